@@ -1,0 +1,158 @@
+/**
+ * Argument checks shared by every provider, so both implementations accept and refuse exactly
+ * the same inputs and every refusal names the parameter.
+ */
+import { InputError, VerifyError } from '../errors';
+import { assertBytes, assertInt } from './bytes';
+import { parseRsaPkcs8, parseRsaSpki } from './der';
+import type { CryptoProvider, PrimitiveName, ScryptParams } from './provider';
+
+export type RawProvider = Omit<CryptoProvider, 'name' | 'native'>;
+
+function aesKey(key: unknown, field: string, sizes: number[]): asserts key is Uint8Array {
+  assertBytes(key, field);
+  if (!sizes.includes(key.length))
+    throw new InputError('key.length', field, `must be ${sizes.join(', ')} bytes, got ${key.length}`);
+}
+
+function optBytes(v: unknown, field: string): void {
+  if (v !== undefined) assertBytes(v, field);
+}
+
+/** Map a library's authentication failure to VerifyError; keep our own typed errors. */
+function authFail<T>(fn: () => T, code: string, field: string, what: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InputError || e instanceof VerifyError) throw e;
+    throw new VerifyError(code, field, what, { cause: e });
+  }
+}
+
+export const MAX_SCRYPT_LOG_N = 22;
+
+export function checkScryptParams(params: ScryptParams): void {
+  if (typeof params !== 'object' || params === null) throw new InputError('scrypt.params', 'params', 'must be an object');
+  assertInt(params.logN, 'params.logN', 1, MAX_SCRYPT_LOG_N);
+  assertInt(params.r, 'params.r', 1, 32);
+  assertInt(params.p, 'params.p', 1, 16);
+  assertInt(params.dkLen, 'params.dkLen', 16, 64);
+}
+
+export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw: RawProvider): CryptoProvider {
+  return Object.freeze({
+    name,
+    native: new Set(native),
+    sha256(data) {
+      assertBytes(data, 'data');
+      return raw.sha256(data);
+    },
+    sha512(data) {
+      assertBytes(data, 'data');
+      return raw.sha512(data);
+    },
+    hmacSha256(key, data) {
+      assertBytes(key, 'key');
+      assertBytes(data, 'data');
+      return raw.hmacSha256(key, data);
+    },
+    hkdfSha256(ikm, salt, info, length) {
+      assertBytes(ikm, 'ikm');
+      assertBytes(salt, 'salt');
+      assertBytes(info, 'info');
+      assertInt(length, 'length', 1, 255 * 32); // RFC 5869 §2.3: L <= 255*HashLen
+      return raw.hkdfSha256(ikm, salt, info, length);
+    },
+    aesGcmEncrypt(key, nonce, plaintext, aad) {
+      aesKey(key, 'key', [16, 32]);
+      assertBytes(nonce, 'nonce', 12);
+      assertBytes(plaintext, 'plaintext');
+      optBytes(aad, 'aad');
+      return raw.aesGcmEncrypt(key, nonce, plaintext, aad);
+    },
+    aesGcmDecrypt(key, nonce, sealed, aad) {
+      aesKey(key, 'key', [16, 32]);
+      assertBytes(nonce, 'nonce', 12);
+      assertBytes(sealed, 'sealed');
+      optBytes(aad, 'aad');
+      if (sealed.length < 16) throw new InputError('gcm.length', 'sealed', 'is shorter than the 16-byte tag');
+      return authFail(() => raw.aesGcmDecrypt(key, nonce, sealed, aad), 'gcm.tag', 'sealed', 'authentication failed (wrong key, or the data was altered)');
+    },
+    aesKeyWrap(kek, keyData) {
+      aesKey(kek, 'kek', [16, 24, 32]);
+      assertBytes(keyData, 'keyData');
+      // RFC 3394 §2: n >= 2 64-bit blocks of plaintext.
+      if (keyData.length < 16 || keyData.length % 8 !== 0)
+        throw new InputError('kw.length', 'keyData', 'must be a multiple of 8 bytes and at least 16 (RFC 3394 §2)');
+      return raw.aesKeyWrap(kek, keyData);
+    },
+    aesKeyUnwrap(kek, wrapped) {
+      aesKey(kek, 'kek', [16, 24, 32]);
+      assertBytes(wrapped, 'wrapped');
+      if (wrapped.length < 24 || wrapped.length % 8 !== 0)
+        throw new InputError('kw.length', 'wrapped', 'must be a multiple of 8 bytes and at least 24 (RFC 3394 §2.2.2)');
+      return authFail(() => raw.aesKeyUnwrap(kek, wrapped), 'kw.integrity', 'wrapped', 'integrity check failed (RFC 3394 §2.2.3): wrong KEK or altered data');
+    },
+    aesKeyWrapPad(kek, keyData) {
+      aesKey(kek, 'kek', [16, 24, 32]);
+      assertBytes(keyData, 'keyData');
+      if (keyData.length < 1 || keyData.length > 0xffffffff)
+        throw new InputError('kwp.length', 'keyData', 'must be 1 to 2^32-1 bytes (RFC 5649 §3)');
+      return raw.aesKeyWrapPad(kek, keyData);
+    },
+    aesKeyUnwrapPad(kek, wrapped) {
+      aesKey(kek, 'kek', [16, 24, 32]);
+      assertBytes(wrapped, 'wrapped');
+      if (wrapped.length < 16 || wrapped.length % 8 !== 0)
+        throw new InputError('kwp.length', 'wrapped', 'must be a multiple of 8 bytes and at least 16 (RFC 5649 §4.2)');
+      return authFail(() => raw.aesKeyUnwrapPad(kek, wrapped), 'kwp.integrity', 'wrapped', 'integrity check failed (RFC 5649 §3): wrong KEK or altered data');
+    },
+    aesCmac(key, message) {
+      aesKey(key, 'key', [16, 24, 32]);
+      assertBytes(message, 'message');
+      return raw.aesCmac(key, message);
+    },
+    rsaOaepSha256Encrypt(publicKeySpki, plaintext) {
+      assertBytes(publicKeySpki, 'publicKey');
+      assertBytes(plaintext, 'plaintext');
+      const { bits } = parseRsaSpki(publicKeySpki, 'publicKey');
+      // RFC 8017 §7.1.1: mLen <= k - 2hLen - 2
+      const max = Math.ceil(bits / 8) - 2 * 32 - 2;
+      if (plaintext.length > max) throw new InputError('oaep.length', 'plaintext', `must be at most ${max} bytes for this key`);
+      return raw.rsaOaepSha256Encrypt(publicKeySpki, plaintext);
+    },
+    rsaOaepSha256Decrypt(privateKeyPkcs8, ciphertext) {
+      assertBytes(privateKeyPkcs8, 'privateKey');
+      assertBytes(ciphertext, 'ciphertext');
+      const { bits } = parseRsaPkcs8(privateKeyPkcs8, 'privateKey');
+      if (ciphertext.length !== Math.ceil(bits / 8))
+        throw new InputError('oaep.length', 'ciphertext', `must be ${Math.ceil(bits / 8)} bytes for this key (RFC 8017 §7.1.2)`);
+      return authFail(() => raw.rsaOaepSha256Decrypt(privateKeyPkcs8, ciphertext), 'oaep.decrypt', 'ciphertext', 'RSA-OAEP decryption failed (wrong key or altered data)');
+    },
+    ed25519PublicKey(seed) {
+      assertBytes(seed, 'seed', 32);
+      return raw.ed25519PublicKey(seed);
+    },
+    ed25519Sign(seed, message) {
+      assertBytes(seed, 'seed', 32);
+      assertBytes(message, 'message');
+      return raw.ed25519Sign(seed, message);
+    },
+    ed25519Verify(publicKey, message, signature) {
+      assertBytes(publicKey, 'publicKey', 32);
+      assertBytes(message, 'message');
+      assertBytes(signature, 'signature', 64);
+      try {
+        return raw.ed25519Verify(publicKey, message, signature);
+      } catch {
+        return false; // an undecodable point or scalar is simply an invalid signature
+      }
+    },
+    async scrypt(password, salt, params) {
+      assertBytes(password, 'password');
+      assertBytes(salt, 'salt');
+      checkScryptParams(params);
+      return raw.scrypt(password, salt, params);
+    },
+  } satisfies CryptoProvider);
+}

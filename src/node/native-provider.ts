@@ -1,0 +1,133 @@
+/**
+ * The native provider: node:crypto, i.e. OpenSSL under Node and BoringSSL in Electron's main
+ * process. What the running library lacks is detected at load time (BoringSSL has no AES key
+ * wrap cipher through node:crypto, for example) and delegated to the pure-JS provider; `native`
+ * lists what really runs natively so tests and the about screen can say so.
+ */
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  getCiphers,
+  hkdfSync,
+  privateDecrypt,
+  publicEncrypt,
+  scrypt as nodeScrypt,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
+import { makeProvider, type RawProvider } from '../core/crypto/checked';
+import { nobleRaw } from '../core/crypto/noble';
+import type { PrimitiveName } from '../core/crypto/provider';
+
+/** A Uint8Array view of a Buffer (no copy), so callers see plain Uint8Arrays. */
+function u8(b: Buffer | ArrayBuffer): Uint8Array {
+  return b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+/** A Buffer view of a Uint8Array (no copy). */
+function buf(a: Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+// RFC 8410 §7 / §4: fixed DER prefixes of Ed25519 PKCS#8 and SubjectPublicKeyInfo.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+// RFC 3394 §2.2.3.1 default IV and RFC 5649 §3 alternative IV (the MLI is added by OpenSSL).
+const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
+const KWP_IV = Buffer.from('a65959a6', 'hex');
+
+const ciphers = new Set(getCiphers());
+const hasKw = ['id-aes128-wrap', 'id-aes192-wrap', 'id-aes256-wrap'].every((c) => ciphers.has(c));
+const hasKwp = ['id-aes128-wrap-pad', 'id-aes192-wrap-pad', 'id-aes256-wrap-pad'].every((c) => ciphers.has(c));
+
+function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-256-gcm' {
+  return key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+}
+
+function wrapCipher(kek: Uint8Array, pad: boolean): string {
+  return `id-aes${kek.length * 8}-wrap${pad ? '-pad' : ''}`;
+}
+
+function runCipher(decrypt: boolean, name: string, key: Uint8Array, iv: Buffer, data: Uint8Array): Uint8Array {
+  const c = decrypt ? createDecipheriv(name, buf(key), iv) : createCipheriv(name, buf(key), iv);
+  return u8(Buffer.concat([c.update(buf(data)), c.final()]));
+}
+
+/** Verification keys are reused across many signatures (a transcript has few signers). */
+const publicKeyCache = new Map<string, KeyObject>();
+function ed25519PublicKeyObject(pub: Uint8Array): KeyObject {
+  const id = Buffer.from(pub).toString('hex');
+  let k = publicKeyCache.get(id);
+  if (!k) {
+    k = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pub]), format: 'der', type: 'spki' });
+    if (publicKeyCache.size >= 256) publicKeyCache.clear();
+    publicKeyCache.set(id, k);
+  }
+  return k;
+}
+
+function ed25519PrivateKeyObject(seed: Uint8Array): KeyObject {
+  const der = Buffer.concat([ED25519_PKCS8_PREFIX, seed]);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
+
+const raw: RawProvider = {
+  sha256: (d) => u8(createHash('sha256').update(d).digest()),
+  sha512: (d) => u8(createHash('sha512').update(d).digest()),
+  hmacSha256: (k, d) => u8(createHmac('sha256', k).update(d).digest()),
+  hkdfSha256: (ikm, salt, info, len) => u8(hkdfSync('sha256', ikm, salt, info, len)),
+  aesGcmEncrypt(key, nonce, pt, aad) {
+    const c = createCipheriv(gcmName(key), buf(key), buf(nonce), { authTagLength: 16 });
+    if (aad) c.setAAD(buf(aad));
+    return u8(Buffer.concat([c.update(buf(pt)), c.final(), c.getAuthTag()]));
+  },
+  aesGcmDecrypt(key, nonce, sealed, aad) {
+    const d = createDecipheriv(gcmName(key), buf(key), buf(nonce), { authTagLength: 16 });
+    if (aad) d.setAAD(buf(aad));
+    d.setAuthTag(buf(sealed.subarray(sealed.length - 16)));
+    return u8(Buffer.concat([d.update(buf(sealed.subarray(0, sealed.length - 16))), d.final()]));
+  },
+  aesKeyWrap: hasKw ? (kek, d) => runCipher(false, wrapCipher(kek, false), kek, KW_IV, d) : nobleRaw.aesKeyWrap,
+  aesKeyUnwrap: hasKw ? (kek, w) => runCipher(true, wrapCipher(kek, false), kek, KW_IV, w) : nobleRaw.aesKeyUnwrap,
+  aesKeyWrapPad: hasKwp ? (kek, d) => runCipher(false, wrapCipher(kek, true), kek, KWP_IV, d) : nobleRaw.aesKeyWrapPad,
+  aesKeyUnwrapPad: hasKwp ? (kek, w) => runCipher(true, wrapCipher(kek, true), kek, KWP_IV, w) : nobleRaw.aesKeyUnwrapPad,
+  // node:crypto exposes no CMAC.
+  aesCmac: nobleRaw.aesCmac,
+  rsaOaepSha256Encrypt(spki, pt) {
+    const key = createPublicKey({ key: buf(spki), format: 'der', type: 'spki' });
+    return u8(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, buf(pt)));
+  },
+  rsaOaepSha256Decrypt(pkcs8, ct) {
+    const key = createPrivateKey({ key: buf(pkcs8), format: 'der', type: 'pkcs8' });
+    return u8(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, buf(ct)));
+  },
+  ed25519PublicKey(seed) {
+    const spki = createPublicKey(ed25519PrivateKeyObject(seed)).export({ format: 'der', type: 'spki' });
+    return u8(spki.subarray(ED25519_SPKI_PREFIX.length));
+  },
+  ed25519Sign: (seed, msg) => u8(nodeSign(null, buf(msg), ed25519PrivateKeyObject(seed))),
+  ed25519Verify: (pub, msg, sig) => nodeVerify(null, buf(msg), ed25519PublicKeyObject(pub), buf(sig)),
+  scrypt: (pw, salt, { logN, r, p, dkLen }) =>
+    new Promise((resolve, reject) => {
+      const N = 2 ** logN;
+      // OpenSSL needs 128*N*r*p bytes plus headroom; maxmem must allow it.
+      nodeScrypt(buf(pw), buf(salt), dkLen, { N, r, p, maxmem: 128 * N * r * (p + 1) + 1024 * 1024 }, (err, key) =>
+        err ? reject(err) : resolve(u8(key)),
+      );
+    }),
+};
+
+const nativeList: PrimitiveName[] = ['sha256', 'sha512', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'rsaOaepSha256', 'ed25519', 'scrypt'];
+if (hasKw) nativeList.push('aesKeyWrap');
+if (hasKwp) nativeList.push('aesKeyWrapPad');
+
+export const nativeProvider = makeProvider('native', nativeList, raw);
