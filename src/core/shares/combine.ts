@@ -1,0 +1,179 @@
+/**
+ * Rebuild a master key from share records. Every share that cannot be used is named with its
+ * reason; the key is rebuilt whenever at least M good shares of one set remain, and every extra
+ * good share is checked to agree with them.
+ */
+import { combine } from 'shamir-secret-sharing';
+import { InputError, VerifyError } from '../errors';
+import { assertBytes, equalBytes, toHex, wipe } from '../crypto/bytes';
+import { formatKcv, kcvBytes, type KcvString } from '../crypto/kcv';
+import type { CryptoProvider } from '../crypto/provider';
+import { decodeShareRecord, MASTER_KEY_LENGTH, verifyShareSignature, wipeShareRecord, type ShareRecord } from './record';
+import { allSubsets } from './subsets';
+
+export interface LabelledShare {
+  /** How the operator knows this share: "share file alice.age", "paper share typed 2nd". */
+  label: string;
+  record: ShareRecord;
+}
+
+export type RejectReason = 'digest' | 'signature' | 'signer' | 'other-set' | 'other-key' | 'duplicate' | 'conflict' | 'inconsistent';
+
+export interface Rejection {
+  label: string;
+  index?: number;
+  reason: RejectReason;
+  message: string;
+}
+
+export interface CombineOptions {
+  /** Ed25519 public key that must have signed the shares (from the roster or transcript). */
+  signer: Uint8Array;
+  /** Expected share set; without it, the one set that has M good shares is used. */
+  setId?: Uint8Array;
+  /** Expected master key id. */
+  keyId?: Uint8Array;
+}
+
+export interface CombineResult {
+  /** SECRET: the master key. The caller wipes it. */
+  key: Uint8Array;
+  kcv: KcvString;
+  setId: Uint8Array;
+  keyId: Uint8Array;
+  threshold: number;
+  count: number;
+  used: string[];
+  rejected: Rejection[];
+}
+
+export class CombineError extends VerifyError {
+  readonly rejected: Rejection[];
+  constructor(code: string, message: string, rejected: Rejection[]) {
+    const detail = rejected.length ? ` Refused: ${rejected.map((r) => `${r.label}: ${r.message}`).join('; ')}.` : '';
+    super(code, 'shares', message + detail);
+    this.name = 'CombineError';
+    this.rejected = rejected;
+  }
+}
+
+/** At most this many subsets are tried when the first M good shares disagree with the KCV. */
+const SEARCH_LIMIT = 20_000;
+
+const groupKey = (r: ShareRecord) => `${toHex(r.setId)}/${toHex(r.keyId)}/${toHex(r.kcv)}/${r.threshold}/${r.count}`;
+
+export async function combineShares(provider: CryptoProvider, shares: LabelledShare[], opts: CombineOptions): Promise<CombineResult> {
+  if (!Array.isArray(shares)) throw new InputError('combine.shares', 'shares', 'must be an array');
+  assertBytes(opts.signer, 'signer', 32);
+  if (opts.setId !== undefined) assertBytes(opts.setId, 'setId', 16);
+  if (opts.keyId !== undefined) assertBytes(opts.keyId, 'keyId', 16);
+
+  const rejected: Rejection[] = [];
+  const reject = (s: LabelledShare, reason: RejectReason, message: string) =>
+    rejected.push({ label: s.label, index: s.record?.index, reason, message });
+
+  // 1. Integrity and origin of each share on its own.
+  const valid: LabelledShare[] = [];
+  for (const s of shares) {
+    if (typeof s?.label !== 'string') throw new InputError('combine.label', 'shares[].label', 'every share needs a label naming where it came from');
+    try {
+      // Re-check structure and digest from the bytes the record carries.
+      wipeShareRecord(decodeShareRecord(provider, s.record?.bytes, s.label));
+    } catch (e) {
+      reject(s, 'digest', e instanceof Error ? e.message : 'is not a valid share record');
+      continue;
+    }
+    if (!verifyShareSignature(provider, s.record)) reject(s, 'signature', 'bad signature: not signed by the key it names');
+    else if (!equalBytes(s.record.signer, opts.signer)) reject(s, 'signer', `signed by another key (${toHex(s.record.signer).slice(0, 16)}…), not the ceremony key`);
+    else valid.push(s);
+  }
+
+  // 2. One share set: the expected one, or the only one with M distinct good shares.
+  const groups = new Map<string, LabelledShare[]>();
+  for (const s of valid) {
+    const k = groupKey(s.record);
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  const distinct = (g: LabelledShare[]) => new Set(g.map((s) => s.record.index)).size;
+  let chosen: LabelledShare[] | undefined;
+  if (opts.setId) {
+    chosen = [...groups.values()].find((g) => equalBytes(g[0]!.record.setId, opts.setId!));
+  } else {
+    const complete = [...groups.values()].filter((g) => distinct(g) >= g[0]!.record.threshold);
+    if (complete.length > 1)
+      throw new CombineError('shares.ambiguous', `shares of ${complete.length} different share sets are each complete; say which set to use`, rejected);
+    chosen = complete[0] ?? [...groups.values()].sort((a, b) => distinct(b) - distinct(a))[0];
+  }
+  if (!chosen) {
+    for (const s of valid) reject(s, 'other-set', `belongs to share set ${toHex(s.record.setId)}, not the expected one`);
+    throw new CombineError('shares.none', 'no usable share of the expected share set', rejected);
+  }
+  const ref = chosen[0]!.record;
+  for (const s of valid) {
+    if (chosen.includes(s)) continue;
+    if (!equalBytes(s.record.setId, ref.setId)) reject(s, 'other-set', `belongs to share set ${toHex(s.record.setId)}, not ${toHex(ref.setId)}`);
+    else reject(s, 'other-key', 'names another key, KCV or threshold than the rest of its set');
+  }
+  if (opts.keyId && !equalBytes(ref.keyId, opts.keyId)) {
+    for (const s of chosen) reject(s, 'other-key', `is a share of key ${toHex(ref.keyId)}, not ${toHex(opts.keyId)}`);
+    throw new CombineError('shares.key', 'the shares are for another key', rejected);
+  }
+
+  // 3. Duplicates: the same share twice, or two different shares claiming one index or x.
+  const good: LabelledShare[] = [];
+  for (const s of chosen) {
+    const same = good.find((g) => g.record.index === s.record.index || g.record.share[MASTER_KEY_LENGTH] === s.record.share[MASTER_KEY_LENGTH]);
+    if (!same) good.push(s);
+    else if (equalBytes(same.record.bytes, s.record.bytes)) reject(s, 'duplicate', `is a duplicate of ${same.label} (share ${s.record.index})`);
+    else reject(s, 'conflict', `claims the same share number or coordinate as ${same.label} but differs`);
+  }
+
+  const M = ref.threshold;
+  if (good.length < M)
+    throw new CombineError('shares.insufficient', `need ${M} shares of set ${toHex(ref.setId)} (${M} of ${ref.count}), have ${good.length} usable`, rejected);
+
+  // 4. Rebuild from M shares whose result matches the recorded KCV, then check every other share.
+  const tryKey = async (subset: LabelledShare[]) => {
+    const key = await combine(subset.map((s) => s.record.share));
+    if (equalBytes(kcvBytes(provider, key), ref.kcv)) return key;
+    wipe(key);
+    return undefined;
+  };
+  let base = good.slice(0, M);
+  let key = await tryKey(base);
+  if (!key) {
+    let tried = 0;
+    for (const idx of allSubsets(good.length, M)) {
+      if (++tried > SEARCH_LIMIT) break;
+      const subset = idx.map((i) => good[i]!);
+      key = await tryKey(subset);
+      if (key) {
+        base = subset;
+        break;
+      }
+    }
+  }
+  if (!key) {
+    for (const s of good) reject(s, 'inconsistent', 'does not combine with the others into the key with the recorded KCV');
+    throw new CombineError('shares.kcv', `no ${M} of the shares rebuild the key with KCV ${formatKcv(ref.kcv)}`, rejected);
+  }
+  const used = [...base];
+  for (const s of good) {
+    if (base.includes(s)) continue;
+    const other = await combine([...base.slice(0, M - 1).map((b) => b.record.share), s.record.share]);
+    const agrees = equalBytes(other, key);
+    wipe(other);
+    if (agrees) used.push(s);
+    else reject(s, 'inconsistent', `does not agree with the other shares of set ${toHex(ref.setId)}`);
+  }
+  return {
+    key,
+    kcv: formatKcv(ref.kcv),
+    setId: ref.setId,
+    keyId: ref.keyId,
+    threshold: ref.threshold,
+    count: ref.count,
+    used: used.map((s) => s.label),
+    rejected,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Paper share: the share record as text a person can copy by hand and type back.
+ *
+ *   CUSTOS SHARE 3 OF 5, ANY 3 RESTORE. SET 5c2f...  KEY cmac-aes:1a2b3c
+ *   01  7KQ2 M9XD 0T4B ... 6 groups of 4 ...  4F
+ *   ...
+ *   14  ...  (the last line holds the remaining 16 characters)
+ *
+ * The alphabet is Crockford's base32 (digits and capitals without I, L, O, U). Each line ends
+ * with a 2-character check over its number and characters, so a typo names its line. Nothing
+ * is corrected: a character outside the alphabet, a wrong check, a missing or repeated line is
+ * an error naming the line. Spaces and letter case do not matter. The header line is
+ * optional when typing back; when present it must agree with the record.
+ */
+import { base32crockford } from '@scure/base';
+import { InputError, VerifyError } from '../errors';
+import { concat, utf8 } from '../crypto/bytes';
+import type { CryptoProvider } from '../crypto/provider';
+import { formatKcv } from '../crypto/kcv';
+import { decodeShareRecord, idHex, SHARE_RECORD_LENGTH, type ShareRecord } from './record';
+
+export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const GROUP = 4;
+const GROUPS_PER_LINE = 6;
+const LINE_CHARS = GROUP * GROUPS_PER_LINE;
+/** 205 bytes = 1640 bits = exactly 328 base32 characters, no padding. */
+export const TEXT_CHARS = (SHARE_RECORD_LENGTH * 8) / 5;
+export const TEXT_LINES = Math.ceil(TEXT_CHARS / LINE_CHARS);
+const CHECK_LABEL = utf8('custos/share-text/v1\0');
+const CONFUSABLE: Record<string, string> = { I: '1', L: '1', O: '0', U: 'V' };
+const MAX_TEXT = 8192;
+
+function lineCheck(provider: CryptoProvider, n: number, chars: string): string {
+  const h = provider.sha256(concat(CHECK_LABEL, Uint8Array.of(n), utf8(chars)));
+  const v = (h[0]! << 2) | (h[1]! >> 6); // first 10 bits
+  return ALPHABET[v >> 5]! + ALPHABET[v & 31]!;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+export function headerLine(r: ShareRecord): string {
+  return `CUSTOS SHARE ${r.index} OF ${r.count}, ANY ${r.threshold} RESTORE. SET ${idHex(r.setId)} KEY ${formatKcv(r.kcv)}`;
+}
+
+export function shareToText(provider: CryptoProvider, r: ShareRecord): string {
+  const chars = base32crockford.encode(r.bytes);
+  const lines = [headerLine(r)];
+  for (let n = 1; n <= TEXT_LINES; n++) {
+    const part = chars.slice((n - 1) * LINE_CHARS, n * LINE_CHARS);
+    const groups = part.match(/.{1,4}/g)!.join(' ');
+    lines.push(`${pad2(n)}  ${groups.padEnd(LINE_CHARS + GROUPS_PER_LINE - 1)}  ${lineCheck(provider, n, part)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const HEADER_RE = /^CUSTOS SHARE \d{1,3} OF \d{1,3}, ANY \d{1,3} RESTORE\. SET [0-9a-f]{32} KEY cmac-aes:[0-9a-f]{6}$/i;
+
+export function textToShare(provider: CryptoProvider, text: string, field = 'text'): ShareRecord {
+  if (typeof text !== 'string') throw new InputError('text.type', field, 'must be text');
+  if (text.length > MAX_TEXT) throw new InputError('text.size', field, `is longer than ${MAX_TEXT} characters: not a share`);
+  let header: string | undefined;
+  const seen = new Map<number, string>();
+  const physical = text.split(/\r?\n/);
+  for (let p = 0; p < physical.length; p++) {
+    const raw = physical[p]!.trim();
+    if (raw === '') continue;
+    const where = `${field}.line[${p + 1}]`;
+    if (/^custos share/i.test(raw)) {
+      if (header !== undefined) throw new InputError('text.header', where, 'a second header line');
+      header = raw.replace(/\s+/g, ' ');
+      if (!HEADER_RE.test(header))
+        throw new InputError('text.header', where, 'header line is not in the form "CUSTOS SHARE i OF n, ANY m RESTORE. SET <id> KEY cmac-aes:xxxxxx"');
+      continue;
+    }
+    const tokens = raw.toUpperCase().split(/\s+/);
+    if (tokens.length < 3 || !/^\d{2}$/.test(tokens[0]!))
+      throw new InputError('text.line', where, 'expected a 2-digit line number, groups of characters, then a 2-character check');
+    const n = Number(tokens[0]);
+    const label = `${field}.line[${pad2(n)}]`;
+    if (n < 1 || n > TEXT_LINES) throw new InputError('text.lineNumber', label, `line number ${pad2(n)} is outside 01..${pad2(TEXT_LINES)}`);
+    if (seen.has(n)) throw new InputError('text.lineNumber', label, `line ${pad2(n)} appears twice`);
+    const check = tokens[tokens.length - 1]!;
+    const chars = tokens.slice(1, -1).join('');
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (!ALPHABET.includes(c)) {
+        const hint = CONFUSABLE[c] ? ` (did you mean ${CONFUSABLE[c]}?)` : '';
+        throw new InputError('text.char', label, `character ${i + 1} "${c}" is not used in share text${hint}`);
+      }
+    }
+    if (check.length !== 2 || ![...check].every((c) => ALPHABET.includes(c)))
+      throw new InputError('text.check', label, `the check "${check}" must be 2 characters of the share alphabet`);
+    const expectedLen = n < TEXT_LINES ? LINE_CHARS : TEXT_CHARS - LINE_CHARS * (TEXT_LINES - 1);
+    if (chars.length !== expectedLen)
+      throw new InputError('text.lineLength', label, `has ${chars.length} characters, expected ${expectedLen}`);
+    if (lineCheck(provider, n, chars) !== check)
+      throw new VerifyError('text.check', label, 'the line check does not match: a character on this line is mistyped');
+    seen.set(n, chars);
+  }
+  const missing: string[] = [];
+  for (let n = 1; n <= TEXT_LINES; n++) if (!seen.has(n)) missing.push(pad2(n));
+  if (missing.length) throw new InputError('text.missing', field, `line${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing (a share has ${TEXT_LINES} lines)`);
+  const all = [...Array(TEXT_LINES)].map((_, i) => seen.get(i + 1)!).join('');
+  const bytes = base32crockford.decode(all);
+  const record = decodeShareRecord(provider, bytes, field);
+  bytes.fill(0);
+  if (header !== undefined) {
+    const canonical = headerLine(record);
+    if (header.toUpperCase() !== canonical.toUpperCase())
+      throw new VerifyError('text.header', `${field}.header`, `does not match the share lines (the lines say: ${canonical})`);
+  }
+  return record;
+}

@@ -1,0 +1,22 @@
+import { nativeProvider } from '../../src/node/native-provider';
+import { seededRng } from '../../src/core/crypto/random';
+import { splitMasterKey, type SplitResult } from '../../src/core/shares/split';
+
+export const provider = nativeProvider;
+
+export interface Fixture extends SplitResult {
+  masterKey: Uint8Array;
+  keyId: Uint8Array;
+  signerSeed: Uint8Array;
+  signer: Uint8Array;
+}
+
+/** A deterministic M-of-N split for tests (the Shamir coefficients themselves are random). */
+export async function makeShares(threshold: number, count: number, seed = 'fixture'): Promise<Fixture> {
+  const rng = seededRng(seed);
+  const masterKey = rng(32);
+  const keyId = rng(16);
+  const signerSeed = rng(32);
+  const r = await splitMasterKey({ provider, rng }, { masterKey, keyId, threshold, count, signerSeed });
+  return { ...r, masterKey, keyId, signerSeed, signer: provider.ed25519PublicKey(signerSeed) };
+}
