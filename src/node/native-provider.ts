@@ -90,11 +90,20 @@ const raw: RawProvider = {
     if (aad) c.setAAD(buf(aad));
     return u8(Buffer.concat([c.update(buf(pt)), c.final(), c.getAuthTag()]));
   },
+  aesGcmEncryptDetached(key, nonce, pt, aad) {
+    const c = createCipheriv(gcmName(key), buf(key), buf(nonce), { authTagLength: 16 });
+    if (aad) c.setAAD(buf(aad));
+    const ciphertext = c.update(buf(pt));
+    const rest = c.final(); // empty for GCM; joined only if a library ever returns bytes here
+    return { ciphertext: u8(rest.length ? Buffer.concat([ciphertext, rest]) : ciphertext), tag: u8(c.getAuthTag()) };
+  },
   aesGcmDecrypt(key, nonce, sealed, aad) {
     const d = createDecipheriv(gcmName(key), buf(key), buf(nonce), { authTagLength: 16 });
     if (aad) d.setAAD(buf(aad));
     d.setAuthTag(buf(sealed.subarray(sealed.length - 16)));
-    return u8(Buffer.concat([d.update(buf(sealed.subarray(0, sealed.length - 16))), d.final()]));
+    const out = d.update(buf(sealed.subarray(0, sealed.length - 16)));
+    const rest = d.final(); // authenticates; empty for GCM
+    return u8(rest.length ? Buffer.concat([out, rest]) : out);
   },
   aesKeyWrap: hasKw ? (kek, d) => runCipher(false, wrapCipher(kek, false), kek, KW_IV, d) : nobleRaw.aesKeyWrap,
   aesKeyUnwrap: hasKw ? (kek, w) => runCipher(true, wrapCipher(kek, false), kek, KW_IV, w) : nobleRaw.aesKeyUnwrap,

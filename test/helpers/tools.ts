@@ -9,6 +9,7 @@ const INSTALL: Record<string, string> = {
   openssl: 'apt-get install -y openssl',
   zbarimg: 'apt-get install -y zbar-tools',
   script: 'apt-get install -y bsdutils',
+  chromium: 'apt-get install -y chromium',
 };
 
 export function hasTool(name: string): boolean {

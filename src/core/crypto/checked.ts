@@ -70,6 +70,13 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
       optBytes(aad, 'aad');
       return raw.aesGcmEncrypt(key, nonce, plaintext, aad);
     },
+    aesGcmEncryptDetached(key, nonce, plaintext, aad) {
+      aesKey(key, 'key', [16, 32]);
+      assertBytes(nonce, 'nonce', 12);
+      assertBytes(plaintext, 'plaintext');
+      optBytes(aad, 'aad');
+      return raw.aesGcmEncryptDetached(key, nonce, plaintext, aad);
+    },
     aesGcmDecrypt(key, nonce, sealed, aad) {
       aesKey(key, 'key', [16, 32]);
       assertBytes(nonce, 'nonce', 12);

@@ -19,6 +19,10 @@ export const nobleRaw: RawProvider = {
   hkdfSha256: (ikm, salt, info, len) => hkdf(sha256, ikm, salt, info, len),
   aesGcmEncrypt: (k, n, pt, aad) => gcm(k, n, aad).encrypt(pt),
   aesGcmDecrypt: (k, n, ct, aad) => gcm(k, n, aad).decrypt(ct),
+  aesGcmEncryptDetached(k, n, pt, aad) {
+    const sealed = gcm(k, n, aad).encrypt(pt);
+    return { ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) };
+  },
   aesKeyWrap: (kek, d) => aeskw(kek).encrypt(d),
   aesKeyUnwrap: (kek, w) => aeskw(kek).decrypt(w),
   aesKeyWrapPad: (kek, d) => aeskwp(kek).encrypt(d),

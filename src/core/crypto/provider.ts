@@ -60,6 +60,8 @@ export interface CryptoProvider {
   /** AES-GCM (NIST SP 800-38D), 16- or 32-byte key, 12-byte nonce; returns ciphertext || 16-byte tag. */
   aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /** The same, with ciphertext and tag apart: the bulk path writes both without joining them. */
+  aesGcmEncryptDetached(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
 
   /** RFC 3394 AES key wrap (default IV A6A6A6A6A6A6A6A6). */
   aesKeyWrap(kek: Uint8Array, keyData: Uint8Array): Uint8Array;

@@ -133,6 +133,9 @@ describe('native and noble agree byte for byte', () => {
     fc.assert(
       fc.property(key, bytes(12, 12), bytes(0, 300), fc.option(bytes(0, 50), { nil: undefined }), (k, n, pt, aad) => {
         same((p) => p.aesGcmEncrypt(k, n, pt, aad));
+        const d = nativeProvider.aesGcmEncryptDetached(k, n, pt, aad);
+        expect(new Uint8Array([...d.ciphertext, ...d.tag])).toEqual(nobleProvider.aesGcmEncrypt(k, n, pt, aad));
+        expect(nobleProvider.aesGcmEncryptDetached(k, n, pt, aad)).toEqual(d);
         const sealed = nobleProvider.aesGcmEncrypt(k, n, pt, aad);
         expect(nativeProvider.aesGcmDecrypt(k, n, sealed, aad)).toEqual(pt);
       }),

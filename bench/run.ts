@@ -1,0 +1,120 @@
+/**
+ * Benchmarks (`npm run bench`). Every figure is printed next to a reference measured in the
+ * same run on the same machine, as a ratio; goals are printed beside them, never asserted in
+ * unit tests. Pass names to run a subset: `npm run bench -- gcm subsets`.
+ */
+import { spawnSync } from 'node:child_process';
+import { createCipheriv, randomFillSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { combine } from 'shamir-secret-sharing';
+import { createStreamSealer } from '../src/core/crypto/stream';
+import { seededRng } from '../src/core/crypto/random';
+import { openShareFile, sealShareFile } from '../src/core/shares/file';
+import { splitMasterKey } from '../src/core/shares/split';
+import { allSubsets } from '../src/core/shares/subsets';
+import { nativeProvider } from '../src/node/native-provider';
+import { osRng } from '../src/node/platform';
+
+const provider = nativeProvider;
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (x: number, d = 2) => x.toFixed(d);
+
+function row(name: string, value: string, reference: string, ratio: number, goal: string, met: boolean) {
+  console.log(`${name.padEnd(44)} ${value.padStart(16)}   ref ${reference.padStart(16)}   ratio ${fmt(ratio).padStart(6)}   goal ${goal} ${met ? 'met' : 'NOT MET'}`);
+}
+
+async function benchShareFile() {
+  const has = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
+  if (!has('age') || !has('script') || !has('bash')) {
+    console.log('share-file: skipped (needs age, script and bash: apt-get install -y age bsdutils)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
+  try {
+    const rng = seededRng('bench');
+    const split = await splitMasterKey({ provider, rng }, { masterKey: rng(32), keyId: rng(16), threshold: 2, count: 2, signerSeed: rng(32) });
+    const pass = 'correct horse battery staple';
+    const file = await sealShareFile({ provider, rng: osRng }, split.records[0]!, { passphrase: pass }); // work factor 2^18, as shipped
+    const path = join(dir, 'share.age');
+    writeFileSync(path, file);
+    const runs = 5;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await openShareFile(provider, file, { passphrase: pass });
+      ours.push(performance.now() - t);
+      // `age` reads the passphrase from a terminal; bash's `time` measures age alone inside it.
+      const r = spawnSync('script', ['-qec', `bash -c 'TIMEFORMAT=%R; time age -d -o ${join(dir, `out${i}`)} ${path}'`, '/dev/null'], { input: `${pass}\n` });
+      const m = /(\d+\.\d+)\s*$/.exec(r.stdout.toString().replace(/\r/g, ''));
+      if (r.status !== 0 || !m) throw new Error(`age -d failed: ${r.stdout} ${r.stderr}`);
+      theirs.push(Number(m[1]) * 1000);
+    }
+    const a = median(ours);
+    const b = median(theirs);
+    row('open passphrase share file (scrypt 2^18)', `${fmt(a, 0)} ms`, `age -d ${fmt(b, 0)} ms`, a / b, '<= 1.3x', a / b <= 1.3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchSubsets() {
+  for (const [m, n] of [
+    [5, 9],
+    [10, 16],
+  ] as const) {
+    const rng = seededRng(`subsets-${m}-${n}`);
+    const masterKey = rng(32);
+    const t = performance.now();
+    const r = await splitMasterKey({ provider, rng }, { masterKey, keyId: rng(16), threshold: m, count: n, signerSeed: rng(32) });
+    const total = performance.now() - t;
+    // Reference: the library's own combine over the same number of subsets, nothing else.
+    const { split } = await import('shamir-secret-sharing');
+    const raw = await split(masterKey, n, m);
+    const t2 = performance.now();
+    for (const s of allSubsets(n, m)) await combine(s.map((i) => raw[i]!));
+    const ref = performance.now() - t2;
+    row(`split ${m}-of-${n} with all-subsets check (${r.subsetCheck.checked})`, `${fmt(total, 0)} ms`, `combine ${fmt(ref, 0)} ms`, total / ref, '(overhead of split+sign+check)', true);
+  }
+}
+
+function benchGcm() {
+  const size = 256 * 1024 * 1024;
+  const seg = 1024 * 1024;
+  const data = new Uint8Array(size);
+  for (let o = 0; o < size; o += 65536) randomFillSync(data, o, 65536);
+  const key = osRng(32);
+  const runs = 3;
+  const ours: number[] = [];
+  const raw: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    const s = createStreamSealer(provider, osRng, key, { segmentSize: seg });
+    let sink = 0;
+    for (let o = 0; o < size; o += seg) {
+      const [ct, tag] = s.seal(data.subarray(o, o + seg), o + seg >= size);
+      sink += ct.length + tag.length;
+    }
+    ours.push(performance.now() - t);
+    t = performance.now();
+    const c = createCipheriv('aes-256-gcm', key, osRng(12));
+    for (let o = 0; o < size; o += seg) sink += c.update(data.subarray(o, o + seg)).length;
+    c.final();
+    sink += c.getAuthTag().length;
+    raw.push(performance.now() - t);
+    if (sink === 0) throw new Error('unreachable');
+  }
+  const mib = size / (1024 * 1024);
+  const a = mib / (median(ours) / 1000);
+  const b = mib / (median(raw) / 1000);
+  row('AES-256-GCM 256 MiB, streaming bulk path', `${fmt(a, 0)} MiB/s`, `node ${fmt(b, 0)} MiB/s`, a / b, '>= 0.8x', a / b >= 0.8);
+}
+
+console.log(`Custos benchmarks · ${process.version} · ${new Date().toISOString()}`);
+if (want('share-file')) await benchShareFile();
+if (want('subsets')) await benchSubsets();
+if (want('gcm')) benchGcm();

@@ -1,0 +1,93 @@
+/**
+ * `custos`: the command-line face of the core. Exit codes: 0 ok / verified, 1 verification
+ * failed or refused by policy, 2 usage or input error.
+ */
+import { readFileSync } from 'node:fs';
+import { isCustosError } from '../core/errors';
+import { describeShare } from '../core/shares/record';
+import { parseSharePlaintext } from '../core/shares/file';
+import { nativeProvider } from '../node/native-provider';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const VERSION = '0.1.0';
+
+const HELP = `custos ${VERSION} - offline key ceremonies
+
+Usage:
+  custos <command> [options]
+
+Commands:
+  share inspect FILE   Print the public fields of a paper share (text or QR payload typed into
+                       FILE, or a binary record). The share bytes are never printed.
+
+Options:
+  --json               Machine-readable output
+  -h, --help           Show help (also after a command)
+  -V, --version        Show the version
+
+Exit codes: 0 ok, 1 verification failed or refused, 2 usage or input error.
+`;
+
+const SHARE_HELP = `Usage: custos share inspect FILE [--json]
+
+Reads a share in its paper text form, its QR payload, or as a binary record, checks its line
+checks and digest, and prints set id, key id, KCV, threshold, count, index and signer.
+The signature is checked against the ceremony key when the share is combined.
+`;
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export function run(argv: string[], io: Io): number {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
+  if (args.length === 0 || args[0] === '-h' || args[0] === '--help' || args[0] === 'help') {
+    io.out(HELP);
+    return args.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (args[0] === '-V' || args[0] === '--version') {
+    io.out(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (args[0] === 'share') {
+    if (args[1] === '-h' || args[1] === '--help' || args.includes('--help')) {
+      io.out(SHARE_HELP);
+      return EXIT.ok;
+    }
+    if (args[1] !== 'inspect' || args.length !== 3) {
+      io.err(`custos share: expected "inspect FILE"\n\n${SHARE_HELP}`);
+      return EXIT.usage;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(args[2]!));
+    } catch (e) {
+      io.err(`custos: cannot read ${args[2]}: ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
+      return EXIT.usage;
+    }
+    try {
+      const r = parseSharePlaintext(nativeProvider, bytes, 'share');
+      const d = describeShare(r);
+      r.share.fill(0);
+      r.bytes.fill(0);
+      if (json) io.out(JSON.stringify({ ok: true, share: d }) + '\n');
+      else io.out(`share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\nsigner  ${d.signer}\n`);
+      return EXIT.ok;
+    } catch (e) {
+      if (!isCustosError(e)) throw e;
+      if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, field: e.field, message: e.message } }) + '\n');
+      else io.err(`custos: ${e.message}\n`);
+      return e.kind === 'input' ? EXIT.usage : EXIT.failed;
+    }
+  }
+  io.err(`custos: unknown command "${args[0]}"\n\n${HELP}`);
+  return EXIT.usage;
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:custos(?:\.mjs)?|cli[/\\]main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  process.exitCode = run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+}

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shareToText } from '../../src/core/shares/text';
+import { makeShares, provider } from '../helpers/shares';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function custos(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('custos command', () => {
+  it('--help and --version exit 0; no command is a usage error', () => {
+    expect(custos('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/Usage:\n {2}custos <command>/) });
+    expect(custos('--version')).toMatchObject({ code: 0, out: '0.1.0\n' });
+    expect(custos().code).toBe(2);
+    expect(custos('frobnicate')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command "frobnicate"/) });
+    expect(custos('share', '--help')).toMatchObject({ code: 0, out: expect.stringMatching(/custos share inspect FILE/) });
+  });
+  it('share inspect prints public fields only, and exit codes follow the error kind', async () => {
+    const f = await makeShares(3, 5, 'cli');
+    const text = shareToText(provider, f.records[1]!);
+    writeFileSync(join(dir, 'share.txt'), text);
+    const ok = custos('share', 'inspect', join(dir, 'share.txt'), '--json');
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.out);
+    expect(j.share).toMatchObject({ index: 2, count: 5, threshold: 3, kcv: f.kcv });
+    expect(ok.out).not.toContain(text.split('\n')[1]!.slice(4, 13)); // no share characters
+    const lines = text.split('\n');
+    lines[3] = lines[3]!.slice(0, -2) + (lines[3]!.endsWith('00') ? '11' : '00');
+    writeFileSync(join(dir, 'typo.txt'), lines.join('\n'));
+    expect(custos('share', 'inspect', join(dir, 'typo.txt'))).toMatchObject({ code: 1, err: expect.stringMatching(/share\.line\[03\]: the line check does not match/) });
+    writeFileSync(join(dir, 'junk.txt'), 'hello');
+    expect(custos('share', 'inspect', join(dir, 'junk.txt')).code).toBe(2);
+    expect(custos('share', 'inspect', join(dir, 'missing.txt'))).toMatchObject({ code: 2, err: expect.stringMatching(/cannot read .*ENOENT/) });
+  });
+});

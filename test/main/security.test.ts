@@ -1,0 +1,114 @@
+/** Main-process security settings, asserted against a mocked electron (the binary is not needed). */
+import { describe, expect, it, vi } from 'vitest';
+import { CSP, hardenContents, hardenSession, isAllowedUrl, webPreferences } from '../../src/main/security';
+import { registerIpc } from '../../src/main/ipc';
+import { CHANNELS } from '../../src/shared/ipc';
+
+vi.mock('electron', () => ({}));
+
+describe('BrowserWindow webPreferences', () => {
+  it('isolate, sandbox and keep Node out of the renderer', () => {
+    const p = webPreferences('/app/preload/preload.cjs');
+    expect(p).toMatchObject({
+      preload: '/app/preload/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+    });
+  });
+});
+
+describe('session hardening', () => {
+  type Cb<T> = (r: T) => void;
+  interface FakeSession {
+    permissionRequest?: (wc: unknown, p: string, cb: Cb<boolean>) => void;
+    permissionCheck?: () => boolean;
+    beforeRequest?: (d: { url: string }, cb: Cb<{ cancel: boolean }>) => void;
+    headers?: (d: { responseHeaders: Record<string, string[]> }, cb: Cb<{ responseHeaders: Record<string, string[]> }>) => void;
+    proxy?: unknown;
+  }
+  function fakeSession() {
+    const s: FakeSession = {};
+    const api = {
+      setPermissionRequestHandler: (h: FakeSession['permissionRequest']) => void (s.permissionRequest = h),
+      setPermissionCheckHandler: (h: FakeSession['permissionCheck']) => void (s.permissionCheck = h),
+      setDevicePermissionHandler: () => undefined,
+      setProxy: (p: unknown) => ((s.proxy = p), Promise.resolve()),
+      webRequest: {
+        onBeforeRequest: (h: FakeSession['beforeRequest']) => void (s.beforeRequest = h),
+        onHeadersReceived: (h: FakeSession['headers']) => void (s.headers = h),
+      },
+    };
+    return { s, api };
+  }
+  const { s, api } = fakeSession();
+  hardenSession(api as never, '/opt/custos/resources/app');
+
+  it('denies every permission request and check', () => {
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'usb', 'hid', 'serial']) {
+      let granted: boolean | undefined;
+      s.permissionRequest!({}, p, (ok) => (granted = ok));
+      expect(granted).toBe(false);
+    }
+    expect(s.permissionCheck!()).toBe(false);
+    expect(s.proxy).toEqual({ mode: 'direct' });
+  });
+  it('cancels every request that is not one of the app files', () => {
+    const cancel = (url: string) => {
+      let r: boolean | undefined;
+      s.beforeRequest!({ url }, (x) => (r = x.cancel));
+      return r;
+    };
+    expect(cancel('file:///opt/custos/resources/app/renderer/index.html')).toBe(false);
+    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'ws://localhost/', 'file:///etc/passwd', 'file:///opt/custos/resources/app-evil/x', 'data:text/html,hi', 'ftp://x/'])
+      expect(cancel(url)).toBe(true);
+    expect(isAllowedUrl('file:///opt/custos/resources/app/../../../etc/passwd', '/opt/custos/resources/app')).toBe(false);
+  });
+  it('sets the strict CSP on every response', () => {
+    let out: Record<string, string[]> | undefined;
+    s.headers!({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (out = r.responseHeaders));
+    expect(out!['Content-Security-Policy']).toEqual([CSP]);
+    expect(CSP).toContain("default-src 'none'");
+    expect(CSP).toContain("connect-src 'none'");
+    expect(CSP).not.toMatch(/unsafe-(inline|eval)/);
+  });
+});
+
+describe('web contents hardening', () => {
+  it('prevents navigation, redirects and webviews, and denies new windows', () => {
+    const handlers: Record<string, (e: { preventDefault(): void }) => void> = {};
+    let openHandler: (() => { action: string }) | undefined;
+    hardenContents({
+      on: (ev: string, h: (e: { preventDefault(): void }) => void) => (handlers[ev] = h),
+      setWindowOpenHandler: (h: () => { action: string }) => (openHandler = h),
+    } as never);
+    for (const ev of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+      const e = { preventDefault: vi.fn() };
+      handlers[ev]!(e);
+      expect(e.preventDefault).toHaveBeenCalled();
+    }
+    expect(openHandler!()).toEqual({ action: 'deny' });
+  });
+});
+
+describe('IPC validation in main', () => {
+  const registered: Record<string, (e: unknown, ...a: unknown[]) => Promise<unknown>> = {};
+  const about = vi.fn(() => ({ name: 'Custos', version: '0', nativeCrypto: [], runtime: 'test' }));
+  registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, { about }, (e) => (e as unknown as { trusted: boolean }).trusted);
+
+  it('answers the trusted window', async () => {
+    await expect(registered[CHANNELS.about]!({ trusted: true })).resolves.toMatchObject({ name: 'Custos' });
+  });
+  it('refuses another sender and unexpected arguments before doing any work', async () => {
+    about.mockClear();
+    await expect(registered[CHANNELS.about]!({ trusted: false })).rejects.toThrowError(/sender: is not the Custos window/);
+    await expect(registered[CHANNELS.about]!({ trusted: true }, 'extra')).rejects.toThrowError(/args: takes no arguments/);
+    expect(about).not.toHaveBeenCalled();
+  });
+});
