@@ -1,7 +1,8 @@
 /**
  * The native provider: node:crypto, i.e. OpenSSL under Node and BoringSSL in Electron's main
- * process. What the running library lacks is detected at load time (BoringSSL has no AES key
- * wrap cipher through node:crypto, for example) and delegated to the pure-JS provider; `native`
+ * process. At load, every primitive passes a known-answer self-test (src/node/self-test.ts)
+ * before it is used; what the running library lacks or fails (BoringSSL has no AES key wrap
+ * cipher through node:crypto, for example) is served by the pure-JS provider, and `native`
  * lists what really runs natively so tests and the about screen can say so.
  */
 import {
@@ -24,6 +25,7 @@ import {
 import { makeProvider, type RawProvider } from '../core/crypto/checked';
 import { nobleRaw } from '../core/crypto/noble';
 import type { PrimitiveName } from '../core/crypto/provider';
+import { selfTested, type SelfTestResult } from './self-test';
 
 /** A Uint8Array view of a Buffer (no copy), so callers see plain Uint8Arrays. */
 function u8(b: Buffer | ArrayBuffer): Uint8Array {
@@ -44,6 +46,9 @@ const KWP_IV = Buffer.from('a65959a6', 'hex');
 const ciphers = new Set(getCiphers());
 const hasKw = ['id-aes128-wrap', 'id-aes192-wrap', 'id-aes256-wrap'].every((c) => ciphers.has(c));
 const hasKwp = ['id-aes128-wrap-pad', 'id-aes192-wrap-pad', 'id-aes256-wrap-pad'].every((c) => ciphers.has(c));
+const unavailable: PrimitiveName[] = ['aesCmac']; // node:crypto exposes no CMAC
+if (!hasKw) unavailable.push('aesKeyWrap');
+if (!hasKwp) unavailable.push('aesKeyWrapPad');
 
 function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-256-gcm' {
   return key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
@@ -80,7 +85,7 @@ function ed25519PrivateKeyObject(seed: Uint8Array): KeyObject {
   }
 }
 
-const raw: RawProvider = {
+const candidate: RawProvider = {
   sha256: (d) => u8(createHash('sha256').update(d).digest()),
   sha512: (d) => u8(createHash('sha512').update(d).digest()),
   hmacSha256: (k, d) => u8(createHmac('sha256', k).update(d).digest()),
@@ -105,11 +110,10 @@ const raw: RawProvider = {
     const rest = d.final(); // authenticates; empty for GCM
     return u8(rest.length ? Buffer.concat([out, rest]) : out);
   },
-  aesKeyWrap: hasKw ? (kek, d) => runCipher(false, wrapCipher(kek, false), kek, KW_IV, d) : nobleRaw.aesKeyWrap,
-  aesKeyUnwrap: hasKw ? (kek, w) => runCipher(true, wrapCipher(kek, false), kek, KW_IV, w) : nobleRaw.aesKeyUnwrap,
-  aesKeyWrapPad: hasKwp ? (kek, d) => runCipher(false, wrapCipher(kek, true), kek, KWP_IV, d) : nobleRaw.aesKeyWrapPad,
-  aesKeyUnwrapPad: hasKwp ? (kek, w) => runCipher(true, wrapCipher(kek, true), kek, KWP_IV, w) : nobleRaw.aesKeyUnwrapPad,
-  // node:crypto exposes no CMAC.
+  aesKeyWrap: (kek, d) => runCipher(false, wrapCipher(kek, false), kek, KW_IV, d),
+  aesKeyUnwrap: (kek, w) => runCipher(true, wrapCipher(kek, false), kek, KW_IV, w),
+  aesKeyWrapPad: (kek, d) => runCipher(false, wrapCipher(kek, true), kek, KWP_IV, d),
+  aesKeyUnwrapPad: (kek, w) => runCipher(true, wrapCipher(kek, true), kek, KWP_IV, w),
   aesCmac: nobleRaw.aesCmac,
   rsaOaepSha256Encrypt(spki, pt) {
     const key = createPublicKey({ key: buf(spki), format: 'der', type: 'spki' });
@@ -135,8 +139,13 @@ const raw: RawProvider = {
     }),
 };
 
-const nativeList: PrimitiveName[] = ['sha256', 'sha512', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'rsaOaepSha256', 'ed25519', 'scrypt'];
-if (hasKw) nativeList.push('aesKeyWrap');
-if (hasKwp) nativeList.push('aesKeyWrapPad');
+const { raw, result } = selfTested(candidate, nobleRaw, unavailable);
 
-export const nativeProvider = makeProvider('native', nativeList, raw);
+/** Per primitive: computed natively, or by the pure-JS provider and why. */
+export const nativeSelfTest: Readonly<SelfTestResult> = Object.freeze(result);
+
+export const nativeProvider = makeProvider(
+  'native',
+  (Object.keys(result) as PrimitiveName[]).filter((n) => result[n] === 'native'),
+  raw,
+);

@@ -1,0 +1,112 @@
+/**
+ * Power-on self-test of the native crypto library, as HSMs do: each primitive is run on a
+ * published known answer before it is trusted. A primitive the running library lacks or gets
+ * wrong (Electron's BoringSSL has no AES key wrap through node:crypto, for example) is served
+ * by the pure-JS provider instead, and the result says why.
+ */
+import { scryptSync } from 'node:crypto';
+import type { RawProvider } from '../core/crypto/checked';
+import type { PrimitiveName } from '../core/crypto/provider';
+
+const h = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+const eq = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+/** Which RawProvider methods each primitive covers. */
+export const METHODS: Record<PrimitiveName, (keyof RawProvider)[]> = {
+  sha256: ['sha256'],
+  sha512: ['sha512'],
+  hmacSha256: ['hmacSha256'],
+  hkdfSha256: ['hkdfSha256'],
+  aesGcm: ['aesGcmEncrypt', 'aesGcmDecrypt', 'aesGcmEncryptDetached'],
+  aesKeyWrap: ['aesKeyWrap', 'aesKeyUnwrap'],
+  aesKeyWrapPad: ['aesKeyWrapPad', 'aesKeyUnwrapPad'],
+  aesCmac: ['aesCmac'],
+  rsaOaepSha256: ['rsaOaepSha256Encrypt', 'rsaOaepSha256Decrypt'],
+  ed25519: ['ed25519PublicKey', 'ed25519Sign', 'ed25519Verify'],
+  scrypt: ['scrypt'],
+};
+
+type Check = (p: RawProvider) => boolean;
+
+/** Known answers (sources in test/vectors). RSA-OAEP is randomised: it is checked by a round trip elsewhere. */
+const CHECKS: Partial<Record<PrimitiveName, Check>> = {
+  // FIPS 180-2 B.1 / C.1
+  sha256: (p) => eq(p.sha256(h('616263')), h('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')),
+  sha512: (p) =>
+    eq(p.sha512(h('616263')), h('ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f')),
+  // RFC 4231 test case 2
+  hmacSha256: (p) =>
+    eq(p.hmacSha256(h('4a656665'), h('7768617420646f2079612077616e7420666f72206e6f7468696e673f')), h('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')),
+  // RFC 5869 A.1
+  hkdfSha256: (p) =>
+    eq(
+      p.hkdfSha256(h('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'), h('000102030405060708090a0b0c'), h('f0f1f2f3f4f5f6f7f8f9'), 42),
+      h('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865'),
+    ),
+  // GCM specification, test case 14
+  aesGcm: (p) => {
+    const k = new Uint8Array(32);
+    const n = new Uint8Array(12);
+    const sealed = h('cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919');
+    const d = p.aesGcmEncryptDetached(k, n, new Uint8Array(16));
+    return eq(p.aesGcmEncrypt(k, n, new Uint8Array(16)), sealed) && eq(p.aesGcmDecrypt(k, n, sealed), new Uint8Array(16)) && eq(d.tag, sealed.subarray(16));
+  },
+  // RFC 3394 §4.1 and §4.6
+  aesKeyWrap: (p) => {
+    const k1 = h('000102030405060708090a0b0c0d0e0f');
+    const w1 = h('1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5');
+    const k6 = h('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+    const d6 = h('00112233445566778899aabbccddeeff000102030405060708090a0b0c0d0e0f');
+    const w6 = h('28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43bfb988b9b7a02dd21');
+    return eq(p.aesKeyWrap(k1, h('00112233445566778899aabbccddeeff')), w1) && eq(p.aesKeyWrap(k6, d6), w6) && eq(p.aesKeyUnwrap(k6, w6), d6);
+  },
+  // RFC 5649 §6
+  aesKeyWrapPad: (p) => {
+    const kek = h('5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8');
+    const w = h('afbeb0f07dfbf5419200f2ccb50bb24f');
+    return eq(p.aesKeyWrapPad(kek, h('466f7250617369')), w) && eq(p.aesKeyUnwrapPad(kek, w), h('466f7250617369'));
+  },
+  // RFC 4493 example 2
+  aesCmac: (p) => eq(p.aesCmac(h('2b7e151628aed2a6abf7158809cf4f3c'), h('6bc1bee22e409f96e93d7e117393172a')), h('070a16b46b4d4144f79bdd9dd04a287c')),
+  // RFC 8032 §7.1 TEST 2
+  ed25519: (p) => {
+    const seed = h('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');
+    const pub = h('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
+    const sig = h('92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00');
+    const bad = sig.slice();
+    bad[0]! ^= 1;
+    return eq(p.ed25519PublicKey(seed), pub) && eq(p.ed25519Sign(seed, h('72')), sig) && p.ed25519Verify(pub, h('72'), sig) && !p.ed25519Verify(pub, h('72'), bad);
+  },
+  // RFC 7914 §12, first vector, through the same OpenSSL function the async path calls
+  scrypt: () =>
+    eq(
+      new Uint8Array(scryptSync('', '', 64, { N: 16, r: 1, p: 1 })),
+      h('77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906'),
+    ),
+};
+
+export type SelfTestResult = Record<PrimitiveName, 'native' | `fallback: ${string}`>;
+
+/**
+ * Run the self-test on `native` and return a provider where every primitive that failed is
+ * served by `fallback`. `unavailable` lists primitives the native library does not offer at all.
+ */
+export function selfTested(native: RawProvider, fallback: RawProvider, unavailable: PrimitiveName[]): { raw: RawProvider; result: SelfTestResult } {
+  const raw: RawProvider = { ...native };
+  const result = {} as SelfTestResult;
+  for (const name of Object.keys(METHODS) as PrimitiveName[]) {
+    let verdict: SelfTestResult[PrimitiveName] = 'native';
+    if (unavailable.includes(name)) verdict = 'fallback: not offered by this crypto library';
+    else {
+      const check = CHECKS[name];
+      try {
+        if (check && !check(native)) verdict = 'fallback: known-answer test failed';
+      } catch (e) {
+        verdict = `fallback: ${e instanceof Error ? e.message : 'error'}`;
+      }
+    }
+    if (verdict !== 'native') for (const m of METHODS[name]) (raw as Record<string, unknown>)[m] = fallback[m];
+    result[name] = verdict;
+  }
+  return { raw, result };
+}
