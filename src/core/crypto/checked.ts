@@ -19,6 +19,13 @@ function optBytes(v: unknown, field: string): void {
   if (v !== undefined) assertBytes(v, field);
 }
 
+function gcmArgs(key: unknown, nonce: unknown, data: unknown, dataName: string, aad: unknown): void {
+  aesKey(key, 'key', [16, 32]);
+  assertBytes(nonce, 'nonce', 12);
+  assertBytes(data, dataName);
+  optBytes(aad, 'aad');
+}
+
 /** Map a library's authentication failure to VerifyError; keep our own typed errors. */
 function authFail<T>(fn: () => T, code: string, field: string, what: string): T {
   try {
@@ -64,24 +71,15 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
       return raw.hkdfSha256(ikm, salt, info, length);
     },
     aesGcmEncrypt(key, nonce, plaintext, aad) {
-      aesKey(key, 'key', [16, 32]);
-      assertBytes(nonce, 'nonce', 12);
-      assertBytes(plaintext, 'plaintext');
-      optBytes(aad, 'aad');
+      gcmArgs(key, nonce, plaintext, 'plaintext', aad);
       return raw.aesGcmEncrypt(key, nonce, plaintext, aad);
     },
     aesGcmEncryptDetached(key, nonce, plaintext, aad) {
-      aesKey(key, 'key', [16, 32]);
-      assertBytes(nonce, 'nonce', 12);
-      assertBytes(plaintext, 'plaintext');
-      optBytes(aad, 'aad');
+      gcmArgs(key, nonce, plaintext, 'plaintext', aad);
       return raw.aesGcmEncryptDetached(key, nonce, plaintext, aad);
     },
     aesGcmDecrypt(key, nonce, sealed, aad) {
-      aesKey(key, 'key', [16, 32]);
-      assertBytes(nonce, 'nonce', 12);
-      assertBytes(sealed, 'sealed');
-      optBytes(aad, 'aad');
+      gcmArgs(key, nonce, sealed, 'sealed', aad);
       if (sealed.length < 16) throw new InputError('gcm.length', 'sealed', 'is shorter than the 16-byte tag');
       return authFail(() => raw.aesGcmDecrypt(key, nonce, sealed, aad), 'gcm.tag', 'sealed', 'authentication failed (wrong key, or the data was altered)');
     },
