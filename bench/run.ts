@@ -39,7 +39,7 @@ async function benchShareFile() {
   const dir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
   try {
     const rng = seededRng('bench');
-    const split = await splitMasterKey({ provider, rng }, { masterKey: rng(32), keyId: rng(16), threshold: 2, count: 2, signerSeed: rng(32) });
+    const split = await splitMasterKey({ provider, rng }, { masterKey: rng(32), threshold: 2, count: 2, signerSeed: rng(32) });
     const pass = 'correct horse battery staple';
     const file = await sealShareFile({ provider, rng: osRng }, split.records[0]!, { passphrase: pass }); // work factor 2^18, as shipped
     const path = join(dir, 'share.age');
@@ -73,7 +73,7 @@ async function benchSubsets() {
     const rng = seededRng(`subsets-${m}-${n}`);
     const masterKey = rng(32);
     const t = performance.now();
-    const r = await splitMasterKey({ provider, rng }, { masterKey, keyId: rng(16), threshold: m, count: n, signerSeed: rng(32) });
+    const r = await splitMasterKey({ provider, rng }, { masterKey, threshold: m, count: n, signerSeed: rng(32) });
     const total = performance.now() - t;
     // Reference: the library's own combine over the same number of subsets, nothing else.
     const { split } = await import('shamir-secret-sharing');

@@ -6,7 +6,6 @@ export const provider = nativeProvider;
 
 export interface Fixture extends SplitResult {
   masterKey: Uint8Array;
-  keyId: Uint8Array;
   signerSeed: Uint8Array;
   signer: Uint8Array;
 }
@@ -15,8 +14,7 @@ export interface Fixture extends SplitResult {
 export async function makeShares(threshold: number, count: number, seed = 'fixture'): Promise<Fixture> {
   const rng = seededRng(seed);
   const masterKey = rng(32);
-  const keyId = rng(16);
   const signerSeed = rng(32);
-  const r = await splitMasterKey({ provider, rng }, { masterKey, keyId, threshold, count, signerSeed });
-  return { ...r, masterKey, keyId, signerSeed, signer: provider.ed25519PublicKey(signerSeed) };
+  const r = await splitMasterKey({ provider, rng }, { masterKey, threshold, count, signerSeed });
+  return { ...r, masterKey, signerSeed, signer: provider.ed25519PublicKey(signerSeed) };
 }

@@ -7,6 +7,7 @@ import { combine } from 'shamir-secret-sharing';
 import { InputError, VerifyError } from '../errors';
 import { assertBytes, equalBytes, toHex, wipe } from '../crypto/bytes';
 import { formatKcv, kcvBytes, type KcvString } from '../crypto/kcv';
+import { deriveKeyId } from '../crypto/key-id';
 import type { CryptoProvider } from '../crypto/provider';
 import { decodeShareRecord, MASTER_KEY_LENGTH, verifyShareSignature, wipeShareRecord, type ShareRecord } from './record';
 import { allSubsets } from './subsets';
@@ -135,7 +136,8 @@ export async function combineShares(provider: CryptoProvider, shares: LabelledSh
   // 4. Rebuild from M shares whose result matches the recorded KCV, then check every other share.
   const tryKey = async (subset: LabelledShare[]) => {
     const key = await combine(subset.map((s) => s.record.share));
-    if (equalBytes(kcvBytes(provider, key), ref.kcv)) return key;
+    // KCV for people, key id as the 128-bit commitment: a KCV collision alone is not enough.
+    if (equalBytes(kcvBytes(provider, key), ref.kcv) && equalBytes(deriveKeyId(provider, key), ref.keyId)) return key;
     wipe(key);
     return undefined;
   };
@@ -155,7 +157,7 @@ export async function combineShares(provider: CryptoProvider, shares: LabelledSh
   }
   if (!key) {
     for (const s of good) reject(s, 'inconsistent', 'does not combine with the others into the key with the recorded KCV');
-    throw new CombineError('shares.kcv', `no ${M} of the shares rebuild the key with KCV ${formatKcv(ref.kcv)}`, rejected);
+    throw new CombineError('shares.kcv', `no ${M} of the shares rebuild the key with KCV ${formatKcv(ref.kcv)} and id ${toHex(ref.keyId)}`, rejected);
   }
   const used = [...base];
   for (const s of good) {

@@ -7,6 +7,7 @@ import { combine, split } from 'shamir-secret-sharing';
 import { InputError, VerifyError } from '../errors';
 import { assertBytes, assertInt, equalBytes, wipe } from '../crypto/bytes';
 import { kcvBytes, formatKcv, type KcvString } from '../crypto/kcv';
+import { deriveKeyId } from '../crypto/key-id';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { ID_LENGTH, MASTER_KEY_LENGTH, signShareRecord, type ShareRecord } from './record';
@@ -15,7 +16,6 @@ import { planSubsets, DEFAULT_EXHAUSTIVE_LIMIT, DEFAULT_SAMPLE_SIZE } from './su
 export interface SplitRequest {
   /** SECRET: the master key; not wiped here (the caller owns it). */
   masterKey: Uint8Array;
-  keyId: Uint8Array;
   threshold: number;
   count: number;
   /** Ed25519 seed of the ceremony signing key. */
@@ -33,6 +33,8 @@ export interface SubsetCheck {
 
 export interface SplitResult {
   setId: Uint8Array;
+  /** Derived from the key (src/core/crypto/key-id.ts). */
+  keyId: Uint8Array;
   kcv: KcvString;
   /** SECRET: one record per custodian, index 1..N. Wipe with wipeShareRecord when done. */
   records: ShareRecord[];
@@ -42,7 +44,6 @@ export interface SplitResult {
 export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }, req: SplitRequest): Promise<SplitResult> {
   const { provider, rng } = ctx;
   assertBytes(req.masterKey, 'masterKey', MASTER_KEY_LENGTH);
-  assertBytes(req.keyId, 'keyId', ID_LENGTH);
   assertInt(req.count, 'count', 2, 255);
   assertInt(req.threshold, 'threshold', 2, 255);
   if (req.threshold > req.count) throw new InputError('split.threshold', 'threshold', `must not exceed count (${req.threshold} > ${req.count})`);
@@ -53,6 +54,7 @@ export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }
   assertInt(sampleSize, 'sampleSize', 1, 10_000_000);
 
   const kcv = kcvBytes(provider, req.masterKey);
+  const keyId = deriveKeyId(provider, req.masterKey);
   const setId = rng(ID_LENGTH);
   assertBytes(setId, 'rng(16)', ID_LENGTH);
   const raw = await split(req.masterKey, req.count, req.threshold);
@@ -72,9 +74,9 @@ export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }
 
     const signer = provider.ed25519PublicKey(req.signerSeed);
     const records = raw.map((share, i) =>
-      signShareRecord(provider, { setId, keyId: req.keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer }, req.signerSeed),
+      signShareRecord(provider, { setId, keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer }, req.signerSeed),
     );
-    return { setId, kcv: formatKcv(kcv), records, subsetCheck: { mode: plan.mode, total: plan.total, checked: plan.checked } };
+    return { setId, keyId, kcv: formatKcv(kcv), records, subsetCheck: { mode: plan.mode, total: plan.total, checked: plan.checked } };
   } finally {
     wipe(...raw);
   }

@@ -4,6 +4,8 @@ import { splitMasterKey } from '../../../src/core/shares/split';
 import { binomial, allSubsets, planSubsets, randomSubset } from '../../../src/core/shares/subsets';
 import { decodeShareRecord, describeShare, SHARE_RECORD_LENGTH, signShareRecord, verifyShareSignature, wipeShareRecord, type ShareRecord } from '../../../src/core/shares/record';
 import { kcv } from '../../../src/core/crypto/kcv';
+import { deriveKeyId } from '../../../src/core/crypto/key-id';
+import { equalBytes } from '../../../src/core/crypto/bytes';
 import { seededRng } from '../../../src/core/crypto/random';
 import { InputError, VerifyError } from '../../../src/core/errors';
 import { makeShares, provider } from '../../helpers/shares';
@@ -35,6 +37,8 @@ describe('split', () => {
   it('3-of-5: every record decodes, is signed, carries the KCV, and every 3 rebuild the key', async () => {
     const f = await makeShares(3, 5);
     expect(f.kcv).toBe(kcv(provider, f.masterKey));
+    expect(f.keyId).toEqual(deriveKeyId(provider, f.masterKey));
+    expect(f.records.every((r) => equalBytes(r.keyId, f.keyId))).toBe(true);
     expect(f.subsetCheck).toEqual({ mode: 'all', total: '10', checked: 10 });
     expect(f.records.map((r) => r.index)).toEqual([1, 2, 3, 4, 5]);
     for (const r of f.records) {
@@ -50,12 +54,12 @@ describe('split', () => {
   });
   it('records the sample when the subsets exceed the bound', async () => {
     const rng = seededRng('big');
-    const r = await splitMasterKey({ provider, rng }, { masterKey: rng(32), keyId: rng(16), threshold: 6, count: 14, signerSeed: rng(32), exhaustiveLimit: 1000, sampleSize: 200 });
+    const r = await splitMasterKey({ provider, rng }, { masterKey: rng(32), threshold: 6, count: 14, signerSeed: rng(32), exhaustiveLimit: 1000, sampleSize: 200 });
     expect(r.subsetCheck).toEqual({ mode: 'sample', total: '3003', checked: 200 });
   });
   it('refuses bad parameters, naming them', async () => {
     const rng = seededRng('p');
-    const base = { masterKey: rng(32), keyId: rng(16), threshold: 3, count: 5, signerSeed: rng(32) };
+    const base = { masterKey: rng(32), threshold: 3, count: 5, signerSeed: rng(32) };
     await expect(splitMasterKey({ provider, rng }, { ...base, threshold: 6 })).rejects.toThrowError(/^threshold: must not exceed count/);
     await expect(splitMasterKey({ provider, rng }, { ...base, threshold: 1 })).rejects.toThrowError(/^threshold: must be between 2 and 255/);
     await expect(splitMasterKey({ provider, rng }, { ...base, count: 256 })).rejects.toThrowError(/^count: must be between 2 and 255/);
@@ -88,7 +92,7 @@ describe('combine refuses, naming the share and the reason', () => {
     const res = await combineShares(provider, [...lab(f.records.slice(0, 2)), { label: 'stray', record: g.records[0]! }], { signer: f.signer });
     expect(res.key).toEqual(f.masterKey);
     expect(res.rejected).toMatchObject([{ label: 'stray', reason: 'signer' }]); // another ceremony's key
-    const h = await splitMasterKey({ provider, rng: seededRng('c') }, { masterKey: f.masterKey, keyId: f.keyId, threshold: 2, count: 3, signerSeed: f.signerSeed });
+    const h = await splitMasterKey({ provider, rng: seededRng('c') }, { masterKey: f.masterKey, threshold: 2, count: 3, signerSeed: f.signerSeed });
     const res2 = await combineShares(provider, [...lab(f.records.slice(0, 2)), { label: 'other set', record: h.records[0]! }], { signer: f.signer });
     expect(res2.key).toEqual(f.masterKey);
     expect(res2.rejected).toMatchObject([{ label: 'other set', reason: 'other-set' }]);
@@ -144,6 +148,14 @@ describe('combine refuses, naming the share and the reason', () => {
     expect(err).toBeInstanceOf(VerifyError);
     expect(err.message).toMatch(/no 2 of the shares rebuild the key with KCV cmac-aes:/);
     expect(err.rejected.map((r: { label: string }) => r.label)).toEqual(['x', 'y']);
+  });
+  it('a key whose KCV matches but whose id does not is refused (the id is the 128-bit commitment)', async () => {
+    const f = await makeShares(2, 3);
+    const wrongId = new Uint8Array(16).fill(0xee);
+    const relabelled = f.records.slice(0, 2).map((r) => signShareRecord(provider, { ...r, keyId: wrongId }, f.signerSeed));
+    const err = await combineShares(provider, lab(relabelled), { signer: f.signer }).catch((e) => e);
+    expect(err).toBeInstanceOf(CombineError);
+    expect(err.message).toMatch(new RegExp(`rebuild the key with KCV ${f.kcv} and id ${'ee'.repeat(16)}`));
   });
   it('garbage inputs are refused with typed errors, never a TypeError', async () => {
     const f = await makeShares(2, 3);
