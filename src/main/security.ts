@@ -4,6 +4,8 @@
  * windows, every permission denied, and no network request of any kind leaves the app.
  */
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const CSP = [
   "default-src 'none'",
@@ -41,9 +43,12 @@ export function webPreferences(preloadPath: string): NonNullable<BrowserWindowCo
 export function isAllowedUrl(url: string, appRoot: string): boolean {
   if (url.startsWith('devtools://')) return true;
   if (!url.startsWith('file://')) return false;
+  if (/%5c|\\/i.test(url)) return false; // the app's files have no backslash in their names
   try {
-    const path = decodeURIComponent(new URL(url).pathname);
-    return path === appRoot || path.startsWith(appRoot.endsWith('/') ? appRoot : appRoot + '/');
+    // fileURLToPath refuses encoded separators (%2F, %5C); resolve() removes any "..".
+    const file = path.resolve(fileURLToPath(url));
+    const root = path.resolve(appRoot);
+    return file === root || file.startsWith(root + path.sep);
   } catch {
     return false;
   }

@@ -68,7 +68,14 @@ describe('session hardening', () => {
     expect(cancel('file:///opt/custos/resources/app/renderer/index.html')).toBe(false);
     for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'ws://localhost/', 'file:///etc/passwd', 'file:///opt/custos/resources/app-evil/x', 'data:text/html,hi', 'ftp://x/'])
       expect(cancel(url)).toBe(true);
-    expect(isAllowedUrl('file:///opt/custos/resources/app/../../../etc/passwd', '/opt/custos/resources/app')).toBe(false);
+    for (const sneaky of [
+      'file:///opt/custos/resources/app/../../../etc/passwd',
+      'file:///opt/custos/resources/app/%2e%2e/%2e%2e/x',
+      'file:///opt/custos/resources/app/..%2F..%2Fetc/passwd',
+      'file:///opt/custos/resources/app/..%5C..%5Cetc',
+      'file://evil-host/opt/custos/resources/app/index.html',
+    ])
+      expect(isAllowedUrl(sneaky, '/opt/custos/resources/app'), sneaky).toBe(false);
   });
   it('sets the strict CSP on every response', () => {
     let out: Record<string, string[]> | undefined;

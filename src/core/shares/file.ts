@@ -153,6 +153,15 @@ export async function openShareFile(provider: CryptoProvider, file: Uint8Array, 
     throw new InputError('file.header', 'file.header', 'is not an age v1 file (missing "age-encryption.org/v1")');
 
   const d = new Decrypter();
+  // Identities are consulted only once the header has parsed: this one records that moment,
+  // so a failure can be placed in the header, the key or the payload without reading messages.
+  let headerParsed = false;
+  d.addIdentity({
+    unwrapFileKey: () => {
+      headerParsed = true;
+      return null;
+    },
+  });
   let scryptId: ScryptIdentity | undefined;
   let pw: Uint8Array | undefined;
   if ('passphrase' in key) {
@@ -170,13 +179,14 @@ export async function openShareFile(provider: CryptoProvider, file: Uint8Array, 
     plain = await d.decrypt(bin);
   } catch (e) {
     if (e instanceof CustosError) throw e;
-    if (scryptId?.wrongPassphrase) throw new VerifyError('file.passphrase', 'passphrase', 'does not open this share file');
-    if (scryptId && !scryptId.sawScrypt)
-      throw new InputError('file.recipient', 'file.header', 'this share file is not passphrase-protected: open it with the custodian\'s age identity');
     const msg = e instanceof Error ? e.message : '';
-    if (/no identity matched/.test(msg)) throw new VerifyError('file.identity', 'identity', 'this share file was not encrypted to this identity');
+    if (scryptId?.wrongPassphrase) throw new VerifyError('file.passphrase', 'passphrase', 'does not open this share file');
+    if (/no identity matched/.test(msg)) {
+      if (scryptId) throw new InputError('file.recipient', 'file.header', "this share file is not passphrase-protected: open it with the custodian's age identity");
+      throw new VerifyError('file.identity', 'identity', 'this share file was not encrypted to this identity');
+    }
+    if (!headerParsed) throw new InputError('file.header', 'file.header', `malformed age header (${msg})`, { cause: e });
     if (/header HMAC/.test(msg)) throw new VerifyError('file.header', 'file.header', 'the header was altered (its MAC does not match)', { cause: e });
-    if (/stanza|header|version|non-ASCII|stream ended/.test(msg)) throw new InputError('file.header', 'file.header', `malformed age header (${msg})`, { cause: e });
     throw new VerifyError('file.payload', 'file.payload', 'the encrypted content is damaged or truncated', { cause: e });
   } finally {
     wipe(pw);

@@ -56,6 +56,13 @@ describe('share files', async () => {
     h[text.indexOf(' 10\n') + 2]! = '1'.charCodeAt(0); // work factor 10 -> 11: the header MAC no longer matches
     await expect(openShareFile(provider, h, { passphrase: PASS })).rejects.toThrow(/passphrase|file\.header|file\.payload/);
   });
+  it('a malformed header is named as such, whatever key is offered', async () => {
+    const badScrypt = new TextEncoder().encode('age-encryption.org/v1\n-> scrypt\n\n--- AAAA\n');
+    await expect(openShareFile(provider, badScrypt, { passphrase: PASS })).rejects.toThrowError(/^file\.header: malformed scrypt stanza/);
+    const badHeader = new TextEncoder().encode('age-encryption.org/v1\n-> X25519 abc\nnot base64!!\n');
+    for (const key of [{ passphrase: PASS }, { identity: await generateIdentity() }])
+      await expect(openShareFile(provider, badHeader, key)).rejects.toThrowError(/^file\.header: malformed age header/);
+  });
   it('a share file with a work factor above 2^22 is refused without running scrypt', async () => {
     const text = new TextDecoder().decode(sealed);
     const bumped = new TextEncoder().encode(text.replace(/^(-> scrypt \S+) 10$/m, '$1 30'));
