@@ -71,53 +71,65 @@ export async function combineShares(provider: CryptoProvider, shares: LabelledSh
 
   const rejected: Rejection[] = [];
   const reject = (s: LabelledShare, reason: RejectReason, message: string) =>
-    rejected.push({ label: s.label, index: s.record?.index, reason, message });
+    rejected.push({ label: s.label, ...(s.record?.index !== undefined && { index: s.record.index }), reason, message });
 
-  // 1. Integrity and origin of each share on its own.
+  // 1. Integrity and origin of each share on its own. From here on only the freshly decoded
+  //    record is used: the fields of the object passed in are never trusted.
   const valid: LabelledShare[] = [];
-  for (const s of shares) {
-    if (typeof s?.label !== 'string') throw new InputError('combine.label', 'shares[].label', 'every share needs a label naming where it came from');
-    try {
-      // Re-check structure and digest from the bytes the record carries.
-      wipeShareRecord(decodeShareRecord(provider, s.record?.bytes, s.label));
-    } catch (e) {
-      reject(s, 'digest', e instanceof Error ? e.message : 'is not a valid share record');
-      continue;
+  const decoded: ShareRecord[] = [];
+  try {
+    for (const s of shares) {
+      if (typeof s?.label !== 'string') throw new InputError('combine.label', 'shares[].label', 'every share needs a label naming where it came from');
+      let record: ShareRecord;
+      try {
+        record = decodeShareRecord(provider, s.record?.bytes, s.label);
+      } catch (e) {
+        reject(s, 'digest', e instanceof Error ? e.message : 'is not a valid share record');
+        continue;
+      }
+      decoded.push(record);
+      const d = { label: s.label, record };
+      if (!verifyShareSignature(provider, record)) reject(d, 'signature', 'bad signature: not signed by the key it names');
+      else if (!equalBytes(record.signer, opts.signer)) reject(d, 'signer', `signed by another key (${toHex(record.signer).slice(0, 16)}…), not the ceremony key`);
+      else valid.push(d);
     }
-    if (!verifyShareSignature(provider, s.record)) reject(s, 'signature', 'bad signature: not signed by the key it names');
-    else if (!equalBytes(s.record.signer, opts.signer)) reject(s, 'signer', `signed by another key (${toHex(s.record.signer).slice(0, 16)}…), not the ceremony key`);
-    else valid.push(s);
+    return await rebuild(provider, valid, opts, rejected, reject);
+  } finally {
+    for (const r of decoded) wipeShareRecord(r);
   }
+}
 
-  // 2. One share set: the expected one, or the only one with M distinct good shares.
-  const groups = new Map<string, LabelledShare[]>();
+async function rebuild(
+  provider: CryptoProvider,
+  valid: LabelledShare[],
+  opts: CombineOptions,
+  rejected: Rejection[],
+  reject: (s: LabelledShare, reason: RejectReason, message: string) => void,
+): Promise<CombineResult> {
+  // 2. One share set. Shares of another key or set than the one asked for are set aside first;
+  //    of the rest, the one set that has M distinct good shares is used.
+  const wanted: LabelledShare[] = [];
   for (const s of valid) {
+    if (opts.keyId && !equalBytes(s.record.keyId, opts.keyId)) reject(s, 'other-key', `is a share of key ${toHex(s.record.keyId)}, not ${toHex(opts.keyId)}`);
+    else if (opts.setId && !equalBytes(s.record.setId, opts.setId)) reject(s, 'other-set', `belongs to share set ${toHex(s.record.setId)}, not ${toHex(opts.setId)}`);
+    else wanted.push(s);
+  }
+  const groups = new Map<string, LabelledShare[]>();
+  for (const s of wanted) {
     const k = groupKey(s.record);
     groups.set(k, [...(groups.get(k) ?? []), s]);
   }
   const distinct = (g: LabelledShare[]) => new Set(g.map((s) => s.record.index)).size;
-  let chosen: LabelledShare[] | undefined;
-  if (opts.setId) {
-    chosen = [...groups.values()].find((g) => equalBytes(g[0]!.record.setId, opts.setId!));
-  } else {
-    const complete = [...groups.values()].filter((g) => distinct(g) >= g[0]!.record.threshold);
-    if (complete.length > 1)
-      throw new CombineError('shares.ambiguous', `shares of ${complete.length} different share sets are each complete; say which set to use`, rejected);
-    chosen = complete[0] ?? [...groups.values()].sort((a, b) => distinct(b) - distinct(a))[0];
-  }
-  if (!chosen) {
-    for (const s of valid) reject(s, 'other-set', `belongs to share set ${toHex(s.record.setId)}, not the expected one`);
-    throw new CombineError('shares.none', 'no usable share of the expected share set', rejected);
-  }
+  const complete = [...groups.values()].filter((g) => distinct(g) >= g[0]!.record.threshold);
+  if (complete.length > 1)
+    throw new CombineError('shares.ambiguous', `shares of ${complete.length} different share sets are each complete; say which set or key to use`, rejected);
+  const chosen = complete[0] ?? [...groups.values()].sort((a, b) => distinct(b) - distinct(a))[0];
+  if (!chosen) throw new CombineError('shares.none', 'no usable share of the expected key and share set', rejected);
   const ref = chosen[0]!.record;
-  for (const s of valid) {
+  for (const s of wanted) {
     if (chosen.includes(s)) continue;
     if (!equalBytes(s.record.setId, ref.setId)) reject(s, 'other-set', `belongs to share set ${toHex(s.record.setId)}, not ${toHex(ref.setId)}`);
     else reject(s, 'other-key', 'names another key, KCV or threshold than the rest of its set');
-  }
-  if (opts.keyId && !equalBytes(ref.keyId, opts.keyId)) {
-    for (const s of chosen) reject(s, 'other-key', `is a share of key ${toHex(ref.keyId)}, not ${toHex(opts.keyId)}`);
-    throw new CombineError('shares.key', 'the shares are for another key', rejected);
   }
 
   // 3. Duplicates: the same share twice, or two different shares claiming one index or x.

@@ -157,6 +157,24 @@ describe('combine refuses, naming the share and the reason', () => {
     expect(err).toBeInstanceOf(CombineError);
     expect(err.message).toMatch(new RegExp(`rebuild the key with KCV ${f.kcv} and id ${'ee'.repeat(16)}`));
   });
+  it('trusts only the record bytes, never fields of the object passed in', async () => {
+    const f = await makeShares(2, 3);
+    const forgedFields = { ...f.records[1]!, index: 1, share: new Uint8Array(33).fill(1) } as ShareRecord;
+    const res = await combineShares(provider, [{ label: 'one', record: f.records[0]! }, { label: 'two', record: forgedFields }], { signer: f.signer });
+    expect(res.key).toEqual(f.masterKey);
+    expect(res.rejected).toEqual([]);
+  });
+  it('the key asked for picks the set when shares of two keys are each complete', async () => {
+    const a = await makeShares(2, 3, 'key-a');
+    const b = await splitMasterKey({ provider, rng: seededRng('key-b') }, { masterKey: seededRng('other key').call(null, 32), threshold: 2, count: 3, signerSeed: a.signerSeed });
+    const mixed = [...lab(a.records.slice(0, 2)), ...b.records.slice(0, 2).map((record) => ({ label: `b${record.index}`, record }))];
+    await expect(combineShares(provider, mixed, { signer: a.signer })).rejects.toThrowError(/each complete; say which set or key to use/);
+    const res = await combineShares(provider, mixed, { signer: a.signer, keyId: b.keyId });
+    expect(res.keyId).toEqual(b.keyId);
+    expect(res.rejected.map((r) => r.reason)).toEqual(['other-key', 'other-key']);
+    const res2 = await combineShares(provider, mixed, { signer: a.signer, setId: a.setId });
+    expect(res2.key).toEqual(a.masterKey);
+  });
   it('garbage inputs are refused with typed errors, never a TypeError', async () => {
     const f = await makeShares(2, 3);
     await expect(combineShares(provider, 'x' as never, { signer: f.signer })).rejects.toThrow(InputError);
