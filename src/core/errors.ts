@@ -46,6 +46,14 @@ export class PolicyError extends CustosError {
   }
 }
 
+/** A primitive could not run (out of memory, a library failure): not the input's fault. */
+export class CryptoError extends CustosError {
+  constructor(code: string, field: string, message: string, options?: { cause?: unknown }) {
+    super('crypto', code, field, message, options);
+    this.name = 'CryptoError';
+  }
+}
+
 export function isCustosError(e: unknown): e is CustosError {
   return e instanceof CustosError;
 }

@@ -132,8 +132,8 @@ const candidate: RawProvider = {
   scrypt: (pw, salt, { logN, r, p, dkLen }) =>
     new Promise((resolve, reject) => {
       const N = 2 ** logN;
-      // OpenSSL needs 128*N*r*p bytes plus headroom; maxmem must allow it.
-      nodeScrypt(buf(pw), buf(salt), dkLen, { N, r, p, maxmem: 128 * N * r * (p + 1) + 1024 * 1024 }, (err, key) =>
+      // The checked layer bounds 128*r*N to 1 GiB; OpenSSL also counts the p blocks.
+      nodeScrypt(buf(pw), buf(salt), dkLen, { N, r, p, maxmem: 2 ** 31 }, (err, key) =>
         err ? reject(err) : resolve(u8(key)),
       );
     }),

@@ -2,7 +2,7 @@
  * Argument checks shared by every provider, so both implementations accept and refuse exactly
  * the same inputs and every refusal names the parameter.
  */
-import { InputError, VerifyError } from '../errors';
+import { CryptoError, InputError, VerifyError } from '../errors';
 import { assertBytes, assertInt } from './bytes';
 import { parseRsaPkcs8, parseRsaSpki } from './der';
 import type { CryptoProvider, PrimitiveName, ScryptParams } from './provider';
@@ -36,7 +36,13 @@ function authFail<T>(fn: () => T, code: string, field: string, what: string): T 
   }
 }
 
-export const MAX_SCRYPT_LOG_N = 22;
+/**
+ * scrypt bounds, the same for both providers: work factor at most 2^20 (what the age
+ * libraries accept everywhere) and at most 1 GiB for the N-block table (128 * r * N), so a
+ * share file cannot make the workstation allocate more.
+ */
+export const MAX_SCRYPT_LOG_N = 20;
+export const MAX_SCRYPT_MEMORY = 2 ** 30;
 
 export function checkScryptParams(params: ScryptParams): void {
   if (typeof params !== 'object' || params === null) throw new InputError('scrypt.params', 'params', 'must be an object');
@@ -44,6 +50,8 @@ export function checkScryptParams(params: ScryptParams): void {
   assertInt(params.r, 'params.r', 1, 32);
   assertInt(params.p, 'params.p', 1, 16);
   assertInt(params.dkLen, 'params.dkLen', 16, 64);
+  if (128 * params.r * 2 ** params.logN > MAX_SCRYPT_MEMORY)
+    throw new InputError('scrypt.memory', 'params', `would need more than ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB (128 * r * 2^logN)`);
 }
 
 export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw: RawProvider): CryptoProvider {
@@ -67,6 +75,8 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
       assertBytes(ikm, 'ikm');
       assertBytes(salt, 'salt');
       assertBytes(info, 'info');
+      // OpenSSL refuses longer info; the same limit for both providers.
+      if (info.length > 1024) throw new InputError('hkdf.info', 'info', 'must be at most 1024 bytes');
       assertInt(length, 'length', 1, 255 * 32); // RFC 5869 §2.3: L <= 255*HashLen
       return raw.hkdfSha256(ikm, salt, info, length);
     },
@@ -157,7 +167,11 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
       assertBytes(password, 'password');
       assertBytes(salt, 'salt');
       checkScryptParams(params);
-      return raw.scrypt(password, salt, params);
+      try {
+        return await raw.scrypt(password, salt, params);
+      } catch (e) {
+        throw new CryptoError('scrypt.failed', 'scrypt', 'could not run (not enough memory?)', { cause: e });
+      }
     },
   } satisfies CryptoProvider);
 }

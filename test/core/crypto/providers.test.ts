@@ -101,7 +101,12 @@ describe.each(providers)('$name provider: refusals', (p) => {
     expect(() => p.rsaOaepSha256Encrypt(rsaTestKey(3072).spki, new Uint8Array(320))).toThrowError(/^plaintext: must be at most 318 bytes/);
   });
   it('scrypt parameters are bounded', async () => {
-    await expect(p.scrypt(k1, k1, { logN: 23, r: 8, p: 1, dkLen: 32 })).rejects.toThrowError(/params.logN/);
+    await expect(p.scrypt(k1, k1, { logN: 21, r: 8, p: 1, dkLen: 32 })).rejects.toThrowError(/^params.logN: must be between 1 and 20/);
+    await expect(p.scrypt(k1, k1, { logN: 20, r: 16, p: 1, dkLen: 32 })).rejects.toThrowError(/^params: would need more than 1024 MiB/);
+  });
+  it('HKDF info is bounded the same way for both providers', () => {
+    expect(() => p.hkdfSha256(k1, k1, new Uint8Array(1025), 32)).toThrowError(/^info: must be at most 1024 bytes/);
+    expect(p.hkdfSha256(k1, k1, new Uint8Array(1024), 32).length).toBe(32);
   });
 });
 const k1 = new Uint8Array(1);
