@@ -59,8 +59,13 @@ export function createStreamSealer(provider: CryptoProvider, rng: Rng, key: Uint
   header.set(salt, 1);
   header.set(prefix, 33);
   new DataView(header.buffer).setUint32(40, segmentSize);
+  const aad = header.slice(); // private copy: the caller may wipe or reuse the header it is given
   let k: Uint8Array | undefined = segmentKey(provider, key, salt, opts.info ?? new Uint8Array(0));
   let i = 0;
+  const close = () => {
+    wipe(k);
+    k = undefined;
+  };
   return {
     header,
     segmentSize,
@@ -70,14 +75,11 @@ export function createStreamSealer(provider: CryptoProvider, rng: Rng, key: Uint
       if (last ? pt.length > segmentSize : pt.length !== segmentSize)
         throw new InputError('stream.segment', 'plaintext', last ? `the last segment must be at most ${segmentSize} bytes` : `each segment but the last must be ${segmentSize} bytes`);
       if (i >= MAX_SEGMENTS) throw new InputError('stream.length', 'stream', 'too many segments');
-      const { ciphertext, tag } = provider.aesGcmEncryptDetached(k, nonce(prefix, i++, last), pt, header);
-      if (last) this.close();
+      const { ciphertext, tag } = provider.aesGcmEncryptDetached(k, nonce(prefix, i++, last), pt, aad);
+      if (last) close();
       return [ciphertext, tag];
     },
-    close() {
-      wipe(k);
-      k = undefined;
-    },
+    close,
   };
 }
 
@@ -104,6 +106,10 @@ export function createStreamOpener(provider: CryptoProvider, key: Uint8Array, he
   const prefix = h.slice(33, 40);
   let k: Uint8Array | undefined = segmentKey(provider, key, h.subarray(1, 33), opts.info ?? new Uint8Array(0));
   let i = 0;
+  const close = () => {
+    wipe(k);
+    k = undefined;
+  };
   return {
     segmentSize,
     sealedSegmentSize: segmentSize + TAG,
@@ -114,13 +120,10 @@ export function createStreamOpener(provider: CryptoProvider, key: Uint8Array, he
         throw new VerifyError('stream.segment', `segment[${i}]`, 'has the wrong length: the stream was truncated or extended');
       const pt = provider.aesGcmDecrypt(k, nonce(prefix, i, last), sealed, h);
       i++;
-      if (last) this.close();
+      if (last) close();
       return pt;
     },
-    close() {
-      wipe(k);
-      k = undefined;
-    },
+    close,
   };
 }
 

@@ -104,6 +104,8 @@ export type ShareFileKey = { passphrase: string } | { identity: string };
 
 /** Seal a share record into an age file. The passphrase is never stored or echoed. */
 export async function sealShareFile(ctx: { provider: CryptoProvider; rng: Rng }, record: ShareRecord, protection: ShareFileProtection): Promise<Uint8Array> {
+  if (typeof protection !== 'object' || protection === null)
+    throw new InputError('file.protection', 'protection', 'must be { passphrase } or { recipient }');
   const e = new Encrypter();
   if ('passphrase' in protection) {
     if (typeof protection.passphrase !== 'string' || [...protection.passphrase].length < MIN_PASSPHRASE_CHARS)
@@ -140,6 +142,7 @@ export function parseSharePlaintext(provider: CryptoProvider, plain: Uint8Array,
 /** Open a share file with the custodian's passphrase or age identity. */
 export async function openShareFile(provider: CryptoProvider, file: Uint8Array, key: ShareFileKey): Promise<ShareRecord> {
   if (!(file instanceof Uint8Array)) throw new InputError('file.type', 'file', 'must be bytes');
+  if (typeof key !== 'object' || key === null) throw new InputError('file.key', 'key', 'must be { passphrase } or { identity }');
   if (file.length > MAX_SHARE_FILE_BYTES) throw new InputError('file.size', 'file', `is larger than ${MAX_SHARE_FILE_BYTES} bytes: not a share file`);
   let bin = file;
   if (file.length >= ARMOR_BEGIN.length && fromUtf8Loose(file.subarray(0, ARMOR_BEGIN.length)) === ARMOR_BEGIN) {

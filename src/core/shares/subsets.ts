@@ -60,9 +60,18 @@ export interface SubsetPlan {
 
 export function planSubsets(rng: Rng, n: number, k: number, exhaustiveLimit = DEFAULT_EXHAUSTIVE_LIMIT, sampleSize = DEFAULT_SAMPLE_SIZE): SubsetPlan {
   const total = binomial(n, k);
-  if (total <= BigInt(exhaustiveLimit)) return { mode: 'all', total: total.toString(), checked: Number(total), subsets: allSubsets(n, k) };
-  const sample = function* () {
-    for (let i = 0; i < sampleSize; i++) yield randomSubset(rng, n, k);
-  };
-  return { mode: 'sample', total: total.toString(), checked: sampleSize, subsets: sample() };
+  if (total <= BigInt(exhaustiveLimit) || total <= BigInt(sampleSize))
+    return { mode: 'all', total: total.toString(), checked: Number(total), subsets: allSubsets(n, k) };
+  // Distinct subsets, so the number recorded is the number really checked.
+  const seen = new Set<string>();
+  const sample: number[][] = [];
+  while (sample.length < sampleSize) {
+    const s = randomSubset(rng, n, k);
+    const id = s.join(',');
+    if (!seen.has(id)) {
+      seen.add(id);
+      sample.push(s);
+    }
+  }
+  return { mode: 'sample', total: total.toString(), checked: sample.length, subsets: sample };
 }

@@ -37,6 +37,16 @@ describe('streaming AEAD', () => {
     expect(() => openAll(nativeProvider, new Uint8Array(32), sealed)).toThrow(VerifyError);
     expect(() => openAll(nativeProvider, key, sealed, { info: new Uint8Array([1]) })).toThrow(VerifyError);
   });
+  it('keeps working when the caller wipes the header it wrote, or calls seal detached', () => {
+    const s = createStreamSealer(nativeProvider, seededRng('d'), key, { segmentSize: 16 });
+    const header = s.header.slice();
+    s.header.fill(0);
+    const { seal } = s;
+    const parts = [header, ...seal(new Uint8Array(16).fill(1), false), ...seal(new Uint8Array(5).fill(2), true)];
+    const sealed = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((o, p) => (sealed.set(p, o), o + p.length), 0);
+    expect(openAll(nativeProvider, key, sealed)).toEqual(new Uint8Array([...new Uint8Array(16).fill(1), ...new Uint8Array(5).fill(2)]));
+  });
   it('refuses misuse with named errors and wipes its key at the end', () => {
     const s = createStreamSealer(nativeProvider, seededRng('m'), key, { segmentSize: 16 });
     expect(() => s.seal(new Uint8Array(15), false)).toThrowError(/^plaintext: each segment but the last must be 16 bytes/);

@@ -45,6 +45,8 @@ describe('share files', async () => {
     await expect(openShareFile(provider, new Uint8Array(MAX_SHARE_FILE_BYTES + 1), { passphrase: PASS })).rejects.toThrowError(/^file: is larger than/);
     await expect(openShareFile(provider, sealed, { identity: 'AGE-SECRET-KEY-1xyz' })).rejects.toThrowError(/^identity: must be an age X25519 identity/);
     await expect(openShareFile(provider, sealed, { passphrase: '' })).rejects.toThrow(InputError);
+    await expect(openShareFile(provider, sealed, null as never)).rejects.toThrowError(/^key: must be/);
+    await expect(sealShareFile(ctx, rec, 'pw' as never)).rejects.toThrowError(/^protection: must be/);
   });
   it('a truncated or altered payload is a VerifyError; an altered header names the header', async () => {
     await expect(openShareFile(provider, sealed.subarray(0, sealed.length - 10), { passphrase: PASS })).rejects.toThrow(VerifyError);

@@ -27,6 +27,10 @@ describe('subsets', () => {
     expect(a.total).toBe(binomial(40, 20).toString());
     const b = planSubsets(seededRng('s'), 40, 20, 100_000, 50);
     expect([...a.subsets]).toEqual([...b.subsets]);
+    const small = [...planSubsets(seededRng('d'), 8, 4, 10, 60).subsets].map((s) => s.join());
+    expect(small.length).toBe(60);
+    expect(new Set(small).size).toBe(60); // distinct, though 60 of C(8,4) = 70 makes repeats likely
+    expect(planSubsets(seededRng('d'), 8, 4, 10, 500).mode).toBe('all'); // a sample bigger than the whole
     const s = randomSubset(seededRng('x'), 10, 4);
     expect(new Set(s).size).toBe(4);
     expect(s.every((i) => i >= 0 && i < 10)).toBe(true);
