@@ -27,9 +27,17 @@ import { nobleRaw } from '../core/crypto/noble';
 import type { PrimitiveName } from '../core/crypto/provider';
 import { selfTested, type SelfTestResult } from './self-test';
 
-/** A Uint8Array view of a Buffer (no copy), so callers see plain Uint8Arrays. */
+/**
+ * A plain Uint8Array of a result. A Buffer that owns its memory is viewed without a copy;
+ * one that shares Node's pool (small Buffers do) is copied out and its pool bytes zeroed, so
+ * `.buffer` of a result never exposes other data and no secret stays behind in the pool.
+ */
 function u8(b: Buffer | ArrayBuffer): Uint8Array {
-  return b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return new Uint8Array(b.buffer);
+  const out = new Uint8Array(b);
+  b.fill(0);
+  return out;
 }
 /** A Buffer view of a Uint8Array (no copy). */
 function buf(a: Uint8Array): Buffer {
@@ -60,7 +68,14 @@ function wrapCipher(kek: Uint8Array, pad: boolean): string {
 
 function runCipher(decrypt: boolean, name: string, key: Uint8Array, iv: Buffer, data: Uint8Array): Uint8Array {
   const c = decrypt ? createDecipheriv(name, buf(key), iv) : createCipheriv(name, buf(key), iv);
-  return u8(Buffer.concat([c.update(buf(data)), c.final()]));
+  const parts: Buffer[] = [];
+  try {
+    parts.push(c.update(buf(data)));
+    parts.push(c.final());
+    return u8(Buffer.concat(parts));
+  } finally {
+    for (const p of parts) p.fill(0); // an unwrapped key must not linger in these
+  }
 }
 
 /** Verification keys are reused across many signatures (a transcript has few signers). */
@@ -107,7 +122,13 @@ const candidate: RawProvider = {
     if (aad) d.setAAD(buf(aad));
     d.setAuthTag(buf(sealed.subarray(sealed.length - 16)));
     const out = d.update(buf(sealed.subarray(0, sealed.length - 16)));
-    const rest = d.final(); // authenticates; empty for GCM
+    let rest: Buffer;
+    try {
+      rest = d.final(); // authenticates; empty for GCM
+    } catch (e) {
+      out.fill(0); // unauthenticated plaintext is never returned nor left behind
+      throw e;
+    }
     return u8(rest.length ? Buffer.concat([out, rest]) : out);
   },
   aesKeyWrap: (kek, d) => runCipher(false, wrapCipher(kek, false), kek, KW_IV, d),

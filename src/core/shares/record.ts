@@ -90,7 +90,12 @@ function body(f: ShareFields): Uint8Array {
 }
 
 function digestOf(provider: CryptoProvider, bodyBytes: Uint8Array): Uint8Array {
-  return provider.sha256(concat(DIGEST_LABEL, bodyBytes));
+  const input = concat(DIGEST_LABEL, bodyBytes); // holds the share: wiped below
+  try {
+    return provider.sha256(input);
+  } finally {
+    wipe(input);
+  }
 }
 
 /** Sign share fields with the ceremony signing key (Ed25519 seed). */
@@ -104,7 +109,11 @@ export function signShareRecord(provider: CryptoProvider, fields: ShareFields, s
   const signature = provider.ed25519Sign(signerSeed, concat(SIGNATURE_LABEL, digest));
   const bytes = concat(b, digest, signature);
   wipe(b);
-  return decodeShareRecord(provider, bytes);
+  try {
+    return decodeShareRecord(provider, bytes);
+  } finally {
+    wipe(bytes); // decode keeps its own copy
+  }
 }
 
 /** Strict decoding; every refusal names the field (`field` prefixes the path). */

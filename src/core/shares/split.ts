@@ -10,7 +10,7 @@ import { kcvBytes, formatKcv, type KcvString } from '../crypto/kcv';
 import { deriveKeyId } from '../crypto/key-id';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
-import { ID_LENGTH, MASTER_KEY_LENGTH, signShareRecord, type ShareRecord } from './record';
+import { ID_LENGTH, MASTER_KEY_LENGTH, signShareRecord, wipeShareRecord, type ShareRecord } from './record';
 import { planSubsets, DEFAULT_EXHAUSTIVE_LIMIT, DEFAULT_SAMPLE_SIZE } from './subsets';
 
 export interface SplitRequest {
@@ -73,9 +73,14 @@ export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }
     }
 
     const signer = provider.ed25519PublicKey(req.signerSeed);
-    const records = raw.map((share, i) =>
-      signShareRecord(provider, { setId, keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer }, req.signerSeed),
-    );
+    const records: ShareRecord[] = [];
+    try {
+      for (const [i, share] of raw.entries())
+        records.push(signShareRecord(provider, { setId, keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer }, req.signerSeed));
+    } catch (e) {
+      records.forEach(wipeShareRecord);
+      throw e;
+    }
     return { setId, keyId, kcv: formatKcv(kcv), records, subsetCheck: { mode: plan.mode, total: plan.total, checked: plan.checked } };
   } finally {
     wipe(...raw);

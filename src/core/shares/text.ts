@@ -17,7 +17,7 @@ import { InputError, VerifyError } from '../errors';
 import { concat, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { formatKcv } from '../crypto/kcv';
-import { decodeShareRecord, idHex, SHARE_RECORD_LENGTH, type ShareRecord } from './record';
+import { decodeShareRecord, idHex, SHARE_RECORD_LENGTH, wipeShareRecord, type ShareRecord } from './record';
 
 export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const GROUP = 4;
@@ -102,12 +102,18 @@ export function textToShare(provider: CryptoProvider, text: string, field = 'tex
   if (missing.length) throw new InputError('text.missing', field, `line${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing (a share has ${TEXT_LINES} lines)`);
   const all = [...Array(TEXT_LINES)].map((_, i) => seen.get(i + 1)!).join('');
   const bytes = base32crockford.decode(all);
-  const record = decodeShareRecord(provider, bytes, field);
-  bytes.fill(0);
+  let record: ShareRecord;
+  try {
+    record = decodeShareRecord(provider, bytes, field);
+  } finally {
+    bytes.fill(0);
+  }
   if (header !== undefined) {
     const canonical = headerLine(record);
-    if (header.toUpperCase() !== canonical.toUpperCase())
+    if (header.toUpperCase() !== canonical.toUpperCase()) {
+      wipeShareRecord(record);
       throw new VerifyError('text.header', `${field}.header`, `does not match the share lines (the lines say: ${canonical})`);
+    }
   }
   return record;
 }

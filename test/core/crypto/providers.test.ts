@@ -111,6 +111,21 @@ describe.each(providers)('$name provider: refusals', (p) => {
 });
 const k1 = new Uint8Array(1);
 
+describe('native results own their memory', () => {
+  it('small outputs (unwrapped keys, MACs, HKDF) never expose a shared Buffer pool through .buffer', () => {
+    const v = rfc5649.cases[0]!;
+    const outs = [
+      nativeProvider.aesKeyUnwrapPad(hex(v.kek), hex(v.wrapped)),
+      nativeProvider.aesKeyUnwrap(hex(rfc3394.cases[0]!.kek), hex(rfc3394.cases[0]!.wrapped)),
+      nativeProvider.hmacSha256(new Uint8Array(32), new Uint8Array(3)),
+      nativeProvider.hkdfSha256(new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 32),
+      nativeProvider.sha256(new Uint8Array(1)),
+      nativeProvider.aesGcmDecrypt(hex(misc.aesGcm[1]!.key), hex(misc.aesGcm[1]!.nonce), hex(misc.aesGcm[1]!.sealed)),
+    ];
+    for (const o of outs) expect(o.buffer.byteLength).toBe(o.length);
+  });
+});
+
 describe('native and noble agree byte for byte', () => {
   it('lists what the native provider computes natively', () => {
     expect(nobleProvider.native.size).toBe(PRIMITIVES.length);
