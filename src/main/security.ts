@@ -20,9 +20,11 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function webPreferences(preloadPath: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
+/** DevTools only in a development build (`npm start`), never in a packaged app. */
+export function webPreferences(preloadPath: string, opts: { devTools: boolean }): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {
     preload: preloadPath,
+    devTools: opts.devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -40,8 +42,8 @@ export function webPreferences(preloadPath: string): NonNullable<BrowserWindowCo
 }
 
 /** Only the app's own files (and DevTools when a developer opens it) may be requested. */
-export function isAllowedUrl(url: string, appRoot: string): boolean {
-  if (url.startsWith('devtools://')) return true;
+export function isAllowedUrl(url: string, appRoot: string, opts: { devTools: boolean } = { devTools: false }): boolean {
+  if (url.startsWith('devtools://')) return opts.devTools;
   if (!url.startsWith('file://')) return false;
   if (/%5c|\\/i.test(url)) return false; // the app's files have no backslash in their names
   try {
@@ -54,11 +56,11 @@ export function isAllowedUrl(url: string, appRoot: string): boolean {
   }
 }
 
-export function hardenSession(session: Session, appRoot: string): void {
+export function hardenSession(session: Session, appRoot: string, opts: { devTools: boolean }): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler?.(() => false);
-  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedUrl(details.url, appRoot) }));
+  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedUrl(details.url, appRoot, opts) }));
   session.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   );

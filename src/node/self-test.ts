@@ -28,7 +28,14 @@ export const METHODS: Record<PrimitiveName, (keyof RawProvider)[]> = {
 
 type Check = (p: RawProvider) => boolean;
 
-/** Known answers (sources in test/vectors). RSA-OAEP is randomised: it is checked by a round trip elsewhere. */
+// RSA-OAEP-SHA-256 is randomised: the known answer is a decryption. A throwaway RSA-2048 key
+// made for this self-test only (it protects nothing), and "custos self-test" encrypted to it
+// by `openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256
+// -pkeyopt rsa_mgf1_md:sha256`.
+const SELF_TEST_RSA_PKCS8 = 'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC3XrgCXSa5pwL90yGb1zm4FKWI8ZpNWSJjpW7Qqz0PX5/jzcLlaq6XQycDbPKmF5mjXmKG2MrZDcRpznZbjI5iKG+48MWLgY6g98q+KZdJ66Gwedwmr0LCeCjjF4SZnPG+jvdyZ2qPvv9JWAk5+kzrc5zwuQgJt+5BTo2Dm0slL4eZTkSmLUk+Y4iNw8xp4v7Liz7yBx5K/mZVdKDqpaXvkOnRRrDisAPgxvoP2JmnYbXF6F8hQ1ihd4x87uAha7GMBYl+QLugFafMyA/UTrWIKeCvwGvWcDmu88DsNEK31rzfxJwFTY7VluhKkfxv10zmPhZwS1EpSad518glhxtPAgMBAAECggEAAzmCsePyeORTfKQ4XJW52Z9fU9uv03lkTe1MWBYS0lDjrm1hZohsPpO7PWeukrYqiQFxaR6p3oxL7nJniW+c12QPpuhxCOWD3RfOdG6lzvJ6WvChqvp9CY90ZJ32wn7Mj4XTGytvZ8y7j44hR2g77w4O7frLBeS6p2Jawbw645H9QF3axD8G2Byg08fq4XfJYO4NteZXpW3+LYEBr+V4zWQb1o6teBnEK87i++Vhdq+60BAU1C8ntjv8bG4j0y1Kd0gPqYIKDNG6lTF15e6HR9r0ywOznWpjC36+pfW0vTO6COZb6Q05q+rxlDdB0y7eZtYcbJcDRQgEl19CltVTJQKBgQDuO+jUUKWizsHf7qZBgnqnnNEBUFTQ1pJSzEtmGTfXGVMGsTgjlXsUzCctWcLG+IGqgeml+pZ8VmrXXbQ8TUUtDabqDgH/T+bw3eVSFlRSZcFbhNRgoscSC65t7sSRsK6XITH8a9+Mqb3z0BMO8xLMakQpjYfll7+uAjzbzZ045QKBgQDFC2iE271ib03uRzXUV4s/ls76cu1guCPAINUAa6j12bRXJilsXXsQt1GL5hgvvSjKVwKib2zM4UYXitW8+Dhd8FBrVagCpcABsh/qoqxDSQFrvaMoYqPVJO2NeYajKl8SK1OxY6UoO+0O4EQOJzTEhTEQ01bxY7eYFucCiQXEIwKBgAGKka8N9oRfIhH40UqLNY/wC8oeYu4W9Utj1vkKILpbh5X7f4l7Zhh0WayJcCEpam1X+dMBFAgp5vcNvCTHuzLXa8UH4itssOnOBbXKPzFpRx74dQdLBk6vlKlRaiQnKHoB1Pj1GbUnQ/tX1Ue7etuntFkweTibCrpteUdSxTmhAoGBAJinpvjPGKDrJFAG4UA59op0NrQ3V4pH/oJ5rStfPQ4C9MFTsmHe5lnj/AxLXc+WV8SytjrL4lmz6U6R49c74sd8R4FwYfJzIRbvPeTU1GpoY+5pg77k9JJLwrKJRPKh//eek39peGl8S8Lroi3o1+usWH/1i3UF0RXGIICJUWtLAoGBAIYJC3vpkAagbC0AvZ7IhvMkHuXQ8H7qAQTFFmwkxMUC9+BoN7efWFsax7KeqU96xsl8csGk4bWh1A2/kz8lYldEAbhCUf+/5H6BDfyPlqNjly83dWeBrneAl1xsOHxFBBRxZYujd4waNdKoRjNOsJwzMM0QR6mcLbK22Bb8lzsi';
+const SELF_TEST_RSA_CIPHERTEXT = 'UXiTY3dJOGNuBQiR6NypN4bAn+L9aQmOnxNDPxcBRGFHb+EPV9QNEAOGsfAQGAQJs18JHsqqBJRgug0kelt1ByKpFJ5qU7wKivfdgtP8NO6yyRbMPoJ4mQhEE/W6KUJBcrmIC7A50Ak2jHkNd66gbTPINcuKciaCCqtb8YC26envloi31XLIqd5yDHNDjGrJWGDZD1rgpYV7QqYcVdxf7H/04+STC74SqMluPv2RfKvKjr2PnzUhjIg9Z7EJf7hUTVS7oOP6X31CZfzScbUc1oNu+kO32SQzX3ggKhFaZt79js+MfjAzBrXujLgGfwGH2j5Rtgkantq2mBHOqpSJlw==';
+
+/** Known answers (sources in test/vectors). */
 const CHECKS: Partial<Record<PrimitiveName, Check>> = {
   // FIPS 180-2 B.1 / C.1
   sha256: (p) => eq(p.sha256(h('616263')), h('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')),
@@ -77,6 +84,11 @@ const CHECKS: Partial<Record<PrimitiveName, Check>> = {
     bad[0]! ^= 1;
     return eq(p.ed25519PublicKey(seed), pub) && eq(p.ed25519Sign(seed, h('72')), sig) && p.ed25519Verify(pub, h('72'), sig) && !p.ed25519Verify(pub, h('72'), bad);
   },
+  rsaOaepSha256: (p) => {
+    const pkcs8 = Uint8Array.from(Buffer.from(SELF_TEST_RSA_PKCS8, 'base64'));
+    const ct = Uint8Array.from(Buffer.from(SELF_TEST_RSA_CIPHERTEXT, 'base64'));
+    return Buffer.from(p.rsaOaepSha256Decrypt(pkcs8, ct)).toString() === 'custos self-test';
+  },
   // RFC 7914 §12, first vector, through the same OpenSSL function the async path calls
   scrypt: () =>
     eq(
@@ -88,25 +100,45 @@ const CHECKS: Partial<Record<PrimitiveName, Check>> = {
 export type SelfTestResult = Record<PrimitiveName, 'native' | `fallback: ${string}`>;
 
 /**
- * Run the self-test on `native` and return a provider where every primitive that failed is
- * served by `fallback`. `unavailable` lists primitives the native library does not offer at all.
+ * Primitives never served by the pure-JS fallback: its RSA is variable-time BigInt
+ * arithmetic without blinding, fit to cross-check but not to unwrap real keys.
+ */
+const NO_FALLBACK: PrimitiveName[] = ['rsaOaepSha256'];
+
+export class SelfTestFailure extends Error {
+  constructor(readonly failures: string[]) {
+    super(`crypto self-test failed, refusing to run: ${failures.join('; ')}`);
+    this.name = 'SelfTestFailure';
+  }
+}
+
+/**
+ * Run the self-test on `native` and return a provider where every primitive the library does
+ * not offer (absent, or throwing) is served by `fallback`. A primitive that runs but gives a
+ * wrong answer means the crypto library cannot be trusted at all: that is fatal, as is a
+ * missing primitive that must not fall back.
  */
 export function selfTested(native: RawProvider, fallback: RawProvider, unavailable: PrimitiveName[]): { raw: RawProvider; result: SelfTestResult } {
   const raw: RawProvider = { ...native };
   const result = {} as SelfTestResult;
+  const failures: string[] = [];
   for (const name of Object.keys(METHODS) as PrimitiveName[]) {
     let verdict: SelfTestResult[PrimitiveName] = 'native';
     if (unavailable.includes(name)) verdict = 'fallback: not offered by this crypto library';
     else {
       const check = CHECKS[name];
       try {
-        if (check && !check(native)) verdict = 'fallback: known-answer test failed';
+        if (check && !check(native)) failures.push(`${name} gave a wrong known answer`);
       } catch (e) {
         verdict = `fallback: ${e instanceof Error ? e.message : 'error'}`;
       }
     }
-    if (verdict !== 'native') for (const m of METHODS[name]) (raw as Record<string, unknown>)[m] = fallback[m];
+    if (verdict !== 'native') {
+      if (NO_FALLBACK.includes(name)) failures.push(`${name} is not available natively (${verdict.slice(10)})`);
+      for (const m of METHODS[name]) (raw as Record<string, unknown>)[m] = fallback[m];
+    }
     result[name] = verdict;
   }
+  if (failures.length) throw new SelfTestFailure(failures);
   return { raw, result };
 }

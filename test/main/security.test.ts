@@ -8,8 +8,10 @@ vi.mock('electron', () => ({}));
 
 describe('BrowserWindow webPreferences', () => {
   it('isolate, sandbox and keep Node out of the renderer', () => {
-    const p = webPreferences('/app/preload/preload.cjs');
+    const p = webPreferences('/app/preload/preload.cjs', { devTools: false });
+    expect(webPreferences('/x', { devTools: true }).devTools).toBe(true);
     expect(p).toMatchObject({
+      devTools: false,
       preload: '/app/preload/preload.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -48,7 +50,7 @@ describe('session hardening', () => {
     return { s, api };
   }
   const { s, api } = fakeSession();
-  hardenSession(api as never, '/opt/custos/resources/app');
+  hardenSession(api as never, '/opt/custos/resources/app', { devTools: false });
 
   it('denies every permission request and check', () => {
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'usb', 'hid', 'serial']) {
@@ -66,6 +68,8 @@ describe('session hardening', () => {
       return r;
     };
     expect(cancel('file:///opt/custos/resources/app/renderer/index.html')).toBe(false);
+    expect(cancel('devtools://devtools/bundled/inspector.html')).toBe(true); // packaged: no DevTools
+    expect(isAllowedUrl('devtools://devtools/bundled/inspector.html', '/opt/custos/resources/app', { devTools: true })).toBe(true);
     for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'ws://localhost/', 'file:///etc/passwd', 'file:///opt/custos/resources/app-evil/x', 'data:text/html,hi', 'ftp://x/'])
       expect(cancel(url)).toBe(true);
     for (const sneaky of [
