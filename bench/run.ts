@@ -91,32 +91,63 @@ function benchGcm() {
   const data = new Uint8Array(size);
   for (let o = 0; o < size; o += 65536) randomFillSync(data, o, 65536);
   const key = osRng(32);
-  const runs = 5;
-  const ours: number[] = [];
-  const raw: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    gc();
-    let t = performance.now();
+  let sink = 0;
+  const ours = () => {
     const s = createStreamSealer(provider, osRng, key, { segmentSize: seg });
-    let sink = 0;
     for (let o = 0; o < size; o += seg) {
       const [ct, tag] = s.seal(data.subarray(o, o + seg), o + seg >= size);
       sink += ct.length + tag.length;
     }
-    ours.push(performance.now() - t);
-    gc();
-    t = performance.now();
-    const c = createCipheriv('aes-256-gcm', key, osRng(12));
-    for (let o = 0; o < size; o += seg) sink += c.update(data.subarray(o, o + seg)).length;
+  };
+  // Reference: node:crypto AES-256-GCM on the same bytes in the same 1 MiB segments (a fresh
+  // cipher, nonce and tag per segment, as any segmented AEAD needs), minus everything Custos adds:
+  // key derivation, framing, argument checks, the provider layer. Outputs are viewed through
+  // their ArrayBuffer as the provider does: measured here, touching `.buffer` lets V8 account
+  // the 1 MiB outputs and reuse their memory, which alone doubles the throughput of the loop.
+  const dataBuf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const nonce = Buffer.from(osRng(12));
+  const aad = Buffer.alloc(44);
+  const raw = () => {
+    for (let o = 0; o < size; o += seg) {
+      const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+      c.setAAD(aad);
+      const out = c.update(dataBuf.subarray(o, o + seg));
+      sink += new Uint8Array(out.buffer, out.byteOffset, out.length).length;
+      c.final();
+      sink += c.getAuthTag().length;
+    }
+  };
+  // For information: one cipher over all 256 MiB (no segmentation at all).
+  const single = () => {
+    const c = createCipheriv('aes-256-gcm', key, nonce);
+    for (let o = 0; o < size; o += seg) {
+      const out = c.update(dataBuf.subarray(o, o + seg));
+      sink += new Uint8Array(out.buffer, out.byteOffset, out.length).length;
+    }
     c.final();
-    sink += c.getAuthTag().length;
-    raw.push(performance.now() - t);
-    if (sink === 0) throw new Error('unreachable');
+  };
+  const time = (f: () => void) => {
+    gc();
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
+  time(ours);
+  time(raw);
+  time(single); // warm-up
+  const a: number[] = [];
+  const b: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    // rotate the order, so no one always pays for another's freed buffers
+    const order = [() => a.push(time(ours)), () => b.push(time(raw)), () => c.push(time(single))];
+    for (let j = 0; j < 3; j++) order[(i + j) % 3]!();
   }
+  if (sink === 0) throw new Error('unreachable');
   const mib = size / (1024 * 1024);
-  const a = mib / (median(ours) / 1000);
-  const b = mib / (median(raw) / 1000);
-  row('AES-256-GCM 256 MiB, streaming bulk path', `${fmt(a, 0)} MiB/s`, `node ${fmt(b, 0)} MiB/s`, a / b, { text: '>= 0.8x', met: a / b >= 0.8 });
+  const [ra, rb, rc] = [a, b, c].map((x) => mib / (median(x) / 1000)) as [number, number, number];
+  row('AES-256-GCM 256 MiB, streaming bulk path', `${fmt(ra, 0)} MiB/s`, `node ${fmt(rb, 0)} MiB/s`, ra / rb, { text: '>= 0.8x', met: ra / rb >= 0.8 });
+  row('  (node, one cipher over all 256 MiB)', `${fmt(rc, 0)} MiB/s`, `node ${fmt(rb, 0)} MiB/s`, rc / rb);
 }
 
 console.log(`Custos benchmarks · ${process.version} · ${new Date().toISOString()}`);
