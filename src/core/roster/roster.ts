@@ -1,0 +1,236 @@
+/**
+ * The roster: who may act in ceremonies, with which roles and keys. Canonical JSON, signed by
+ * every participant it lists (each proves they hold the key enrolled in their name). Its
+ * fingerprint, and each participant's, are shown as words to be read aloud and compared.
+ *
+ *   { "v": 1, "kind": "custos.roster", "organization": "...", "created": "<UTC>",
+ *     "participants": [ { "id", "name", "roles", "signingKey", "ageRecipient", "enrolled", "expires" } ],
+ *     "signatures": [ { "actor", "sig" } ] }
+ *
+ * Signature message: "custos/roster/v1" || 0x00 || canonical JSON of the roster without
+ * "signatures".
+ */
+import { base64 } from '@scure/base';
+import { InputError, PolicyError, VerifyError } from '../errors';
+import { concat, fromHex, toHex, utf8 } from '../crypto/bytes';
+import type { CryptoProvider } from '../crypto/provider';
+import { canonicalJson, parseCanonicalJson, type Json } from '../transcript/canonical';
+import { fingerprintWords } from '../transcript/words';
+import { ageRecipientOf, ID_RE, type IdentitySecrets } from './identity';
+
+export const ROLES = ['operator', 'custodian', 'witness', 'dr-officer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Participant {
+  id: string;
+  name: string;
+  roles: Role[];
+  /** Ed25519 public key, 64 hex digits. */
+  signingKey: string;
+  ageRecipient: string;
+  enrolled: string;
+  expires: string;
+}
+
+export interface RosterBody {
+  v: 1;
+  kind: 'custos.roster';
+  organization: string;
+  created: string;
+  participants: Participant[];
+}
+
+export interface Roster extends RosterBody {
+  signatures: { actor: string; sig: string }[];
+}
+
+const LABEL = utf8('custos/roster/v1\0');
+const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+
+export function participantFrom(provider: CryptoProvider, s: IdentitySecrets, p: { name: string; roles: Role[]; enrolled: Date; expires: Date }): Participant {
+  return {
+    id: s.id,
+    name: p.name,
+    roles: [...p.roles].sort(),
+    signingKey: toHex(provider.ed25519PublicKey(s.signingSeed)),
+    ageRecipient: ageRecipientOf(s.ageSecret),
+    enrolled: p.enrolled.toISOString(),
+    expires: p.expires.toISOString(),
+  };
+}
+
+/** Words for a participant's keys, to read aloud when their entry is checked. */
+export function participantWords(provider: CryptoProvider, p: Participant): string[] {
+  return fingerprintWords(provider.sha256(utf8(`${p.signingKey}\n${p.ageRecipient}`)));
+}
+
+export function rosterFingerprint(provider: CryptoProvider, body: RosterBody): Uint8Array {
+  return provider.sha256(utf8(canonicalJson(bodyOf(body), 'roster')));
+}
+
+export function rosterWords(provider: CryptoProvider, body: RosterBody): string[] {
+  return fingerprintWords(rosterFingerprint(provider, body));
+}
+
+function bodyOf(r: RosterBody): RosterBody {
+  return { v: r.v, kind: r.kind, organization: r.organization, created: r.created, participants: r.participants };
+}
+
+function message(body: RosterBody): Uint8Array {
+  return concat(LABEL, utf8(canonicalJson(bodyOf(body), 'roster')));
+}
+
+function checkParticipant(p: unknown, field: string): Participant {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new InputError('roster.participant', field, 'must be an object');
+  const keys = ['ageRecipient', 'enrolled', 'expires', 'id', 'name', 'roles', 'signingKey'];
+  for (const k of Object.keys(p)) if (!keys.includes(k)) throw new InputError('roster.unknown', `${field}.${k}`, 'is not a field of a participant');
+  for (const k of keys) if (!(k in p)) throw new InputError('roster.missing', `${field}.${k}`, 'is missing');
+  const q = p as Participant;
+  if (typeof q.id !== 'string' || !ID_RE.test(q.id)) throw new InputError('roster.id', `${field}.id`, 'must be lowercase letters, digits, . _ -');
+  if (typeof q.name !== 'string' || q.name.trim() === '' || q.name.length > 200) throw new InputError('roster.name', `${field}.name`, 'must be 1 to 200 characters');
+  if (!Array.isArray(q.roles) || q.roles.length === 0 || q.roles.some((r) => !(ROLES as readonly string[]).includes(r)))
+    throw new InputError('roster.roles', `${field}.roles`, `must list roles from: ${ROLES.join(', ')}`);
+  if (new Set(q.roles).size !== q.roles.length || q.roles.join() !== [...q.roles].sort().join())
+    throw new InputError('roster.roles', `${field}.roles`, 'must be sorted and without repeats');
+  if (typeof q.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(q.signingKey)) throw new InputError('roster.signingKey', `${field}.signingKey`, 'must be 64 hex digits');
+  if (typeof q.ageRecipient !== 'string' || !AGE_RECIPIENT_RE.test(q.ageRecipient)) throw new InputError('roster.ageRecipient', `${field}.ageRecipient`, 'must be an age X25519 recipient');
+  for (const t of ['enrolled', 'expires'] as const)
+    if (typeof q[t] !== 'string' || !TIME_RE.test(q[t]) || new Date(q[t]).toISOString() !== q[t]) throw new InputError('roster.time', `${field}.${t}`, 'must be a UTC time');
+  if (q.expires <= q.enrolled) throw new InputError('roster.expires', `${field}.expires`, 'must be after enrolled');
+  return q;
+}
+
+/** Strict structural check of a roster body (no signatures checked). */
+export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError('roster.shape', field, 'must be an object');
+  const keys = ['created', 'kind', 'organization', 'participants', 'signatures', 'v'];
+  for (const k of Object.keys(value)) if (!keys.includes(k)) throw new InputError('roster.unknown', `${field}.${k}`, 'is not a field of a roster');
+  const r = value as Roster;
+  if (r.v !== 1) throw new InputError('roster.version', `${field}.v`, 'version must be 1');
+  if (r.kind !== 'custos.roster') throw new InputError('roster.kind', `${field}.kind`, 'must be "custos.roster"');
+  if (typeof r.organization !== 'string' || r.organization.trim() === '' || r.organization.length > 200) throw new InputError('roster.organization', `${field}.organization`, 'must be 1 to 200 characters');
+  if (typeof r.created !== 'string' || !TIME_RE.test(r.created)) throw new InputError('roster.time', `${field}.created`, 'must be a UTC time');
+  if (!Array.isArray(r.participants) || r.participants.length === 0) throw new InputError('roster.participants', `${field}.participants`, 'must list at least one participant');
+  const ids = new Set<string>();
+  const keysSeen = new Set<string>();
+  r.participants.forEach((p, i) => {
+    const q = checkParticipant(p, `${field}.participants[${i}]`);
+    if (ids.has(q.id)) throw new InputError('roster.duplicate', `${field}.participants[${i}].id`, `"${q.id}" is listed twice`);
+    if (keysSeen.has(q.signingKey)) throw new InputError('roster.duplicate', `${field}.participants[${i}].signingKey`, 'is the key of another participant');
+    ids.add(q.id);
+    keysSeen.add(q.signingKey);
+  });
+  return bodyOf(r);
+}
+
+/** One participant's signature over a roster body. */
+export function signRoster(provider: CryptoProvider, body: RosterBody, s: IdentitySecrets): { actor: string; sig: string } {
+  checkRosterBody(body);
+  const me = body.participants.find((p) => p.id === s.id);
+  if (!me || me.signingKey !== toHex(provider.ed25519PublicKey(s.signingSeed)))
+    throw new InputError('roster.signer', 'identity', `${s.id} is not in this roster with this key`);
+  return { actor: s.id, sig: base64.encode(provider.ed25519Sign(s.signingSeed, message(body))) };
+}
+
+export function assembleRoster(body: RosterBody, signatures: { actor: string; sig: string }[]): Roster {
+  return { ...bodyOf(body), signatures: [...signatures].sort((a, b) => (a.actor < b.actor ? -1 : 1)) };
+}
+
+export function rosterToText(r: Roster): string {
+  return canonicalJson(r as unknown as Json, 'roster') + '\n';
+}
+
+export interface VerifiedRoster {
+  roster: Roster;
+  fingerprint: string;
+  words: string[];
+  publicKey(id: string): Uint8Array | undefined;
+  participant(id: string): Participant | undefined;
+}
+
+/**
+ * Verify a roster file: canonical, well-formed, signed by every participant it lists. If
+ * `expectedWords` (read aloud or pinned in a plan) are given, the fingerprint must match.
+ */
+export function verifyRoster(provider: CryptoProvider, text: string, opts: { expectedWords?: string[] } = {}): VerifiedRoster {
+  if (typeof text !== 'string' || !text.endsWith('\n')) throw new InputError('roster.text', 'roster', 'must be one line of canonical JSON ending in a newline');
+  const value = parseCanonicalJson(text.slice(0, -1), 'roster');
+  const body = checkRosterBody(value);
+  const r = value as unknown as Roster;
+  if (!Array.isArray(r.signatures)) throw new InputError('roster.signatures', 'roster.signatures', 'must be a list');
+  const msg = message(body);
+  const signed = new Set<string>();
+  r.signatures.forEach((s, i) => {
+    const f = `roster.signatures[${i}]`;
+    if (typeof s !== 'object' || s === null || Object.keys(s).sort().join() !== 'actor,sig') throw new InputError('roster.signature', f, 'must be {"actor","sig"}');
+    const p = body.participants.find((q) => q.id === s.actor);
+    if (!p) throw new VerifyError('roster.signer', `${f}.actor`, `"${s.actor}" is not a participant of this roster`);
+    if (signed.has(s.actor)) throw new InputError('roster.signature', `${f}.actor`, `${s.actor} signed twice`);
+    let sig: Uint8Array;
+    try {
+      sig = base64.decode(s.sig);
+    } catch (e) {
+      throw new InputError('roster.signature', `${f}.sig`, 'is not base64', { cause: e });
+    }
+    if (sig.length !== 64 || !provider.ed25519Verify(fromHex(p.signingKey), msg, sig))
+      throw new VerifyError('roster.signature', `${f}.sig`, `is not a valid signature by ${s.actor}`);
+    signed.add(s.actor);
+  });
+  const unsigned = body.participants.filter((p) => !signed.has(p.id)).map((p) => p.id);
+  if (unsigned.length) throw new VerifyError('roster.unsigned', 'roster.signatures', `missing the signature of ${unsigned.join(', ')}`);
+  const fp = rosterFingerprint(provider, body);
+  const words = fingerprintWords(fp);
+  if (opts.expectedWords && opts.expectedWords.join(' ') !== words.join(' '))
+    throw new VerifyError('roster.fingerprint', 'roster', `fingerprint words are "${words.join(' ')}", not the expected "${opts.expectedWords.join(' ')}"`);
+  const byId = new Map(body.participants.map((p) => [p.id, p]));
+  return {
+    roster: r,
+    fingerprint: toHex(fp),
+    words,
+    publicKey: (id) => (byId.has(id) ? fromHex(byId.get(id)!.signingKey) : undefined),
+    participant: (id) => byId.get(id),
+  };
+}
+
+export interface Assignment {
+  operator: string;
+  custodians?: string[];
+  witnesses?: string[];
+  /** Approvers of a dual-control request, and who requested it. */
+  approvers?: string[];
+  requester?: string;
+}
+
+/**
+ * Separation of duties, checked rather than assumed. Refusals are PolicyErrors naming the
+ * rule and the person.
+ */
+export function checkSeparation(roster: VerifiedRoster, a: Assignment, now: Date): void {
+  const need = (id: string, role: Role, as: string) => {
+    const p = roster.participant(id);
+    if (!p) throw new PolicyError('policy.unknown', as, `"${id}" is not in the roster`);
+    if (new Date(p.expires) <= now) throw new PolicyError('policy.expired', as, `${id}'s enrollment expired on ${p.expires}`);
+    if (!p.roles.includes(role)) throw new PolicyError('policy.role', as, `${id} is not enrolled as ${role}`);
+  };
+  need(a.operator, 'operator', 'operator');
+  const custodians = a.custodians ?? [];
+  const witnesses = a.witnesses ?? [];
+  custodians.forEach((c, i) => need(c, 'custodian', `custodians[${i}]`));
+  witnesses.forEach((w, i) => need(w, 'witness', `witnesses[${i}]`));
+  const dup = (list: string[]) => list.find((x, i) => list.indexOf(x) !== i);
+  const twice = dup(custodians);
+  if (twice) throw new PolicyError('policy.two-shares', 'custodians', `${twice} would hold two shares of one set`);
+  const w2 = dup(witnesses);
+  if (w2) throw new PolicyError('policy.duplicate', 'witnesses', `${w2} is listed twice as witness`);
+  const both = custodians.find((c) => witnesses.includes(c));
+  if (both) throw new PolicyError('policy.custodian-witness', 'witnesses', `${both} cannot be custodian and witness in the same ceremony`);
+  if (witnesses.includes(a.operator)) throw new PolicyError('policy.operator-witness', 'witnesses', `${a.operator} operates this ceremony and cannot also witness it`);
+  if (a.approvers) {
+    a.approvers.forEach((x, i) => need(x, 'custodian', `approvers[${i}]`));
+    const ap = dup(a.approvers);
+    if (ap) throw new PolicyError('policy.same-approver', 'approvers', `${ap} cannot approve twice: approvals must come from distinct people`);
+    if (a.requester && a.approvers.includes(a.requester))
+      throw new PolicyError('policy.self-approval', 'approvers', `${a.requester} cannot approve their own request`);
+  }
+}
