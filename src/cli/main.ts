@@ -7,6 +7,9 @@ import { isCustosError } from '../core/errors';
 import { describeShare } from '../core/shares/record';
 import { parseSharePlaintext } from '../core/shares/file';
 import { nativeProvider } from '../node/native-provider';
+import { checkPlanFile } from '../node/plan-check';
+import { PLAN_KINDS } from '../core/plan/schema';
+import { planTemplate } from '../core/plan/templates';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -20,6 +23,9 @@ Usage:
 Commands:
   share inspect FILE   Print the public fields of a paper share (text or QR payload typed into
                        FILE, or a binary record). The share bytes are never printed.
+  plan template KIND   Print a commented starting plan (kinds: generate)
+  plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
+                       and that none of its outputs exist yet
 
 Options:
   --json               Machine-readable output
@@ -34,6 +40,15 @@ const SHARE_HELP = `Usage: custos share inspect FILE [--json]
 Reads a share in its paper text form, its QR payload, or as a binary record, checks its line
 checks and digest, and prints set id, key id, KCV, threshold, count, index and signer.
 The signature is checked against the ceremony key when the share is combined.
+`;
+
+const PLAN_HELP = `Usage:
+  custos plan template KIND          Print a commented starting plan (kinds: ${PLAN_KINDS.join(', ')})
+  custos plan check FILE [--json]    Check a plan before a ceremony
+
+plan check refuses (exit 2) a plan with an unknown key, a wrong type or an inconsistent value,
+naming its dotted path; and (exit 1) a roster whose signatures or fingerprint words do not
+match, a custodian who is also witness, an expired enrollment, or an output that exists.
 `;
 
 export interface Io {
@@ -77,13 +92,45 @@ export function run(argv: string[], io: Io): number {
       else io.out(`share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\nsigner  ${d.signer}\n`);
       return EXIT.ok;
     } catch (e) {
-      if (!isCustosError(e)) throw e;
-      if (json) io.out(JSON.stringify({ ok: false, error: { code: e.code, field: e.field, message: e.message } }) + '\n');
-      else io.err(`custos: ${e.message}\n`);
-      return e.kind === 'input' ? EXIT.usage : EXIT.failed;
+      return report(e, json, io);
     }
   }
+  if (args[0] === 'plan') return planCommand(args.slice(1), json, io);
   io.err(`custos: unknown command "${args[0]}"\n\n${HELP}`);
+  return EXIT.usage;
+}
+
+function report(e: unknown, json: boolean, io: Io): number {
+  if (!isCustosError(e)) throw e;
+  if (json) io.out(JSON.stringify({ ok: false, error: { kind: e.kind, code: e.code, field: e.field, message: e.message } }) + '\n');
+  else io.err(`custos: ${e.message}\n`);
+  return e.kind === 'input' ? EXIT.usage : EXIT.failed;
+}
+
+function planCommand(args: string[], json: boolean, io: Io): number {
+  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
+    io.out(PLAN_HELP);
+    return args.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (args[0] === 'template' && args.length === 2) {
+    try {
+      io.out(planTemplate(args[1]!));
+      return EXIT.ok;
+    } catch (e) {
+      return report(e, json, io);
+    }
+  }
+  if (args[0] === 'check' && args.length === 2) {
+    try {
+      const c = checkPlanFile(nativeProvider, args[1]!, new Date());
+      if (json) io.out(JSON.stringify({ ok: true, kind: c.plan.kind, roster: c.roster.words.join(' '), outputs: c.outputs }) + '\n');
+      else io.out(`plan ok: ${c.plan.kind} "${c.plan.ceremony.name}"\nroster  ${c.roster.words.join(' ')}\noutputs ${c.outputs.length} files, none exist yet\n`);
+      return EXIT.ok;
+    } catch (e) {
+      return report(e, json, io);
+    }
+  }
+  io.err(`custos plan: expected "template KIND" or "check FILE"\n\n${PLAN_HELP}`);
   return EXIT.usage;
 }
 

@@ -14,10 +14,9 @@ export const PEOPLE: [string, string, Role[]][] = [
   ['victor', 'Victor Witness', ['witness', 'custodian']],
 ];
 
-export function makeRoster(seed = 'roster', expires = new Date('2027-11-28T00:00:00.000Z')) {
+export function makeRoster(seed = 'roster', expires = new Date('2027-11-28T00:00:00.000Z'), enrolled = new Date('2026-11-01T09:00:00.000Z')) {
   const rng = seededRng(seed);
   const ids = new Map<string, IdentitySecrets>();
-  const enrolled = new Date('2026-11-28T09:00:00.000Z');
   const participants = PEOPLE.map(([id, name, roles]) => {
     const s = newIdentity(rng, id);
     ids.set(id, s);

@@ -90,7 +90,7 @@ describe('separation of duties', () => {
     expect(() => checkSeparation(verified, a, now)).toThrowError(re);
   });
   it('refuses an expired enrollment', () => {
-    const old = makeRoster('old', new Date('2026-11-30T00:00:00.000Z')).verified;
+    const old = makeRoster('old', new Date('2026-11-30T00:00:00.000Z'), new Date('2026-11-01T00:00:00.000Z')).verified;
     expect(() => checkSeparation(old, ok, now)).toThrowError(/^operator: oscar's enrollment expired on 2026-11-30T00:00:00\.000Z/);
   });
 });

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planTemplate } from '../../src/core/plan/templates';
+import { makeRoster } from '../helpers/roster';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function custos(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function setup(name: string, opts: { words?: string; rosterSeed?: string; expires?: Date; enrolled?: Date; edit?: (t: string) => string } = {}) {
+  const d = join(dir, name);
+  mkdirSync(join(d, 'out'), { recursive: true });
+  const r = makeRoster(opts.rosterSeed ?? 'roster', opts.expires, opts.enrolled);
+  writeFileSync(join(d, 'roster.json'), r.text);
+  let plan = planTemplate('generate')
+    .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${opts.words ?? r.verified.words.join(' ')}"`)
+    .replace('directory: /media/ceremony', 'directory: out');
+  if (opts.edit) plan = opts.edit(plan);
+  writeFileSync(join(d, 'plan.yaml'), plan);
+  return { d, file: join(d, 'plan.yaml'), words: r.verified.words };
+}
+
+describe('custos plan', () => {
+  it('template prints a plan; an unknown kind is a usage error', () => {
+    expect(custos('plan', 'template', 'generate')).toMatchObject({ code: 0, out: expect.stringContaining('kind: generate') });
+    expect(custos('plan', 'template', 'nope')).toMatchObject({ code: 2, err: expect.stringMatching(/kind: must be one of: generate/) });
+  });
+  it('check passes a good plan and names its roster words and outputs', () => {
+    const { file, words } = setup('good');
+    const r = custos('plan', 'check', file, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, kind: 'generate', roster: words.join(' ') });
+    expect(JSON.parse(r.out).outputs).toHaveLength(11);
+  });
+  it('check refuses with the field named: wrong roster words (1), expired enrollment (1), an existing output (1), a bad field (2)', () => {
+    const wrong = setup('wrong-words', { words: 'abandon ability able about above absent absorb abstract' });
+    expect(custos('plan', 'check', wrong.file)).toMatchObject({ code: 1, err: expect.stringMatching(/roster: fingerprint words are/) });
+    const expired = setup('expired', { enrolled: new Date('2025-01-01T00:00:00.000Z'), expires: new Date('2025-12-31T00:00:00.000Z') });
+    expect(custos('plan', 'check', expired.file)).toMatchObject({ code: 1, err: expect.stringMatching(/operator: oscar's enrollment expired on 2025-12-31/) });
+    const exists = setup('exists');
+    writeFileSync(join(exists.d, 'out', 'bob.share.age'), 'old share, keep me');
+    expect(custos('plan', 'check', exists.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs: would overwrite bob\.share\.age/) });
+    const bad = setup('bad', { edit: (t) => t.replace('threshold: 3', 'threshold: 9') });
+    expect(custos('plan', 'check', bad.file)).toMatchObject({ code: 2, err: expect.stringMatching(/plan\.shares\.threshold: is 9 but only 5 custodians/) });
+    expect(custos('plan', 'check', join(dir, 'missing.yaml'))).toMatchObject({ code: 2, err: expect.stringMatching(/cannot be read \(ENOENT\)/) });
+  });
+});
