@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { runGenerate, MIN_DICE_ROLLS } from '../../../src/core/ceremony/generate';
+import { parsePlan, type GeneratePlan } from '../../../src/core/plan/schema';
+import { planTemplate } from '../../../src/core/plan/templates';
+import { seededRng } from '../../../src/core/crypto/random';
+import { openShareFile } from '../../../src/core/shares/file';
+import { combineShares } from '../../../src/core/shares/combine';
+import { textToShare } from '../../../src/core/shares/text';
+import { verifyTranscript } from '../../../src/core/transcript/transcript';
+import { fromHex } from '../../../src/core/crypto/bytes';
+import { kcv } from '../../../src/core/crypto/kcv';
+import { PolicyError, InputError } from '../../../src/core/errors';
+import { nativeProvider as provider } from '../../../src/node/native-provider';
+import { osRng } from '../../../src/node/platform';
+import { makeRoster } from '../../helpers/roster';
+import { memoryPorts } from '../../helpers/ports';
+
+const { ids, verified } = makeRoster();
+const plan = (edit: (t: string) => string = (t) => t): GeneratePlan =>
+  parsePlan(edit(planTemplate('generate').replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${verified.words.join(' ')}"`))) as GeneratePlan;
+const opts = { planSha256: 'ab'.repeat(32), rehearsal: true, workFactor: 10 };
+
+describe('generate ceremony', () => {
+  it('3-of-5: shares on file and paper, a verified transcript, and any 3 custodians rebuild the key', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('gen') });
+    const r = await runGenerate(ports, plan(), verified, opts);
+    const report = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey });
+    expect(report.events.map((e) => `${e.actor}:${e.type}`)).toEqual([
+      'oscar:ceremony.open',
+      'oscar:key.generated',
+      'oscar:shares.split',
+      ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}:share.issued`),
+      ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}:share.verified`),
+      'wendy:attest',
+      'oscar:attest',
+    ]);
+    expect(report.closing!.head).toBe(r.head);
+    expect(report.closing!.words).toEqual(r.headWords);
+    expect(report.events[0]!.data).toMatchObject({ rehearsal: true, network: { offline: true } });
+    // nothing secret in the transcript
+    const t = ports.transcriptText();
+    expect(t).not.toMatch(/passphrase for tests/);
+    // the shares: files need passphrases, paper parses; any 3 rebuild a key with the recorded KCV
+    const signer = verified.publicKey('oscar')!;
+    const alice = await openShareFile(provider, ports.files.get('alice.share.age')!, { passphrase: 'alice passphrase for tests' });
+    const carol = await openShareFile(provider, ports.files.get('carol.share.age')!, { passphrase: 'carol passphrase for tests' });
+    const erin = textToShare(provider, new TextDecoder().decode(ports.files.get('erin.share.txt')!));
+    const res = await combineShares(provider, [{ label: 'alice', record: alice }, { label: 'carol', record: carol }, { label: 'erin', record: erin }], { signer, setId: fromHex(r.setId) });
+    expect(res.kcv).toBe(r.kcv);
+    expect(kcv(provider, res.key)).toBe(r.kcv);
+    expect(Buffer.from(res.keyId).toString('hex')).toBe(r.keyId);
+  });
+
+  it('mixes custodian dice when the plan says so, and records it', async () => {
+    const dice = Object.fromEntries(['alice', 'bob', 'carol', 'dave', 'erin'].map((c, i) => [c, '123456'.repeat(9) + String((i % 6) + 1)]));
+    const ports = memoryPorts({ ids, rng: seededRng('dice'), dice });
+    const p = plan((t) => t.replace('dice: false', 'dice: true').replace('[file, paper]', '[file]'));
+    const r = await runGenerate(ports, p, verified, opts);
+    const plain = await runGenerate(memoryPorts({ ids, rng: seededRng('dice') }), plan((t) => t.replace('[file, paper]', '[file]')), verified, opts);
+    expect(r.kcv).not.toBe(plain.kcv); // same CSPRNG bytes, different key: the dice went in
+    const ev = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey }).events[1]!;
+    expect(ev.data).toMatchObject({ source: 'csprng+dice', diceFrom: ['alice', 'bob', 'carol', 'dave', 'erin'] });
+    const bad = memoryPorts({ ids, rng: seededRng('d2'), dice: { ...dice, bob: '1234' } });
+    await expect(runGenerate(bad, p, verified, opts)).rejects.toThrowError(new RegExp(`^dice\\.bob: needs at least ${MIN_DICE_ROLLS} rolls`));
+  });
+
+  it('refuses before any key exists, and writes nothing: custodian as witness, existing output, live network, throwaway RNG outside a rehearsal', async () => {
+    const cases: [ReturnType<typeof memoryPorts>, GeneratePlan, typeof opts, RegExp][] = [];
+    const p = plan();
+    const asWitness = { ...p, witnesses: ['victor'], shares: { ...p.shares, custodians: ['alice', 'bob', 'victor'] } };
+    cases.push([memoryPorts({ ids, rng: seededRng('a') }), asWitness, opts, /^witnesses: victor cannot be custodian and witness/]);
+    const existing = memoryPorts({ ids, rng: seededRng('b') });
+    existing.files.set('bob.share.age', new Uint8Array([1, 2, 3]));
+    cases.push([existing, p, opts, /^plan\.outputs: would overwrite bob\.share\.age/]);
+    const online = memoryPorts({ ids, rng: seededRng('c'), network: { interfaces: [{ name: 'eth0', loopback: false, addresses: ['10.1.1.1'] }] } });
+    cases.push([online, p, opts, /^airgap: the plan requires an air gap, but eth0 is up/]);
+    cases.push([memoryPorts({ ids, rng: seededRng('d') }), p, { ...opts, rehearsal: false }, /^rng: a deterministic generator may only be used in a rehearsal/]);
+    for (const [ports, pl, o, re] of cases) {
+      const before = new Map(ports.files);
+      await expect(runGenerate(ports, pl, verified, o)).rejects.toThrow(PolicyError);
+      await expect(runGenerate(ports, pl, verified, o)).rejects.toThrowError(re);
+      expect(ports.transcriptText()).toBe('');
+      expect(ports.files).toEqual(before);
+    }
+  });
+
+  it('refuses an impostor: a participant presenting someone else\'s identity', async () => {
+    const ports = memoryPorts({ ids, rng: osRng, impostor: { asked: 'bob', presents: 'alice' } });
+    await expect(runGenerate(ports, plan(), verified, { ...opts, rehearsal: false })).rejects.toThrowError(/^bob: the identity presented is not bob's enrolled identity/);
+    expect(ports.files.size).toBe(0); // no share of the lost key was written
+  });
+
+  it('a too-short share passphrase is refused, naming it', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('pw'), passphrases: { carol: 'short' } });
+    await expect(runGenerate(ports, plan(), verified, opts)).rejects.toThrow(InputError);
+    expect(ports.files.size).toBe(0); // alice's and bob's shares were sealed but never written
+  });
+});
