@@ -10,6 +10,7 @@ import { nativeProvider } from '../node/native-provider';
 import { checkPlanFile } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
+import { enrollCommand, runCommand, verifyCommand, type Io } from './ceremony';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -26,6 +27,15 @@ Commands:
   plan template KIND   Print a commented starting plan (kinds: generate)
   plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
                        and that none of its outputs exist yet
+  enroll FILE --out DIR
+                       Enroll the participants of an enrollment file: identity files sealed
+                       with their passphrases, and a roster all of them sign
+  run PLAN --answers FILE
+                       Run a ceremony plan, every answer taken from FILE
+  rehearse PLAN --answers FILE [--work-factor N]
+                       The same with throwaway keys, marked REHEARSAL everywhere
+  verify transcript FILE --roster ROSTER [--roster-words "..."]
+                       Verify a transcript: chain, signatures, closing attestations
 
 Options:
   --json               Machine-readable output
@@ -51,12 +61,9 @@ naming its dotted path; and (exit 1) a roster whose signatures or fingerprint wo
 match, a custodian who is also witness, an expired enrollment, or an output that exists.
 `;
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-}
+export type { Io };
 
-export function run(argv: string[], io: Io): number {
+export async function run(argv: string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
   if (args.length === 0 || args[0] === '-h' || args[0] === '--help' || args[0] === 'help') {
@@ -96,6 +103,21 @@ export function run(argv: string[], io: Io): number {
     }
   }
   if (args[0] === 'plan') return planCommand(args.slice(1), json, io);
+  const ceremonyCommands: Record<string, (rest: string[]) => Promise<void> | void> = {
+    enroll: (rest) => enrollCommand(rest, json, io, VERSION),
+    run: (rest) => runCommand(rest, json, io, VERSION, false),
+    rehearse: (rest) => runCommand(rest, json, io, VERSION, true),
+    verify: (rest) => verifyCommand(rest, json, io),
+  };
+  const cmd = ceremonyCommands[args[0]!];
+  if (cmd) {
+    try {
+      await cmd(args.slice(1));
+      return EXIT.ok;
+    } catch (e) {
+      return report(e, json, io);
+    }
+  }
   io.err(`custos: unknown command "${args[0]}"\n\n${HELP}`);
   return EXIT.usage;
 }
@@ -136,5 +158,11 @@ function planCommand(args: string[], json: boolean, io: Io): number {
 
 const isEntry = process.argv[1] !== undefined && /(?:custos(?:\.mjs)?|cli[/\\]main\.ts)$/.test(process.argv[1]);
 if (isEntry) {
-  process.exitCode = run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  void run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`custos: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
 }

@@ -1,0 +1,64 @@
+/**
+ * Unattended enrollment (rehearsals, drills, tests): an enrollment file lists the participants
+ * and their passphrases; each gets fresh keys, an identity file sealed with their passphrase,
+ * and a place in a roster that all of them sign.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors';
+import type { CryptoProvider } from '../crypto/provider';
+import type { Clock, Rng } from '../crypto/random';
+import { parseYamlStrict } from '../plan/yaml';
+import { newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
+import { assembleRoster, participantFrom, ROLES, rosterToText, signRoster, verifyRoster, type RosterBody, type VerifiedRoster } from './roster';
+
+const enrollmentSchema = z.strictObject({
+  organization: z.string().min(1).max(200),
+  validDays: z.int().min(1).max(3660),
+  participants: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a participant id (lowercase letters, digits, . _ -)'),
+        name: z.string().min(1).max(200),
+        roles: z.array(z.enum(ROLES)).min(1),
+        passphrase: z.string().min(12, 'must be at least 12 characters'),
+      }),
+    )
+    .min(1),
+});
+export type Enrollment = z.infer<typeof enrollmentSchema>;
+
+export function parseEnrollment(text: string): Enrollment {
+  const r = enrollmentSchema.safeParse(parseYamlStrict(text, 'enrollment'));
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const p = issue.path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : `${a}.${String(k)}`), 'enrollment');
+  if (issue.code === 'unrecognized_keys') throw new InputError('enrollment.unknown', `${p}.${issue.keys[0]}`, 'is not a field of an enrollment file');
+  throw new InputError(`enrollment.${issue.code}`, p, issue.message);
+}
+
+export async function enroll(
+  ctx: { provider: CryptoProvider; rng: Rng; clock: Clock },
+  e: Enrollment,
+  opts: { workFactor?: number } = {},
+): Promise<{ roster: VerifiedRoster; rosterText: string; identityFiles: Map<string, Uint8Array> }> {
+  const now = ctx.clock();
+  const expires = new Date(now.getTime() + e.validDays * 86_400_000);
+  const secrets: IdentitySecrets[] = [];
+  try {
+    for (const p of e.participants) secrets.push(newIdentity(ctx.rng, p.id));
+    const body: RosterBody = {
+      v: 1,
+      kind: 'custos.roster',
+      organization: e.organization,
+      created: now.toISOString(),
+      participants: e.participants.map((p, i) => participantFrom(ctx.provider, secrets[i]!, { name: p.name, roles: [...new Set(p.roles)], enrolled: now, expires })),
+    };
+    const rosterText = rosterToText(assembleRoster(body, secrets.map((s) => signRoster(ctx.provider, body, s))));
+    const roster = verifyRoster(ctx.provider, rosterText);
+    const identityFiles = new Map<string, Uint8Array>();
+    for (const [i, p] of e.participants.entries()) identityFiles.set(p.id, await sealIdentity(ctx, secrets[i]!, p.passphrase, opts.workFactor));
+    return { roster, rosterText, identityFiles };
+  } finally {
+    secrets.forEach(wipeIdentity);
+  }
+}

@@ -1,0 +1,96 @@
+/** The ceremony through the command line: enroll, plan check, rehearse, verify the transcript. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planTemplate } from '../../src/core/plan/templates';
+import { openShareFile } from '../../src/core/shares/file';
+import { combineShares } from '../../src/core/shares/combine';
+import { verifyRoster } from '../../src/core/roster/roster';
+import { nativeProvider as provider } from '../../src/node/native-provider';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-flow-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function custos(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', cwd: process.cwd() });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const people = [
+  ['oscar', 'Oscar Operator', 'operator'],
+  ['alice', 'Alice Custodian', 'custodian'],
+  ['bob', 'Bob Custodian', 'custodian'],
+  ['carol', 'Carol Custodian', 'custodian'],
+  ['dave', 'Dave Custodian', 'custodian'],
+  ['erin', 'Erin Custodian', 'custodian'],
+  ['wendy', 'Wendy Witness', 'witness'],
+] as const;
+
+describe('ceremony through the CLI', () => {
+  it('enroll -> plan check -> rehearse 3-of-5 -> verify transcript; a changed byte fails verification', async () => {
+    const ids = join(dir, 'ids');
+    mkdirSync(ids);
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(
+      join(dir, 'enroll.yaml'),
+      `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
+        people.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join(''),
+    );
+    const e = custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--work-factor', '10', '--json');
+    expect(e.code, e.err).toBe(0);
+    const words = JSON.parse(e.out).words as string;
+    expect(readdirSync(ids).sort()).toEqual(['roster.json', ...people.map(([id]) => `${id}.identity.age`)].sort());
+
+    writeFileSync(
+      join(dir, 'plan.yaml'),
+      planTemplate('generate')
+        .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
+        .replace('file: roster.json', 'file: ids/roster.json')
+        .replace('directory: /media/ceremony', 'directory: out')
+        .replace('airgap: strict', 'airgap: warn'),
+    );
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      'identities:\n' +
+        people.map(([id]) => `  ${id}: { file: ids/${id}.identity.age, passphrase: "${id} identity passphrase" }\n`).join('') +
+        'sharePassphrases:\n' +
+        people.filter(([, , r]) => r === 'custodian').map(([id]) => `  ${id}: "${id} share passphrase"\n`).join(''),
+    );
+    expect(custos('plan', 'check', join(dir, 'plan.yaml')).code).toBe(0);
+    const r = custos('rehearse', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10', '--json');
+    expect(r.code, r.err).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result).toMatchObject({ ok: true, rehearsal: true });
+
+    const v = custos('verify', 'transcript', join(dir, 'out', 'transcript.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words, '--json');
+    expect(v.code, v.err).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 15, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords });
+
+    // any 3 share files rebuild the key with the recorded KCV, signed by the operator
+    const roster = verifyRoster(provider, readFileSync(join(ids, 'roster.json'), 'utf8'));
+    const shares = await Promise.all(
+      ['bob', 'dave', 'erin'].map(async (c) => ({ label: c, record: await openShareFile(provider, new Uint8Array(readFileSync(join(dir, 'out', `${c}.share.age`))), { passphrase: `${c} share passphrase` }) })),
+    );
+    const key = await combineShares(provider, shares, { signer: roster.publicKey('oscar')! });
+    expect(key.kcv).toBe(result.kcv);
+
+    // tamper: one byte of the transcript
+    const t = readFileSync(join(dir, 'out', 'transcript.jsonl'), 'utf8');
+    const i = t.indexOf('"custodian":"carol"') + 14;
+    writeFileSync(join(dir, 'tampered.jsonl'), t.slice(0, i) + 'X' + t.slice(i + 1));
+    const bad = custos('verify', 'transcript', join(dir, 'tampered.jsonl'), '--roster', join(ids, 'roster.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/transcript\.line\[\d+\]\.sig: is not a valid signature by carol/);
+
+    // a second run refuses: its outputs exist
+    const again = custos('rehearse', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10');
+    expect(again).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs: would overwrite transcript\.jsonl/) });
+    // lowering the work factor is for rehearsals only
+    expect(custos('run', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--work-factor: may only lower the scrypt work factor in a rehearsal/),
+    });
+  });
+});
