@@ -101,7 +101,12 @@ export function verifyCommand(args: string[], json: boolean, io: Io): void {
   const words = opts.get('roster-words')?.trim().split(/\s+/);
   const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
   const report = verifyTranscript(nativeProvider, read(positional[1]!, 'transcript'), { publicKey: roster.publicKey });
-  if (!report.closing) throw new VerifyError('transcript.open', 'transcript', `has no closing attestations: the ceremony did not finish (${report.events.length} events)`);
+  if (!report.closing) {
+    const last = report.events.at(-1)!;
+    if (last.type === 'ceremony.aborted')
+      throw new VerifyError('transcript.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)} at ${String(last.data.field)}, line ${report.events.length}): nothing it issued may be used`);
+    throw new VerifyError('transcript.open', 'transcript', `has no closing attestations: the ceremony did not finish (${report.events.length} events)`);
+  }
   const summary = {
     ok: true,
     ceremony: report.ceremony,

@@ -5,7 +5,7 @@
  * operator's attestations. Every step appends a signed event; the master key is never stored
  * and is wiped once the shares are issued.
  */
-import { InputError, PolicyError } from '../errors';
+import { CustosError, InputError, PolicyError } from '../errors';
 import { concat, equalBytes, fromHex, toHex, utf8, wipe } from '../crypto/bytes';
 import { isDeterministic } from '../crypto/random';
 import { openShareFile, sealShareFile } from '../shares/file';
@@ -220,6 +220,18 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
     }
     append(operator, ATTEST, { head: closing });
     return { ceremony: chain.ceremony, keyId, kcv: split.kcv, setId, head: closing, headWords: fingerprintWords(fromHex(closing)) };
+  } catch (e) {
+    // Once the transcript is open, a refusal or failure is recorded in it (what and where,
+    // never a secret), so the record says why the ceremony stopped.
+    if (chain.seq > 0) {
+      const why = e instanceof CustosError ? { code: e.code, field: e.field, kind: e.kind } : { code: 'internal', field: '', kind: 'crypto' };
+      try {
+        append(operator, 'ceremony.aborted', why);
+      } catch {
+        // the medium itself failed: the original error is what matters
+      }
+    }
+    throw e;
   } finally {
     wipe(masterKey);
     wipeIdentity(operator);

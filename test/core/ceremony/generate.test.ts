@@ -94,5 +94,9 @@ describe('generate ceremony', () => {
     const ports = memoryPorts({ ids, rng: seededRng('pw'), passphrases: { carol: 'short' } });
     await expect(runGenerate(ports, plan(), verified, opts)).rejects.toThrow(InputError);
     expect(ports.files.size).toBe(0); // alice's and bob's shares were sealed but never written
+    const report = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey });
+    expect(report.closing).toBeUndefined();
+    expect(report.events.at(-1)).toMatchObject({ actor: 'oscar', type: 'ceremony.aborted', data: { code: 'file.passphrase', field: 'passphrase', kind: 'input' } });
+    expect(ports.transcriptText()).not.toContain('short');
   });
 });
