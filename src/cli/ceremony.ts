@@ -2,12 +2,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, VerifyError } from '../core/errors';
+import { InputError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
 import { runGenerate } from '../core/ceremony/generate';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
 import { verifyRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
+import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
 import { osRng, systemClock } from '../node/platform';
@@ -101,24 +102,14 @@ export function verifyCommand(args: string[], json: boolean, io: Io): void {
   const words = opts.get('roster-words')?.trim().split(/\s+/);
   const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
   const report = verifyTranscript(nativeProvider, read(positional[1]!, 'transcript'), { publicKey: roster.publicKey });
-  if (!report.closing) {
-    const last = report.events.at(-1)!;
-    if (last.type === 'ceremony.aborted')
-      throw new VerifyError('transcript.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)} at ${String(last.data.field)}, line ${report.events.length}): nothing it issued may be used`);
-    throw new VerifyError('transcript.open', 'transcript', `has no closing attestations: the ceremony did not finish (${report.events.length} events)`);
-  }
-  const summary = {
-    ok: true,
-    ceremony: report.ceremony,
-    events: report.events.length,
-    closingHead: report.closing.head,
-    closingWords: report.closing.words.join(' '),
-    attestedBy: report.closing.attestations.map((a) => a.actor),
-    rehearsal: report.events[0]?.data.rehearsal === true,
-  };
+  const s = checkCeremonyTranscript(report, roster);
+  const summary = { ok: true, ...s, events: report.events.length, rosterWords: roster.words.join(' '), closingWords: s.closingWords.join(' '), attestedBy: [...s.witnesses, s.operator] };
   if (json) io.out(JSON.stringify(summary) + '\n');
   else
     io.out(
-      `transcript verified: ${summary.events} events, ceremony ${summary.ceremony}${summary.rehearsal ? ' (REHEARSAL)' : ''}\nclosing head ${summary.closingWords}\nattested by ${summary.attestedBy.join(', ')}\n`,
+      `transcript verified: ${summary.events} events, ${s.kind} "${s.name}"${s.rehearsal ? ' (REHEARSAL)' : ''}\n` +
+        `key ${s.keyId} ${s.kcv}, shares ${s.threshold} of ${s.count}, set ${s.setId}\n` +
+        `closing head ${summary.closingWords}\nattested by ${summary.attestedBy.join(', ')}\n` +
+        `roster ${summary.rosterWords}${words ? '' : '  <- compare these words with the ones read aloud at enrollment'}\n`,
     );
 }

@@ -105,8 +105,7 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
       for (const c of plan.shares.custodians) rolls.push(parseDice(await ports.dice(c), `dice.${c}`));
       const ikm = concat(fresh, utf8(`:${rolls.join(':')}`));
       masterKey = provider.hkdfSha256(ikm, new Uint8Array(0), utf8('custos/master-key/v1/dice'), 32);
-      wipe(ikm, fresh);
-      rolls.fill('');
+      wipe(ikm, fresh); // the typed rolls themselves are strings: dice add entropy, they are not the secret
     } else {
       masterKey = fresh;
     }
@@ -164,17 +163,17 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
       wipe(masterKey);
       masterKey = undefined;
     }
-    for (const x of issued) {
-      const custodian = x.identity;
-      try {
-        const files: { [k: string]: Json } = {};
-        for (const [name, bytes] of x.outputs) {
-          files[name] = ports.outputs.write(name, bytes);
-          wipe(bytes);
-        }
-        append(custodian, 'share.issued', { custodian: x.custodian, index: x.index, setId, files });
-      } finally {
-        wipeIdentity(custodian);
+    try {
+      checkAirgap(ports.network(), plan.airgap); // again, before anything leaves memory
+      for (const x of issued) {
+        const files: Json[] = [];
+        for (const [name, bytes] of x.outputs) files.push({ name, sha256: ports.outputs.write(name, bytes) });
+        append(x.identity, 'share.issued', { custodian: x.custodian, index: x.index, setId, files });
+      }
+    } finally {
+      for (const x of issued) {
+        for (const [, b] of x.outputs) wipe(b);
+        wipeIdentity(x.identity);
       }
     }
     ports.say('All shares issued; the master key is wiped. Each custodian now opens their share again.');
@@ -207,16 +206,17 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
       }
     }
 
-    // 5. Close: witnesses, then the operator, attest the closing head.
+    // 5. Close: witnesses, then the operator, attest the closing head. Every witness unlocks
+    //    first, so a failure here cannot leave half a closing block.
+    checkAirgap(ports.network(), plan.airgap);
     const closing = chain.head;
     ports.say(`Closing head: ${fingerprintWords(fromHex(closing)).join(' ')}. Witnesses and operator attest it.`);
-    for (const w of plan.witnesses) {
-      const witness = await unlock(w, 'attest the transcript');
-      try {
-        append(witness, ATTEST, { head: closing });
-      } finally {
-        wipeIdentity(witness);
-      }
+    const witnesses: IdentitySecrets[] = [];
+    try {
+      for (const w of plan.witnesses) witnesses.push(await unlock(w, 'attest the transcript'));
+      for (const w of witnesses) append(w, ATTEST, { head: closing });
+    } finally {
+      witnesses.forEach(wipeIdentity);
     }
     append(operator, ATTEST, { head: closing });
     return { ceremony: chain.ceremony, keyId, kcv: split.kcv, setId, head: closing, headWords: fingerprintWords(fromHex(closing)) };

@@ -199,7 +199,14 @@ export function verifyTranscript(provider: CryptoProvider, text: string, opts: V
   let closingStart = -1;
   for (let i = 0; i < lines.length; i++) {
     const field = `transcript.line[${i + 1}]`;
-    const e = checkShape(parseCanonicalJson(lines[i]!, field), field);
+    let e: SignedEvent;
+    try {
+      e = checkShape(parseCanonicalJson(lines[i]!, field), field);
+    } catch (err) {
+      // In a transcript, a line that does not parse is damage or tampering: a failed verification.
+      if (err instanceof InputError) throw new VerifyError(err.code, err.field, err.message.slice(err.field.length + 2), { cause: err });
+      throw err;
+    }
     if (ceremony === undefined) ceremony = e.ceremony;
     if (e.ceremony !== ceremony) throw fail('transcript.ceremony', `${field}.ceremony`, `belongs to ceremony ${e.ceremony}, not ${ceremony}`);
     if (e.seq !== i) throw fail('transcript.seq', `${field}.seq`, `is ${e.seq}, expected ${i}: an event was removed, repeated or reordered`);

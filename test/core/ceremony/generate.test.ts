@@ -9,7 +9,7 @@ import { textToShare } from '../../../src/core/shares/text';
 import { verifyTranscript } from '../../../src/core/transcript/transcript';
 import { fromHex } from '../../../src/core/crypto/bytes';
 import { kcv } from '../../../src/core/crypto/kcv';
-import { PolicyError, InputError } from '../../../src/core/errors';
+import { PolicyError, InputError, VerifyError } from '../../../src/core/errors';
 import { nativeProvider as provider } from '../../../src/node/native-provider';
 import { osRng } from '../../../src/node/platform';
 import { makeRoster } from '../../helpers/roster';
@@ -98,5 +98,46 @@ describe('generate ceremony', () => {
     expect(report.closing).toBeUndefined();
     expect(report.events.at(-1)).toMatchObject({ actor: 'oscar', type: 'ceremony.aborted', data: { code: 'file.passphrase', field: 'passphrase', kind: 'input' } });
     expect(ports.transcriptText()).not.toContain('short');
+  });
+});
+
+describe('verifying a generate transcript as an auditor', async () => {
+  const { checkCeremonyTranscript } = await import('../../../src/core/ceremony/verify');
+  const { signEvent, ATTEST } = await import('../../../src/core/transcript/transcript');
+  const ports = memoryPorts({ ids, rng: seededRng('audit') });
+  const r = await runGenerate(ports, plan((t) => t.replace('[file, paper]', '[file]')), verified, opts);
+  const text = ports.transcriptText();
+  const lines = text.split('\n').slice(0, -1);
+  const check = (t: string, roster = verified) => checkCeremonyTranscript(verifyTranscript(provider, t, { publicKey: roster.publicKey }), roster);
+  const clock = () => new Date('2026-11-28T11:00:00.000Z');
+  /** Re-close a cut transcript with attestations by `who`. */
+  const reclose = (kept: string[], who: string[]) => {
+    let t = kept.join('\n') + '\n';
+    const rep = verifyTranscript(provider, t, { publicKey: verified.publicKey });
+    let state = rep.state;
+    for (const w of who) {
+      const a = signEvent({ provider, clock }, state, { actor: w, signerSeed: ids.get(w)!.signingSeed, type: ATTEST, data: { head: rep.head } });
+      t += a.line;
+      state = a.state;
+    }
+    return t;
+  };
+
+  it('accepts the real thing and summarises it', () => {
+    expect(check(text)).toMatchObject({ kind: 'generate', keyId: r.keyId, kcv: r.kcv, setId: r.setId, witnesses: ['wendy'], operator: 'oscar', closingWords: r.headWords });
+  });
+  it('refuses a cut transcript closed by the operator alone', () => {
+    expect(() => check(reclose(lines.slice(0, 5), ['oscar']))).toThrowError(/^transcript\.closing: is attested by oscar; the ceremony needs wendy, oscar/);
+  });
+  it('refuses a cut transcript closed by the right people: a step is missing', () => {
+    expect(() => check(reclose(lines.slice(0, 5), ['wendy', 'oscar']))).toThrowError(/^transcript(\.line\[\d+\])?: expected share\.issued by carol/);
+  });
+  it('refuses a transcript of another roster', () => {
+    const other = makeRoster('other roster').verified;
+    expect(() => checkCeremonyTranscript(verifyTranscript(provider, text, { publicKey: verified.publicKey }), other)).toThrowError(/^transcript\.line\[1\]\.data\.roster: names another roster/);
+  });
+  it('a damaged line is a verification failure, not an input error', () => {
+    const t = text.replace('"kind":"generate"', '"kind": "generate"');
+    expect(() => check(t)).toThrow(VerifyError);
   });
 });

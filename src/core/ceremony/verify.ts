@@ -1,0 +1,98 @@
+/**
+ * What a closed ceremony transcript must contain, beyond a valid chain of valid signatures:
+ * it opens with the operator named in it, under the roster it names; every step of its kind
+ * is there, done by the right person; and it closes with exactly the witnesses it listed,
+ * then the operator. An auditor's `custos verify transcript` runs this.
+ */
+import { VerifyError } from '../errors';
+import type { VerifiedRoster, Role } from '../roster/roster';
+import type { SignedEvent, TranscriptReport } from '../transcript/transcript';
+
+export interface GenerateSummary {
+  ceremony: string;
+  kind: 'generate';
+  name: string;
+  rehearsal: boolean;
+  operator: string;
+  witnesses: string[];
+  custodians: string[];
+  keyId: string;
+  kcv: string;
+  setId: string;
+  threshold: number;
+  count: number;
+  closingHead: string;
+  closingWords: string[];
+}
+
+const fail = (code: string, field: string, message: string) => new VerifyError(code, field, message);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+export function checkCeremonyTranscript(report: TranscriptReport, roster: VerifiedRoster): GenerateSummary {
+  const ev = report.events;
+  const open = ev[0]!;
+  const role = (id: string, r: Role, field: string) => {
+    if (!roster.participant(id)?.roles.includes(r)) throw fail('transcript.role', field, `${id} is not enrolled as ${r}`);
+  };
+  if (open.type !== 'ceremony.open') throw fail('transcript.open', 'transcript.line[1].type', 'the first event must open the ceremony');
+  const d = open.data;
+  if (d.roster !== roster.fingerprint) throw fail('transcript.roster', 'transcript.line[1].data.roster', 'names another roster than the one given: verify against the roster the ceremony used');
+  if (typeof d.operator !== 'string' || open.actor !== d.operator) throw fail('transcript.operator', 'transcript.line[1].actor', 'the ceremony must be opened by the operator it names');
+  role(open.actor, 'operator', 'transcript.line[1].actor');
+  if (d.kind !== 'generate') throw fail('transcript.kind', 'transcript.line[1].data.kind', `ceremonies of kind ${JSON.stringify(d.kind)} are not verified by this version`);
+  if (!isStringList(d.custodians) || !isStringList(d.witnesses)) throw fail('transcript.open', 'transcript.line[1].data', 'must list custodians and witnesses');
+  const custodians = d.custodians;
+  const witnesses = d.witnesses;
+  const operator = d.operator;
+
+  const last = ev.at(-1)!;
+  if (!report.closing) {
+    if (last.type === 'ceremony.aborted')
+      throw fail('transcript.aborted', `transcript.line[${ev.length}]`, `records an aborted ceremony (${String(last.data.code)} at ${String(last.data.field)}): nothing it issued may be used`);
+    throw fail('transcript.unclosed', 'transcript', `has no closing attestations: the ceremony did not finish (${ev.length} events)`);
+  }
+  const attesters = report.closing.attestations.map((a) => a.actor);
+  const expected = [...witnesses, operator];
+  if (attesters.join() !== expected.join())
+    throw fail('transcript.attestations', 'transcript.closing', `is attested by ${attesters.join(', ')}; the ceremony needs ${expected.join(', ')}, in that order`);
+  witnesses.forEach((w, i) => role(w, 'witness', `transcript.line[1].data.witnesses[${i}]`));
+
+  // The steps of a generate ceremony, each exactly once, by the right person, in order.
+  const body = ev.slice(1, ev.length - attesters.length);
+  const at = (i: number) => `transcript.line[${i + 2}]`;
+  let k = 0;
+  const next = (type: string, actor: string): SignedEvent => {
+    const e = body[k];
+    if (!e || e.type !== type || e.actor !== actor) throw fail('transcript.step', e ? at(k) : 'transcript', `expected ${type} by ${actor}${e ? `, found ${e.type} by ${e.actor}` : ''}`);
+    k++;
+    return e;
+  };
+  const gen = next('key.generated', operator);
+  const split = next('shares.split', operator);
+  const sd = split.data;
+  if (!isStringList(sd.custodians) || sd.custodians.join() !== custodians.join()) throw fail('transcript.split', `${at(1)}.data.custodians`, 'differ from the custodians the ceremony opened with');
+  if (sd.keyId !== gen.data.keyId || sd.kcv !== gen.data.kcv) throw fail('transcript.split', `${at(1)}.data`, 'names another key than the one generated');
+  custodians.forEach((c, i) => role(c, 'custodian', `transcript.line[1].data.custodians[${i}]`));
+  for (const step of ['share.issued', 'share.verified'])
+    custodians.forEach((c, i) => {
+      const e = next(step, c);
+      if (e.data.custodian !== c || e.data.index !== i + 1 || e.data.setId !== sd.setId) throw fail('transcript.share', `${at(k - 1)}.data`, `must record share ${i + 1} of set ${String(sd.setId)} for ${c}`);
+    });
+  if (k !== body.length) throw fail('transcript.step', at(k), `unexpected ${body[k]!.type} by ${body[k]!.actor}`);
+  return {
+    ceremony: report.ceremony,
+    kind: 'generate',
+    name: String(d.name),
+    rehearsal: d.rehearsal === true,
+    operator,
+    witnesses,
+    custodians,
+    keyId: String(sd.keyId),
+    kcv: String(sd.kcv),
+    setId: String(sd.setId),
+    threshold: Number(sd.threshold),
+    count: Number(sd.count),
+    closingHead: report.closing.head,
+    closingWords: report.closing.words,
+  };
+}
