@@ -1,8 +1,7 @@
 /** `custos enroll`, `custos run`, `custos rehearse`, `custos verify transcript`. */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../core/errors';
+import { InputError, PolicyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
 import { runGenerate } from '../core/ceremony/generate';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
@@ -56,13 +55,19 @@ function workFactor(opts: Map<string, string>, rehearsal: boolean): number | und
 }
 
 export async function enrollCommand(args: string[], json: boolean, io: Io, appVersion: string): Promise<void> {
-  const { positional, opts } = options(args, ['out', 'work-factor']);
-  if (positional.length !== 1 || !opts.has('out')) throw new InputError('cli.usage', 'enroll', 'usage: custos enroll ENROLLMENT.yaml --out DIR');
+  const { positional, opts } = options(args, ['out', 'work-factor', 'rehearsal']);
+  if (positional.length !== 1 || !opts.has('out')) throw new InputError('cli.usage', 'enroll', 'usage: custos enroll ENROLLMENT.yaml --out DIR [--rehearsal yes --work-factor N]');
+  const rehearsal = opts.get('rehearsal') === 'yes';
+  const lowered = workFactor(opts, rehearsal);
   const e = parseEnrollment(read(positional[0]!, 'enrollment'));
   const out = opts.get('out')!;
-  const r = await enroll({ provider: nativeProvider, rng: osRng, clock: systemClock }, e, { workFactor: workFactor(opts, true) });
-  writeNewFile(path.join(out, 'roster.json'), new TextEncoder().encode(r.rosterText));
+  const names = ['roster.json', ...e.participants.map((p) => `${p.id}.identity.age`)];
+  const present = names.filter((n) => existsSync(path.join(out, n)));
+  if (present.length) throw new PolicyError('enroll.exists', '--out', `${present.join(', ')} already exist in ${out}: Custos never overwrites`);
+  const r = await enroll({ provider: nativeProvider, rng: osRng, clock: systemClock }, e, { workFactor: lowered });
+  // Identity files first: a roster is only written once every key it names has its file.
   for (const [id, file] of r.identityFiles) writeNewFile(path.join(out, `${id}.identity.age`), file);
+  writeNewFile(path.join(out, 'roster.json'), new TextEncoder().encode(r.rosterText));
   if (json) io.out(JSON.stringify({ ok: true, roster: path.join(out, 'roster.json'), words: r.roster.words.join(' '), app: appVersion }) + '\n');
   else io.out(`roster written: ${path.join(out, 'roster.json')}\nfingerprint words (read aloud, pin in plans): ${r.roster.words.join(' ')}\n`);
 }
@@ -75,7 +80,6 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
   const checked = checkPlanFile(nativeProvider, planFile, systemClock());
   const answersFile = opts.get('answers')!;
   const answers = parseAnswers(read(answersFile, 'answers'));
-  const planText = readFileSync(planFile);
   const outputDir = path.dirname(checked.outputs[0]!);
   const ports = cliPorts({
     outputDir,
@@ -87,7 +91,7 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     say: (s) => (json ? undefined : io.out(`${s}\n`)),
   });
   const r = await runGenerate(ports, checked.plan, checked.roster, {
-    planSha256: createHash('sha256').update(planText).digest('hex'),
+    planSha256: checked.planSha256,
     rehearsal,
     workFactor: lowered,
   });

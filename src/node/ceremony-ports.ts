@@ -61,7 +61,13 @@ export function cliPorts(opts: {
     outputs: {
       exists: (name) => existsSync(path.join(opts.outputDir, name)),
       write: (name, bytes) => writeNewFile(path.join(opts.outputDir, name), bytes),
-      read: (name) => new Uint8Array(readFileSync(path.join(opts.outputDir, name))),
+      read: (name) => {
+        try {
+          return readFileSync(path.join(opts.outputDir, name)); // the Buffer itself, so the engine's wipe reaches it
+        } catch (e) {
+          throw new InputError('output.read', name, `cannot be read back (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+      },
     },
     transcript: { append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }) },
     say: opts.say,

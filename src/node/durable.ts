@@ -3,7 +3,7 @@
  * exclusively, written, fsynced (with their directory), read back and hash-checked; the
  * transcript is appended one fsynced line at a time.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CustosError, InputError, VerifyError } from '../core/errors';
@@ -29,7 +29,11 @@ function ioError(e: unknown, file: string, what: string): CustosError {
   return new InputError(`io.${code.toLowerCase()}`, file, `${what} failed (${code})`, { cause: e });
 }
 
-/** Create `file` (it must not exist), write `data`, fsync, read back and compare. Returns the SHA-256 hex. */
+/**
+ * Create `file` (it must not exist), write `data`, fsync it and its directory, read it back and
+ * compare. Returns the SHA-256 hex. A write that fails part-way removes what it wrote, so no
+ * half-written output is left on the medium.
+ */
 export function writeNewFile(file: string, data: Uint8Array): string {
   let fd: number;
   try {
@@ -38,16 +42,26 @@ export function writeNewFile(file: string, data: Uint8Array): string {
     throw ioError(e, file, 'create');
   }
   try {
-    writeAll(fd, data);
-    fsyncSync(fd);
+    try {
+      writeAll(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    fsyncDir(path.dirname(path.resolve(file)));
   } catch (e) {
+    rmSync(file, { force: true });
     throw ioError(e, file, 'write');
-  } finally {
-    closeSync(fd);
   }
-  fsyncDir(path.dirname(path.resolve(file)));
   const expected = sha256(data);
-  const actual = sha256(readFileSync(file));
+  let back: Buffer;
+  try {
+    back = readFileSync(file);
+  } catch (e) {
+    throw ioError(e, file, 'read back');
+  }
+  const actual = sha256(back);
+  back.fill(0); // it may be a share
   if (actual !== expected) throw new VerifyError('output.readback', file, 'reads back differently from what was written: the medium is faulty');
   return expected;
 }
@@ -62,12 +76,14 @@ export function appendLine(file: string, line: string, opts: { create: boolean }
     throw ioError(e, file, 'open for append');
   }
   try {
-    writeAll(fd, Buffer.from(line, 'utf8'));
-    fsyncSync(fd);
+    try {
+      writeAll(fd, Buffer.from(line, 'utf8'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (opts.create) fsyncDir(path.dirname(path.resolve(file)));
   } catch (e) {
     throw ioError(e, file, 'append');
-  } finally {
-    closeSync(fd);
   }
-  if (opts.create) fsyncDir(path.dirname(path.resolve(file)));
 }

@@ -38,10 +38,12 @@ describe('ceremony through the CLI', () => {
       `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
         people.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join(''),
     );
-    const e = custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--work-factor', '10', '--json');
+    expect(custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--work-factor', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--work-factor: may only lower/) });
+    const e = custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10', '--json');
     expect(e.code, e.err).toBe(0);
     const words = JSON.parse(e.out).words as string;
     expect(readdirSync(ids).sort()).toEqual(['roster.json', ...people.map(([id]) => `${id}.identity.age`)].sort());
+    expect(custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10')).toMatchObject({ code: 1, err: expect.stringMatching(/already exist in .*: Custos never overwrites/) });
 
     writeFileSync(
       join(dir, 'plan.yaml'),
@@ -66,7 +68,7 @@ describe('ceremony through the CLI', () => {
 
     const v = custos('verify', 'transcript', join(dir, 'out', 'transcript.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words, '--json');
     expect(v.code, v.err).toBe(0);
-    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 15, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords });
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 15, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords, kcv: result.kcv, rosterWords: words });
 
     // any 3 share files rebuild the key with the recorded KCV, signed by the operator
     const roster = verifyRoster(provider, readFileSync(join(ids, 'roster.json'), 'utf8'));

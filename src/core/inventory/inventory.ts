@@ -76,7 +76,14 @@ function macOf(provider: CryptoProvider, master: Uint8Array, inv: Omit<Inventory
   }
 }
 
+/** The master key must be the inventory's own: re-sealing under another would lose every key. */
+function checkMaster(provider: CryptoProvider, master: Uint8Array, inv: { masterKeyId: string; masterKcv: string }): void {
+  if (inv.masterKeyId !== toHex(deriveKeyId(provider, master)))
+    throw new VerifyError('inventory.master', 'inventory.masterKeyId', `belongs to master key ${inv.masterKeyId} (${inv.masterKcv}), not the key rebuilt here`);
+}
+
 function seal(provider: CryptoProvider, master: Uint8Array, inv: Omit<Inventory, 'mac'>): Inventory {
+  checkMaster(provider, master, inv);
   return { ...inv, mac: macOf(provider, master, inv) };
 }
 
@@ -84,14 +91,18 @@ export function createInventory(provider: CryptoProvider, master: Uint8Array): I
   return seal(provider, master, { v: 1, kind: 'custos.inventory', masterKeyId: toHex(deriveKeyId(provider, master)), masterKcv: kcvOf(provider, master), generation: 0, keys: [] });
 }
 
-/** Open an inventory: strict parse, the right master key, an intact MAC. */
-export function openInventory(provider: CryptoProvider, text: string, master: Uint8Array): Inventory {
+/**
+ * Open an inventory: strict parse, the right master key, an intact MAC, and (against rollback
+ * to an older copy) at least `minGeneration`, the generation the last transcript recorded.
+ */
+export function openInventory(provider: CryptoProvider, text: string, master: Uint8Array, opts: { minGeneration?: number } = {}): Inventory {
   if (typeof text !== 'string' || !text.endsWith('\n')) throw new InputError('inventory.text', 'inventory', 'must be one line of canonical JSON ending in a newline');
   const inv = checkInventory(parseCanonicalJson(text.slice(0, -1), 'inventory'));
-  if (inv.masterKeyId !== toHex(deriveKeyId(provider, master)))
-    throw new VerifyError('inventory.master', 'inventory.masterKeyId', `belongs to master key ${inv.masterKeyId} (${inv.masterKcv}), not the key rebuilt here`);
+  checkMaster(provider, master, inv);
   const { mac, ...rest } = inv;
   if (!equalBytes(utf8(macOf(provider, master, rest)), utf8(mac))) throw new VerifyError('inventory.mac', 'inventory.mac', 'does not match: the inventory was altered');
+  if (opts.minGeneration !== undefined && inv.generation < opts.minGeneration)
+    throw new VerifyError('inventory.rollback', 'inventory.generation', `is ${inv.generation}, older than generation ${opts.minGeneration} recorded in the transcript: an old copy`);
   return inv;
 }
 
@@ -157,11 +168,16 @@ export function changeState(provider: CryptoProvider, inv: Inventory, master: Ui
   return seal(provider, master, { ...rest, generation: inv.generation + 1, keys: inv.keys.map((k) => (k.id === id ? changed : k)) });
 }
 
-/** The plaintext key, checked against its KCV. SECRET: the caller wipes it. */
-export function unwrapInventoryKey(provider: CryptoProvider, inv: Inventory, master: Uint8Array, id: string): Uint8Array {
+/**
+ * The plaintext key, checked against its KCV, if its state is one the caller allows (an export
+ * takes active keys; a backup check may take more). SECRET: the caller wipes it.
+ */
+export function unwrapInventoryKey(provider: CryptoProvider, inv: Inventory, master: Uint8Array, id: string, allowed: KeyState[] = ['active']): Uint8Array {
+  checkMaster(provider, master, inv);
   const key = inv.keys.find((k) => k.id === id);
   if (!key) throw new InputError('inventory.id', 'id', `no key ${id} in this inventory`);
   if (key.wrapped === null) throw new PolicyError('inventory.destroyed', id, `${key.name} was destroyed`);
+  if (!allowed.includes(key.state)) throw new PolicyError('inventory.state', id, `${key.name} is ${key.state}; this operation takes ${allowed.join(' or ')} keys`);
   const wrapKey = derived(provider, master, 'wrap');
   try {
     const material = provider.aesKeyUnwrapPad(wrapKey, base64.decode(key.wrapped));

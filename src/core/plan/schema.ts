@@ -12,7 +12,7 @@ const WORDS = new Set(wordlist);
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a participant id (lowercase letters, digits, . _ -)');
 const label = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 /** A plain file name inside the output directory: no separators, no "..", no hidden files. */
-const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a plain file name (letters, digits, . _ -), no directories');
+const fileName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'must be a plain lowercase file name (letters, digits, . _ -), no directories');
 const words = z
   .string()
   .transform((s) => s.trim().split(/\s+/))
@@ -51,6 +51,8 @@ export const generatePlan = z
       if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['shares', 'custodians', i], message: `${c} is listed twice: one person cannot hold two shares of one set` });
       seen.add(c);
     });
+    if (/\.share\.(age|txt)$/.test(p.outputs.transcript))
+      ctx.addIssue({ code: 'custom', path: ['outputs', 'transcript'], message: 'must not end in .share.age or .share.txt: those names are for the shares' });
     p.witnesses.forEach((w, i) => {
       if (seen.has(w)) ctx.addIssue({ code: 'custom', path: ['witnesses', i], message: `${w} is a custodian and cannot also witness` });
       if (w === p.operator) ctx.addIssue({ code: 'custom', path: ['witnesses', i], message: `${w} is the operator and cannot also witness` });

@@ -110,7 +110,8 @@ export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
   if (r.v !== 1) throw new InputError('roster.version', `${field}.v`, 'version must be 1');
   if (r.kind !== 'custos.roster') throw new InputError('roster.kind', `${field}.kind`, 'must be "custos.roster"');
   if (typeof r.organization !== 'string' || r.organization.trim() === '' || r.organization.length > 200) throw new InputError('roster.organization', `${field}.organization`, 'must be 1 to 200 characters');
-  if (typeof r.created !== 'string' || !TIME_RE.test(r.created)) throw new InputError('roster.time', `${field}.created`, 'must be a UTC time');
+  if (typeof r.created !== 'string' || !TIME_RE.test(r.created) || new Date(r.created).toISOString() !== r.created)
+    throw new InputError('roster.time', `${field}.created`, 'must be a UTC time');
   if (!Array.isArray(r.participants) || r.participants.length === 0) throw new InputError('roster.participants', `${field}.participants`, 'must list at least one participant');
   const ids = new Set<string>();
   const keysSeen = new Set<string>();
@@ -211,6 +212,7 @@ export function checkSeparation(roster: VerifiedRoster, a: Assignment, now: Date
     const p = roster.participant(id);
     if (!p) throw new PolicyError('policy.unknown', as, `"${id}" is not in the roster`);
     if (new Date(p.expires) <= now) throw new PolicyError('policy.expired', as, `${id}'s enrollment expired on ${p.expires}`);
+    if (new Date(p.enrolled) > now) throw new PolicyError('policy.not-yet', as, `${id}'s enrollment starts only on ${p.enrolled} (check the clock)`);
     if (!p.roles.includes(role)) throw new PolicyError('policy.role', as, `${id} is not enrolled as ${role}`);
   };
   need(a.operator, 'operator', 'operator');

@@ -55,6 +55,8 @@ export interface ChainState {
   ceremony: string;
   seq: number;
   head: string;
+  /** Time of the last event: a later event is never stamped earlier, even if the clock steps back. */
+  time?: string;
 }
 
 export function newChain(rng: Rng): ChainState {
@@ -124,7 +126,7 @@ export function signEvent(ctx: { provider: CryptoProvider; clock: Clock }, state
     ceremony: state.ceremony,
     seq: state.seq,
     prev: state.head,
-    time: ctx.clock().toISOString(),
+    time: laterOf(ctx.clock().toISOString(), state.time),
     actor: req.actor,
     type: req.type,
     data: req.data,
@@ -132,7 +134,11 @@ export function signEvent(ctx: { provider: CryptoProvider; clock: Clock }, state
   const sig = base64.encode(ctx.provider.ed25519Sign(req.signerSeed, signingMessage(body)));
   const event: SignedEvent = { ...body, sig };
   const text = canonicalJson(event, 'event');
-  return { line: text + '\n', event, state: { ceremony: state.ceremony, seq: state.seq + 1, head: lineHash(ctx.provider, text) } };
+  return { line: text + '\n', event, state: { ceremony: state.ceremony, seq: state.seq + 1, head: lineHash(ctx.provider, text), time: body.time } };
+}
+
+function laterOf(now: string, last: string | undefined): string {
+  return last !== undefined && last > now ? last : now;
 }
 
 export interface Attestation {
@@ -243,7 +249,7 @@ export function verifyTranscript(provider: CryptoProvider, text: string, opts: V
     events,
     head,
     headWords: fingerprintWords(fromHex(head)),
-    state: { ceremony: ceremony!, seq: events.length, head },
+    state: { ceremony: ceremony!, seq: events.length, head, ...(lastTime && { time: lastTime }) },
   };
   if (closingStart >= 0) {
     const closingHead = events[closingStart]!.prev;

@@ -26,7 +26,11 @@ describe('sealed inventory', () => {
     const opened = openInventory(provider, text, master);
     expect(opened.generation).toBe(2);
     expect(opened.masterKcv).toBe(kcv(provider, master));
-    for (const k of [a, b]) expect(kcv(provider, unwrapInventoryKey(provider, opened, master, k.id))).toBe(k.kcv);
+    for (const k of [a, b]) expect(kcv(provider, unwrapInventoryKey(provider, opened, master, k.id, ['active', 'pre-active']))).toBe(k.kcv);
+    expect(() => unwrapInventoryKey(provider, opened, master, b.id)).toThrowError(/mongodb-kek is pre-active; this operation takes active keys/);
+    expect(() => unwrapInventoryKey(provider, opened, other, a.id)).toThrowError(/^inventory\.masterKeyId:/);
+    expect(() => addKey({ provider, rng, now }, opened, other, { name: 'x', usage: ['mac'], cryptoperiodDays: 1 })).toThrowError(/^inventory\.masterKeyId:/);
+    expect(() => openInventory(provider, text, master, { minGeneration: 3 })).toThrowError(/^inventory\.generation: is 2, older than generation 3/);
     expect(opened.keys.map((k) => k.state)).toEqual(['active', 'pre-active']);
   });
   it('another master key is refused by id before anything else; an altered byte fails the MAC or the parse', () => {

@@ -116,6 +116,17 @@ describe('transcript', () => {
     expect(tryData({ shareIndex: 3, setId: 'ab' })).not.toThrow();
   });
 
+  it('never stamps an event earlier than the one before, even if the clock steps back', () => {
+    let state = newChain(seededRng('clock'));
+    let text = '';
+    for (const iso of ['2026-11-28T10:00:05.000Z', '2026-11-28T10:00:01.000Z']) {
+      const r = signEvent({ provider, clock: () => new Date(iso) }, state, { actor: 'alice', signerSeed: people.alice, type: 'x.y', data: {} });
+      text += r.line;
+      state = r.state;
+    }
+    const events = verifyTranscript(provider, text, { publicKey }).events;
+    expect(events.map((e) => e.time)).toEqual(['2026-11-28T10:00:05.000Z', '2026-11-28T10:00:05.000Z']);
+  });
   it('refuses malformed events with the field named', () => {
     const { text } = sample();
     const first = JSON.parse(text.split('\n')[0]!);
