@@ -4,8 +4,7 @@
  * It holds passphrases: it is for rehearsals and throwaway keys, never for a real ceremony.
  */
 import { z } from 'zod';
-import { InputError } from '../errors';
-import { parseYamlStrict } from '../plan/yaml';
+import { parseStrictYaml } from '../plan/strict';
 
 const idKey = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 export const answersSchema = z.strictObject({
@@ -16,11 +15,5 @@ export const answersSchema = z.strictObject({
 export type Answers = z.infer<typeof answersSchema>;
 
 export function parseAnswers(text: string): Answers {
-  const value = parseYamlStrict(text, 'answers');
-  const r = answersSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = issue.path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : `${a}.${String(k)}`), 'answers');
-  if (issue.code === 'unrecognized_keys') throw new InputError('answers.unknown', `${path}.${issue.keys[0]}`, 'is not a field of an answers file');
-  throw new InputError(`answers.${issue.code}`, path, issue.message);
+  return parseStrictYaml(answersSchema, text, 'answers', 'an answers file');
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InputError } from '../errors';
 import { parseYamlStrict } from './yaml';
+import { strictParse } from './strict';
 
 const WORDS = new Set(wordlist);
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a participant id (lowercase letters, digits, . _ -)');
@@ -66,26 +67,13 @@ export type PlanKind = (typeof PLAN_KINDS)[number];
 
 const schemas: Record<PlanKind, z.ZodType<Plan>> = { generate: generatePlan };
 
-function dotted(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : `${acc}.${String(k)}`), 'plan');
-}
-
 /** Validate a parsed plan value. */
 export function checkPlan(value: unknown): Plan {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError('plan.shape', 'plan', 'must be a YAML mapping');
   const kind = (value as { kind?: unknown }).kind;
   if (typeof kind !== 'string' || !(PLAN_KINDS as readonly string[]).includes(kind))
     throw new InputError('plan.kind', 'plan.kind', `must be one of: ${PLAN_KINDS.join(', ')}`);
-  const r = schemas[kind as PlanKind].safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]!;
-    throw new InputError('plan.unknown', dotted([...issue.path, key]), 'is not a field of this plan');
-  }
-  const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
-  const message = issue.code === 'invalid_type' && at === undefined ? 'is missing' : issue.message;
-  throw new InputError(`plan.${issue.code}`, dotted(issue.path), message);
+  return strictParse(schemas[kind as PlanKind], value, 'plan', 'this plan');
 }
 
 export function parsePlan(text: string): Plan {

@@ -4,10 +4,9 @@
  * and a place in a roster that all of them sign.
  */
 import { z } from 'zod';
-import { InputError } from '../errors';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
-import { parseYamlStrict } from '../plan/yaml';
+import { parseStrictYaml } from '../plan/strict';
 import { newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
 import { assembleRoster, participantFrom, ROLES, rosterToText, signRoster, verifyRoster, type RosterBody, type VerifiedRoster } from './roster';
 
@@ -28,12 +27,7 @@ const enrollmentSchema = z.strictObject({
 export type Enrollment = z.infer<typeof enrollmentSchema>;
 
 export function parseEnrollment(text: string): Enrollment {
-  const r = enrollmentSchema.safeParse(parseYamlStrict(text, 'enrollment'));
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const p = issue.path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : `${a}.${String(k)}`), 'enrollment');
-  if (issue.code === 'unrecognized_keys') throw new InputError('enrollment.unknown', `${p}.${issue.keys[0]}`, 'is not a field of an enrollment file');
-  throw new InputError(`enrollment.${issue.code}`, p, issue.message);
+  return parseStrictYaml(enrollmentSchema, text, 'enrollment', 'an enrollment file');
 }
 
 export async function enroll(

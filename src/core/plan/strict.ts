@@ -1,0 +1,27 @@
+/**
+ * One way to turn a schema failure into the project's error: an InputError whose field is
+ * the dotted path from the document's root (`plan.shares.custodians[2]`).
+ */
+import type { z } from 'zod';
+import { InputError } from '../errors';
+import { parseYamlStrict } from './yaml';
+
+export function dottedPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : `${acc}.${String(k)}`), root);
+}
+
+/** Validate `value` with `schema`; the first issue becomes an InputError naming its path. */
+export function strictParse<T>(schema: z.ZodType<T>, value: unknown, root: string, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') throw new InputError(`${root}.unknown`, dottedPath(root, [...issue.path, issue.keys[0]!]), `is not a field of ${what}`);
+  const at = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+  const message = issue.code === 'invalid_type' && at === undefined ? 'is missing' : issue.message;
+  throw new InputError(`${root}.${issue.code}`, dottedPath(root, issue.path), message);
+}
+
+/** Strict YAML, then the schema. */
+export function parseStrictYaml<T>(schema: z.ZodType<T>, text: string, root: string, what: string): T {
+  return strictParse(schema, parseYamlStrict(text, root), root, what);
+}
