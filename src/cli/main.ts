@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isCustosError } from '../core/errors';
-import { describeShare } from '../core/shares/record';
+import { describeShare, wipeShareRecord } from '../core/shares/record';
 import { parseSharePlaintext } from '../core/shares/file';
 import { nativeProvider } from '../node/native-provider';
 import { checkPlanFile } from '../node/plan-check';
@@ -93,8 +93,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     try {
       const r = parseSharePlaintext(nativeProvider, bytes, 'share');
       const d = describeShare(r);
-      r.share.fill(0);
-      r.bytes.fill(0);
+      wipeShareRecord(r);
       if (json) io.out(JSON.stringify({ ok: true, share: d }) + '\n');
       else io.out(`share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\nsigner  ${d.signer}\n`);
       return EXIT.ok;

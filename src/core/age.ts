@@ -24,7 +24,7 @@ export const MIN_PASSPHRASE_CHARS = 10;
 const SCRYPT_LABEL = utf8('age-encryption.org/v1/scrypt');
 const ZERO_NONCE = new Uint8Array(12);
 const AGE_MAGIC = utf8('age-encryption.org/v1\n');
-const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
+const ARMOR_BEGIN = utf8('-----BEGIN AGE ENCRYPTED FILE-----');
 const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 const X25519_IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
 
@@ -133,7 +133,7 @@ export async function openAge(provider: CryptoProvider, file: Uint8Array, key: A
   if (typeof key !== 'object' || key === null) throw new InputError('file.key', 'key', 'must be { passphrase } or { identity }');
   if (file.length > maxBytes) throw new InputError('file.size', 'file', `is larger than ${maxBytes} bytes: not a ${what}`);
   let bin = file;
-  if (file.length >= ARMOR_BEGIN.length && fromUtf8Loose(file.subarray(0, ARMOR_BEGIN.length)) === ARMOR_BEGIN) {
+  if (equalBytes(file.subarray(0, ARMOR_BEGIN.length), ARMOR_BEGIN)) {
     try {
       bin = armor.decode(fromUtf8(file, 'file'));
     } catch (e) {
@@ -185,6 +185,3 @@ export async function openAge(provider: CryptoProvider, file: Uint8Array, key: A
   return plain;
 }
 
-function fromUtf8Loose(b: Uint8Array): string {
-  return String.fromCharCode(...b);
-}

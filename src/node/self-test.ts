@@ -5,11 +5,12 @@
  * by the pure-JS provider instead, and the result says why.
  */
 import { scryptSync } from 'node:crypto';
+import { equalBytes, fromHex } from '../core/crypto/bytes';
 import type { RawProvider } from '../core/crypto/checked';
 import type { PrimitiveName } from '../core/crypto/provider';
 
-const h = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
-const eq = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+const h = (s: string) => fromHex(s);
+const eq = equalBytes;
 
 /** Which RawProvider methods each primitive covers. */
 export const METHODS: Record<PrimitiveName, (keyof RawProvider)[]> = {

@@ -9,26 +9,6 @@ export function wipe(...arrays: Array<Uint8Array | undefined | null>): void {
 }
 
 /**
- * Run `fn` with `secret`, then wipe `secret` whatever happens. The result must not alias the
- * secret (copy it first if it must outlive this call).
- */
-export function withWiped<T>(secret: Uint8Array, fn: (s: Uint8Array) => T): T {
-  try {
-    return fn(secret);
-  } finally {
-    secret.fill(0);
-  }
-}
-
-export async function withWipedAsync<T>(secret: Uint8Array, fn: (s: Uint8Array) => Promise<T>): Promise<T> {
-  try {
-    return await fn(secret);
-  } finally {
-    secret.fill(0);
-  }
-}
-
-/**
  * Equality that does not stop at the first differing byte. JavaScript gives no constant-time
  * guarantee (see SECURITY.md); this at least removes the early exit.
  */

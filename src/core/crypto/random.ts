@@ -38,8 +38,3 @@ export function seededRng(seed: string): Rng & { readonly deterministic: true } 
 export function isDeterministic(rng: Rng): boolean {
   return (rng as { deterministic?: unknown }).deterministic === true;
 }
-
-export function fixedClock(iso: string): Clock {
-  const t = new Date(iso).getTime();
-  return () => new Date(t);
-}

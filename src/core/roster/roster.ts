@@ -69,10 +69,6 @@ export function rosterFingerprint(provider: CryptoProvider, body: RosterBody): U
   return provider.sha256(utf8(canonicalJson(bodyOf(body), 'roster')));
 }
 
-export function rosterWords(provider: CryptoProvider, body: RosterBody): string[] {
-  return fingerprintWords(rosterFingerprint(provider, body));
-}
-
 function bodyOf(r: RosterBody): RosterBody {
   return { v: r.v, kind: r.kind, organization: r.organization, created: r.created, participants: r.participants };
 }

@@ -159,10 +159,6 @@ export function wipeShareRecord(r: ShareRecord): void {
   wipe(r.share, r.bytes);
 }
 
-export function idHex(id: Uint8Array): string {
-  return toHex(id);
-}
-
 /** Public description of a record, safe to print, log or put in a transcript. */
 export function describeShare(r: ShareRecord): {
   setId: string;

@@ -14,10 +14,10 @@
  */
 import { base32crockford } from '@scure/base';
 import { InputError, VerifyError } from '../errors';
-import { concat, utf8 } from '../crypto/bytes';
+import { concat, toHex, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { formatKcv } from '../crypto/kcv';
-import { decodeShareRecord, idHex, SHARE_RECORD_LENGTH, wipeShareRecord, type ShareRecord } from './record';
+import { decodeShareRecord, SHARE_RECORD_LENGTH, wipeShareRecord, type ShareRecord } from './record';
 
 export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const GROUP = 4;
@@ -39,7 +39,7 @@ function lineCheck(provider: CryptoProvider, n: number, chars: string): string {
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 export function headerLine(r: ShareRecord): string {
-  return `CUSTOS SHARE ${r.index} OF ${r.count}, ANY ${r.threshold} RESTORE. SET ${idHex(r.setId)} KEY ${formatKcv(r.kcv)}`;
+  return `CUSTOS SHARE ${r.index} OF ${r.count}, ANY ${r.threshold} RESTORE. SET ${toHex(r.setId)} KEY ${formatKcv(r.kcv)}`;
 }
 
 export function shareToText(provider: CryptoProvider, r: ShareRecord): string {
