@@ -4,9 +4,9 @@
  * It holds passphrases: it is for rehearsals and throwaway keys, never for a real ceremony.
  */
 import { z } from 'zod';
-import { parseStrictYaml } from '../plan/strict';
+import { participantId, parseStrictYaml } from '../plan/strict';
 
-const idKey = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+const idKey = participantId;
 export const answersSchema = z.strictObject({
   identities: z.record(idKey, z.strictObject({ file: z.string().min(1), passphrase: z.string().min(1) })),
   sharePassphrases: z.record(idKey, z.string().min(1)).default({}),

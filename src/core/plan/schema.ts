@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InputError } from '../errors';
 import { parseYamlStrict } from './yaml';
-import { strictParse } from './strict';
+import { participantId, strictParse } from './strict';
 
 const WORDS = new Set(wordlist);
-const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a participant id (lowercase letters, digits, . _ -)');
+const id = participantId;
 const label = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 /** A plain file name inside the output directory: no separators, no "..", no hidden files. */
 const fileName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'must be a plain lowercase file name (letters, digits, . _ -), no directories');

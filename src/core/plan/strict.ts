@@ -2,9 +2,12 @@
  * One way to turn a schema failure into the project's error: an InputError whose field is
  * the dotted path from the document's root (`plan.shares.custodians[2]`).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { PARTICIPANT_ID_RE } from '../ids';
 import { InputError } from '../errors';
 import { parseYamlStrict } from './yaml';
+
+export const participantId = z.string().regex(PARTICIPANT_ID_RE, 'must be a participant id (lowercase letters, digits, . _ -)');
 
 export function dottedPath(root: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : `${acc}.${String(k)}`), root);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
-import { parseStrictYaml } from '../plan/strict';
+import { participantId, parseStrictYaml } from '../plan/strict';
 import { newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
 import { assembleRoster, participantFrom, ROLES, rosterToText, signRoster, verifyRoster, type RosterBody, type VerifiedRoster } from './roster';
 
@@ -16,7 +16,7 @@ const enrollmentSchema = z.strictObject({
   participants: z
     .array(
       z.strictObject({
-        id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a participant id (lowercase letters, digits, . _ -)'),
+        id: participantId,
         name: z.string().min(1).max(200),
         roles: z.array(z.enum(ROLES)).min(1),
         passphrase: z.string().min(12, 'must be at least 12 characters'),

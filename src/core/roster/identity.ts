@@ -12,9 +12,9 @@ import { concat, equalBytes, utf8, wipe } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { openAge, sealAge } from '../age';
+import { PARTICIPANT_ID_RE as ID_RE } from '../ids';
 
 const MAGIC = utf8('CSID');
-export const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MAX_IDENTITY_FILE_BYTES = 16 * 1024;
 
 export interface IdentitySecrets {

@@ -16,7 +16,8 @@ import { concat, fromHex, toHex, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { canonicalJson, parseCanonicalJson, type Json } from '../transcript/canonical';
 import { fingerprintWords } from '../transcript/words';
-import { ageRecipientOf, ID_RE, type IdentitySecrets } from './identity';
+import { ageRecipientOf, type IdentitySecrets } from './identity';
+import { isUtcTime, PARTICIPANT_ID_RE as ID_RE } from '../ids';
 
 export const ROLES = ['operator', 'custodian', 'witness', 'dr-officer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -45,7 +46,6 @@ export interface Roster extends RosterBody {
 }
 
 const LABEL = utf8('custos/roster/v1\0');
-const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
 
 export function participantFrom(provider: CryptoProvider, s: IdentitySecrets, p: { name: string; roles: Role[]; enrolled: Date; expires: Date }): Participant {
@@ -92,7 +92,7 @@ function checkParticipant(p: unknown, field: string): Participant {
   if (typeof q.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(q.signingKey)) throw new InputError('roster.signingKey', `${field}.signingKey`, 'must be 64 hex digits');
   if (typeof q.ageRecipient !== 'string' || !AGE_RECIPIENT_RE.test(q.ageRecipient)) throw new InputError('roster.ageRecipient', `${field}.ageRecipient`, 'must be an age X25519 recipient');
   for (const t of ['enrolled', 'expires'] as const)
-    if (typeof q[t] !== 'string' || !TIME_RE.test(q[t]) || new Date(q[t]).toISOString() !== q[t]) throw new InputError('roster.time', `${field}.${t}`, 'must be a UTC time');
+    if (!isUtcTime(q[t])) throw new InputError('roster.time', `${field}.${t}`, 'must be a UTC time');
   if (q.expires <= q.enrolled) throw new InputError('roster.expires', `${field}.expires`, 'must be after enrolled');
   return q;
 }
@@ -106,7 +106,7 @@ export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
   if (r.v !== 1) throw new InputError('roster.version', `${field}.v`, 'version must be 1');
   if (r.kind !== 'custos.roster') throw new InputError('roster.kind', `${field}.kind`, 'must be "custos.roster"');
   if (typeof r.organization !== 'string' || r.organization.trim() === '' || r.organization.length > 200) throw new InputError('roster.organization', `${field}.organization`, 'must be 1 to 200 characters');
-  if (typeof r.created !== 'string' || !TIME_RE.test(r.created) || new Date(r.created).toISOString() !== r.created)
+  if (!isUtcTime(r.created))
     throw new InputError('roster.time', `${field}.created`, 'must be a UTC time');
   if (!Array.isArray(r.participants) || r.participants.length === 0) throw new InputError('roster.participants', `${field}.participants`, 'must list at least one participant');
   const ids = new Set<string>();

@@ -14,6 +14,7 @@
  */
 import { base64 } from '@scure/base';
 import { InputError, VerifyError } from '../errors';
+import { isUtcTime, PARTICIPANT_ID_RE } from '../ids';
 import { assertBytes, concat, fromHex, toHex, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
@@ -24,11 +25,9 @@ export const TRANSCRIPT_VERSION = 1;
 export const GENESIS = '0'.repeat(64);
 const SIG_LABEL = utf8('custos/transcript/v1/event\0');
 const KEYS = ['actor', 'ceremony', 'data', 'prev', 'seq', 'sig', 'time', 'type', 'v'];
-const ACTOR_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TYPE_RE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
-const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const ATTEST = 'attest';
 const MAX_STRING = 4096;
 const MAX_DEPTH = 8;
@@ -116,7 +115,7 @@ export function signEvent(ctx: { provider: CryptoProvider; clock: Clock }, state
   if (!HEX32.test(state.ceremony)) throw new InputError('chain.ceremony', 'state.ceremony', 'must be 32 hex digits');
   if (!HEX64.test(state.head)) throw new InputError('chain.head', 'state.head', 'must be 64 hex digits');
   if (!Number.isSafeInteger(state.seq) || state.seq < 0) throw new InputError('chain.seq', 'state.seq', 'must be a non-negative integer');
-  if (typeof req.actor !== 'string' || !ACTOR_RE.test(req.actor)) throw new InputError('event.actor', 'actor', 'must be a participant id: lowercase letters, digits, . _ -');
+  if (typeof req.actor !== 'string' || !PARTICIPANT_ID_RE.test(req.actor)) throw new InputError('event.actor', 'actor', 'must be a participant id: lowercase letters, digits, . _ -');
   if (typeof req.type !== 'string' || !TYPE_RE.test(req.type)) throw new InputError('event.typeName', 'type', 'must be dotted lowercase words, e.g. "share.issued"');
   if (typeof req.data !== 'object' || req.data === null || Array.isArray(req.data)) throw new InputError('event.data', 'data', 'must be an object');
   checkEventData(req.data);
@@ -178,9 +177,9 @@ function checkShape(value: Json, field: string): SignedEvent {
   if (typeof e.ceremony !== 'string' || !HEX32.test(e.ceremony)) throw new InputError('event.ceremony', `${field}.ceremony`, 'must be 32 hex digits');
   if (!Number.isSafeInteger(e.seq) || e.seq < 0) throw new InputError('event.seq', `${field}.seq`, 'must be a non-negative integer');
   if (typeof e.prev !== 'string' || !HEX64.test(e.prev)) throw new InputError('event.prev', `${field}.prev`, 'must be 64 hex digits');
-  if (typeof e.time !== 'string' || !TIME_RE.test(e.time) || Number.isNaN(Date.parse(e.time)) || new Date(e.time).toISOString() !== e.time)
+  if (!isUtcTime(e.time))
     throw new InputError('event.time', `${field}.time`, 'must be a UTC time like 2026-11-28T10:00:00.000Z');
-  if (typeof e.actor !== 'string' || !ACTOR_RE.test(e.actor)) throw new InputError('event.actor', `${field}.actor`, 'is not a participant id');
+  if (typeof e.actor !== 'string' || !PARTICIPANT_ID_RE.test(e.actor)) throw new InputError('event.actor', `${field}.actor`, 'is not a participant id');
   if (typeof e.type !== 'string' || !TYPE_RE.test(e.type)) throw new InputError('event.typeName', `${field}.type`, 'is not an event type');
   if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) throw new InputError('event.data', `${field}.data`, 'must be an object');
   checkEventData(e.data, `${field}.data`);
