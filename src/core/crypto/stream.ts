@@ -31,8 +31,19 @@ function nonce(prefix: Uint8Array, i: number, last: boolean): Uint8Array {
   return n;
 }
 
-function segmentKey(provider: CryptoProvider, key: Uint8Array, salt: Uint8Array, info: Uint8Array): Uint8Array {
-  return provider.hkdfSha256(key, salt, concat(LABEL, info), 32);
+/** The per-stream key, held until the last segment, then wiped; using it after that is refused. */
+function segmentKey(provider: CryptoProvider, key: Uint8Array, salt: Uint8Array, info: Uint8Array): { get(): Uint8Array; close(): void } {
+  let k: Uint8Array | undefined = provider.hkdfSha256(key, salt, concat(LABEL, info), 32);
+  return {
+    get() {
+      if (!k) throw new InputError('stream.closed', 'stream', 'the stream is already finished');
+      return k;
+    },
+    close() {
+      wipe(k);
+      k = undefined;
+    },
+  };
 }
 
 export interface StreamSealer {
@@ -60,26 +71,22 @@ export function createStreamSealer(provider: CryptoProvider, rng: Rng, key: Uint
   header.set(prefix, 33);
   new DataView(header.buffer).setUint32(40, segmentSize);
   const aad = header.slice(); // private copy: the caller may wipe or reuse the header it is given
-  let k: Uint8Array | undefined = segmentKey(provider, key, salt, opts.info ?? new Uint8Array(0));
+  const k = segmentKey(provider, key, salt, opts.info ?? new Uint8Array(0));
   let i = 0;
-  const close = () => {
-    wipe(k);
-    k = undefined;
-  };
   return {
     header,
     segmentSize,
     seal(pt, last) {
-      if (!k) throw new InputError('stream.closed', 'stream', 'the stream is already finished');
+      const sk = k.get();
       assertBytes(pt, 'plaintext');
       if (last ? pt.length > segmentSize : pt.length !== segmentSize)
         throw new InputError('stream.segment', 'plaintext', last ? `the last segment must be at most ${segmentSize} bytes` : `each segment but the last must be ${segmentSize} bytes`);
       if (i >= MAX_SEGMENTS) throw new InputError('stream.length', 'stream', 'too many segments');
-      const { ciphertext, tag } = provider.aesGcmEncryptDetached(k, nonce(prefix, i++, last), pt, aad);
-      if (last) close();
+      const { ciphertext, tag } = provider.aesGcmEncryptDetached(sk, nonce(prefix, i++, last), pt, aad);
+      if (last) k.close();
       return [ciphertext, tag];
     },
-    close,
+    close: k.close,
   };
 }
 
@@ -104,26 +111,22 @@ export function createStreamOpener(provider: CryptoProvider, key: Uint8Array, he
   const { segmentSize } = parseStreamHeader(header);
   const h = header.slice();
   const prefix = h.slice(33, 40);
-  let k: Uint8Array | undefined = segmentKey(provider, key, h.subarray(1, 33), opts.info ?? new Uint8Array(0));
+  const k = segmentKey(provider, key, h.subarray(1, 33), opts.info ?? new Uint8Array(0));
   let i = 0;
-  const close = () => {
-    wipe(k);
-    k = undefined;
-  };
   return {
     segmentSize,
     sealedSegmentSize: segmentSize + TAG,
     open(sealed, last) {
-      if (!k) throw new InputError('stream.closed', 'stream', 'the stream is already finished');
+      const sk = k.get();
       assertBytes(sealed, 'segment');
       if (last ? sealed.length < TAG || sealed.length > segmentSize + TAG : sealed.length !== segmentSize + TAG)
         throw new VerifyError('stream.segment', `segment[${i}]`, 'has the wrong length: the stream was truncated or extended');
-      const pt = provider.aesGcmDecrypt(k, nonce(prefix, i, last), sealed, h);
+      const pt = provider.aesGcmDecrypt(sk, nonce(prefix, i, last), sealed, h);
       i++;
-      if (last) close();
+      if (last) k.close();
       return pt;
     },
-    close,
+    close: k.close,
   };
 }
 

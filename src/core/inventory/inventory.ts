@@ -19,6 +19,7 @@ import { deriveKeyId } from '../crypto/key-id';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { canonicalJson, parseCanonicalJson } from '../transcript/canonical';
+import { isUtcTime } from '../ids';
 
 export const STATES = ['pre-active', 'active', 'deactivated', 'compromised', 'destroyed'] as const;
 export type KeyState = (typeof STATES)[number];
@@ -210,8 +211,20 @@ function checkInventory(v: unknown): Inventory {
     if (typeof k !== 'object' || k === null) throw new InputError('inventory.key', kf, 'must be an object');
     for (const x of Object.keys(k)) if (!keyFields.includes(x)) throw new InputError('inventory.unknown', `${kf}.${x}`, 'is not a field of an inventory key');
     for (const x of keyFields) if (!(x in k)) throw new InputError('inventory.missing', `${kf}.${x}`, 'is missing');
-    if (!(STATES as readonly string[]).includes(k.state)) throw new InputError('inventory.state', `${kf}.state`, 'is not a lifecycle state');
-    if ((k.state === 'destroyed') !== (k.wrapped === null)) throw new InputError('inventory.wrapped', `${kf}.wrapped`, 'must be null exactly when the key is destroyed');
+    const bad = (x: string, why: string) => new InputError(`inventory.${x}`, `${kf}.${x}`, why);
+    if (typeof k.id !== 'string' || !/^[0-9a-f]{32}$/.test(k.id)) throw bad('id', 'must be 32 hex digits');
+    if (inv.keys.findIndex((o) => o.id === k.id) !== i) throw bad('id', 'is the id of another key');
+    if (typeof k.name !== 'string' || !NAME_RE.test(k.name)) throw bad('name', 'must be 1 to 100 letters, digits, spaces, . _ -');
+    if (k.algorithm !== 'AES' || k.length !== 256) throw bad('algorithm', 'only AES-256 keys are held');
+    if (!Array.isArray(k.usage) || k.usage.length === 0 || k.usage.some((u) => !(USAGES as readonly string[]).includes(u))) throw bad('usage', `must list usages from: ${USAGES.join(', ')}`);
+    if (!(STATES as readonly string[]).includes(k.state)) throw bad('state', 'is not a lifecycle state');
+    if (!isUtcTime(k.created)) throw bad('created', 'must be a UTC time');
+    if (!Number.isInteger(k.cryptoperiodDays) || k.cryptoperiodDays < 1 || k.cryptoperiodDays > 36500) throw bad('cryptoperiodDays', 'must be 1 to 36500 days');
+    if (typeof k.kcv !== 'string' || !/^cmac-aes:[0-9a-f]{6}$/.test(k.kcv)) throw bad('kcv', 'must be a KCV');
+    if ((k.state === 'destroyed') !== (k.wrapped === null)) throw bad('wrapped', 'must be null exactly when the key is destroyed');
+    // RFC 5649 of a 32-byte key: 40 bytes, 56 base64 characters.
+    if (k.wrapped !== null && (typeof k.wrapped !== 'string' || !/^[A-Za-z0-9+/]{54}==$/.test(k.wrapped))) throw bad('wrapped', 'must be the base64 of a 40-byte RFC 5649 wrap');
+    if (!Array.isArray(k.history) || k.history.length === 0) throw bad('history', 'must record at least the key\'s generation');
   });
   return inv;
 }

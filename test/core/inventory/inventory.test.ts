@@ -58,6 +58,11 @@ describe('sealed inventory', () => {
     expect(() => addKey({ provider, rng, now }, inv, master, { name: 'k', usage: ['sign' as never], cryptoperiodDays: 10 })).toThrowError(/^usage: must list usages from/);
     expect(() => changeState(provider, inv, master, inv.keys[0]!.id, 'deactivated', ' ', now)).toThrowError(/^reason: must say why/);
   });
+  it('each key field is parsed strictly and named', () => {
+    const text = inventoryToText(sample().inv);
+    expect(() => openInventory(provider, text.replace(/"kcv":"cmac-aes:[0-9a-f]{6}"/, '"kcv":"cmac-aes:xyz"'), master)).toThrowError(/^inventory\.keys\[0\]\.kcv: must be a KCV/);
+    expect(() => openInventory(provider, text.replace('"length":256', '"length":128'), master)).toThrowError(/^inventory\.keys\[0\]\.algorithm: only AES-256/);
+  });
   it('an unwrapped key that does not match its recorded KCV is refused', () => {
     const { inv } = sample();
     const forged = { ...inv, keys: inv.keys.map((k, i) => (i === 0 ? { ...k, kcv: 'cmac-aes:000000' as const } : k)) };
