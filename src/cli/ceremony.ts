@@ -1,11 +1,19 @@
-/** `custos enroll`, `custos run`, `custos rehearse`, `custos verify transcript`. */
+/** `custos enroll`, `custos run`, `custos rehearse`, `custos verify`, `custos inspect`. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, PolicyError } from '../core/errors';
+import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
-import { runGenerate } from '../core/ceremony/generate';
+import { runPlan } from '../core/ceremony/run';
+import { verifyBundle } from '../core/documents/bundle';
+import { verifyEscrow } from '../core/documents/escrow';
+import { parseTransportKey } from '../core/documents/transport';
+import { verifyBackup } from '../core/backup/archive';
+import { openShareFile, parseSharePlaintext } from '../core/shares/file';
+import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
+import { fromUtf8, toHex } from '../core/crypto/bytes';
+import { openRandomAccess } from '../node/medium';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
-import { verifyRoster } from '../core/roster/roster';
+import { verifyRoster, type VerifiedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { writeNewFile } from '../node/durable';
@@ -74,46 +82,180 @@ export async function enrollCommand(args: string[], json: boolean, io: Io, appVe
 
 export async function runCommand(args: string[], json: boolean, io: Io, appVersion: string, rehearsal: boolean): Promise<void> {
   const { positional, opts } = options(args, ['answers', 'work-factor']);
-  if (positional.length !== 1 || !opts.has('answers')) throw new InputError('cli.usage', rehearsal ? 'rehearse' : 'run', `usage: custos ${rehearsal ? 'rehearse' : 'run'} PLAN --answers FILE`);
+  const name = rehearsal ? 'rehearse' : 'run';
+  if (positional.length !== 1) throw new InputError('cli.usage', name, `usage: custos ${name} PLAN [--answers FILE]`);
   const planFile = positional[0]!;
   const lowered = workFactor(opts, rehearsal); // a usage error is reported before anything is read
   const checked = checkPlanFile(nativeProvider, planFile, systemClock());
-  const answersFile = opts.get('answers')!;
-  const answers = parseAnswers(read(answersFile, 'answers'));
-  const outputDir = path.dirname(checked.outputs[0]!);
+  const answersFile = opts.get('answers');
+  const answers = answersFile ? parseAnswers(read(answersFile, 'answers')) : { identities: {}, sharePassphrases: {}, dice: {}, shares: {}, interactive: true };
   const ports = cliPorts({
-    outputDir,
-    transcriptFile: path.join(outputDir, checked.plan.outputs.transcript),
+    outputDir: checked.outputDir ?? checked.vaultDir,
+    vaultDir: checked.vaultDir,
+    transcriptFile: checked.transcriptFile,
+    planDir: checked.planDir,
     answers,
-    answersDir: path.dirname(path.resolve(answersFile)),
+    answersDir: answersFile ? path.dirname(path.resolve(answersFile)) : process.cwd(),
     roster: checked.roster,
     appVersion,
     say: (s) => (json ? undefined : io.out(`${s}\n`)),
   });
-  const r = await runGenerate(ports, checked.plan, checked.roster, {
-    planSha256: checked.planSha256,
-    rehearsal,
-    workFactor: lowered,
-  });
-  if (json) io.out(JSON.stringify({ ok: true, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');
-  else io.out(`${rehearsal ? 'REHEARSAL ' : ''}ceremony ${r.ceremony} closed\nkey ${r.keyId} ${r.kcv}\nshare set ${r.setId}\nclosing head ${r.headWords.join(' ')}\n`);
+  const r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });
+  if (json) io.out(JSON.stringify({ ok: true, kind: checked.plan.kind, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');
+  else {
+    const facts = Object.entries(r)
+      .filter(([k, v]) => !['ceremony', 'head', 'headWords'].includes(k) && (typeof v === 'string' || typeof v === 'number'))
+      .map(([k, v]) => `${k} ${String(v)}`);
+    io.out(`${rehearsal ? 'REHEARSAL ' : ''}${checked.plan.kind} ceremony ${r.ceremony} closed\n${facts.join('\n')}\nclosing head ${r.headWords.join(' ')}\n`);
+  }
 }
 
-export function verifyCommand(args: string[], json: boolean, io: Io): void {
-  const { positional, opts } = options(args, ['roster', 'roster-words']);
-  if (positional[0] !== 'transcript' || positional.length !== 2 || !opts.has('roster'))
-    throw new InputError('cli.usage', 'verify', 'usage: custos verify transcript FILE --roster ROSTER [--roster-words "8 words"]');
+function trustedRoster(opts: Map<string, string>): VerifiedRoster {
   const words = opts.get('roster-words')?.trim().split(/\s+/);
-  const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
-  const report = verifyTranscript(nativeProvider, read(positional[1]!, 'transcript'), { publicKey: roster.publicKey });
-  const s = checkCeremonyTranscript(report, roster);
-  const summary = { ok: true, ...s, events: report.events.length, rosterWords: roster.words.join(' '), closingWords: s.closingWords.join(' '), attestedBy: [...s.witnesses, s.operator] };
-  if (json) io.out(JSON.stringify(summary) + '\n');
-  else
-    io.out(
-      `transcript verified: ${summary.events} events, ${s.kind} "${s.name}"${s.rehearsal ? ' (REHEARSAL)' : ''}\n` +
-        `key ${s.keyId} ${s.kcv}, shares ${s.threshold} of ${s.count}, set ${s.setId}\n` +
-        `closing head ${summary.closingWords}\nattested by ${summary.attestedBy.join(', ')}\n` +
-        `roster ${summary.rosterWords}${words ? '' : '  <- compare these words with the ones read aloud at enrollment'}\n`,
+  return verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
+}
+
+const VERIFY_USAGE = `usage:
+  custos verify transcript FILE --roster ROSTER [--roster-words "8 words"]
+  custos verify bundle FILE --roster ROSTER [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+  custos verify backup FILE --roster ROSTER
+  custos verify escrow MANIFEST --roster ROSTER [--payload FILE.age]
+  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]`;
+
+export async function verifyCommand(args: string[], json: boolean, io: Io): Promise<void> {
+  const { positional, opts } = options(args, ['roster', 'roster-words', 'transport', 'fingerprint', 'transcript', 'payload', 'answers']);
+  const what = positional[0];
+  if (!what || positional.length < 2 || !opts.has('roster') || !['transcript', 'bundle', 'backup', 'escrow', 'shares'].includes(what)) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
+  if (what !== 'shares' && positional.length !== 2) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
+  const roster = trustedRoster(opts);
+  const file = positional[1]!;
+  const emit = (summary: Record<string, unknown>, text: string) => io.out(json ? JSON.stringify({ ok: true, ...summary }) + '\n' : text);
+  if (what === 'transcript') {
+    const report = verifyTranscript(nativeProvider, read(file, 'transcript'), { publicKey: roster.publicKey });
+    const s = checkCeremonyTranscript(report, roster);
+    const attestedBy = [...s.witnesses, s.operator];
+    emit(
+      { ...s, events: report.events.length, rosterWords: roster.words.join(' '), closingWords: s.closingWords.join(' '), attestedBy },
+      `transcript verified: ${report.events.length} events, ${s.kind} "${s.name}"${s.rehearsal ? ' (REHEARSAL)' : ''}\n` +
+        (s.keyId ? `key ${s.keyId} ${s.kcv}, shares ${s.threshold} of ${s.count}, set ${s.setId}\n` : '') +
+        (s.deviations ? `${s.deviations} interruption(s), each countersigned\n` : '') +
+        `closing head ${s.closingWords.join(' ')}\nattested by ${attestedBy.join(', ')}\n` +
+        `roster ${roster.words.join(' ')}${opts.has('roster-words') ? '' : '  <- compare these words with the ones read aloud at enrollment'}\n`,
     );
+    return;
+  }
+  if (what === 'bundle') {
+    let fingerprint = opts.get('fingerprint');
+    if (opts.has('transport')) fingerprint = parseTransportKey(nativeProvider, read(opts.get('transport')!, 'transport'), '--transport').fingerprint;
+    const bytes = readBytes(file, 'bundle');
+    const c = verifyBundle(nativeProvider, fromUtf8(bytes, 'bundle'), roster, { ...(fingerprint && { fingerprint }), now: systemClock() });
+    if (opts.has('transcript')) checkRecorded(read(opts.get('transcript')!, 'transcript'), roster, 'bundle.written', toHex(nativeProvider.sha256(bytes)), c.manifest.transcript.head, c.manifest.ceremony);
+    const m = c.manifest;
+    emit(
+      { kind: 'bundle', ceremony: m.ceremony, recipient: m.recipient, expires: m.expires, approvers: c.approvers, rehearsal: m.rehearsal, keys: m.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) },
+      `bundle verified${m.rehearsal ? ' (REHEARSAL)' : ''}: ${m.keys.length} keys for ${m.recipient.server} (${m.recipient.fingerprint})\n` +
+        m.keys.map((k) => `  ${k.name}  ${k.kcv}  ${k.usage.join(',')}\n`).join('') +
+        `approved by ${c.approvers.join(' and ')}; expires ${m.expires}\n`,
+    );
+    return;
+  }
+  if (what === 'escrow') {
+    const payload = opts.has('payload') ? readBytes(opts.get('payload')!, 'payload') : undefined;
+    const c = verifyEscrow(nativeProvider, read(file, 'escrow'), roster, payload);
+    const m = c.manifest;
+    emit(
+      { kind: 'escrow', ceremony: m.ceremony, agent: m.agent, approvers: c.approvers, payloadChecked: payload !== undefined, keys: m.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) },
+      `escrow verified: ${m.keys.length} keys for ${m.agent.name} (${m.agent.type})${payload ? ', payload hash matches' : ''}\napproved by ${c.approvers.join(' and ')}\n`,
+    );
+    return;
+  }
+  if (what === 'backup') {
+    const f = openRandomAccess(file, 'backup');
+    try {
+      const l = verifyBackup(nativeProvider, f, roster);
+      const h = l.header;
+      emit(
+        { kind: 'backup', ceremony: h.ceremony, created: h.created, masterKeyId: h.masterKeyId, masterKcv: h.masterKcv, approvers: l.approvers, files: h.files.map((x) => ({ name: x.name, role: x.role, size: x.size })), rehearsal: h.rehearsal },
+        `backup verified${h.rehearsal ? ' (REHEARSAL)' : ''}: master key ${h.masterKeyId} ${h.masterKcv}, ${h.files.length} files, made ${h.created}\napproved by ${l.approvers.join(' and ')}\n` +
+          `(the content is checked segment by segment when it is restored)\n`,
+      );
+    } finally {
+      f.close();
+    }
+    return;
+  }
+  await verifySharesCommand(positional.slice(1), opts, roster, emit);
+}
+
+/** The transcript records this document: its SHA-256 in an event of `type`, and the head it names. */
+function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha256: string, head: string, ceremony: string): void {
+  const report = verifyTranscript(nativeProvider, text, { publicKey: roster.publicKey });
+  if (report.ceremony !== ceremony) throw new VerifyError('bundle.transcript', '--transcript', `is the transcript of ceremony ${report.ceremony}, not ${ceremony}`);
+  if (!report.events.some((e) => e.prev === head)) throw new VerifyError('bundle.transcript', 'bundle.manifest.transcript.head', 'is not a head of this transcript');
+  if (!report.events.some((e) => e.type === type && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', '--transcript', `does not record this file (${type} with its SHA-256)`);
+}
+
+async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void): Promise<void> {
+  if (!opts.has('transcript')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
+  const report = verifyTranscript(nativeProvider, read(opts.get('transcript')!, 'transcript'), { publicKey: roster.publicKey });
+  const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
+  const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
+  const lines: string[] = [];
+  const shares: Record<string, unknown>[] = [];
+  for (const file of files) {
+    const bytes = readBytes(file, file);
+    let record;
+    if (file.endsWith('.age')) {
+      const a = answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file));
+      if (!a?.passphrase) throw new InputError('cli.passphrase', file, 'is an age share file: give its passphrase in --answers (shares.<id>.passphrase)');
+      record = await openShareFile(nativeProvider, bytes, { passphrase: a.passphrase });
+    } else record = parseSharePlaintext(nativeProvider, bytes, file);
+    try {
+      const d = describeShare(record);
+      const split = report.events.find((e) => e.type === 'shares.split' && e.data.setId === d.setId);
+      if (!split) throw new VerifyError('share.set', file, `belongs to share set ${d.setId}, which this transcript did not issue`);
+      if (split.data.signer !== d.signer || split.data.keyId !== d.keyId || split.data.kcv !== d.kcv) throw new VerifyError('share.set', file, 'does not match the key, KCV or signer the transcript recorded for its set');
+      if (!verifyShareSignature(nativeProvider, record)) throw new VerifyError('share.signature', file, 'is not signed by the ceremony key');
+      const revoked = report.events.find((e) => e.type === 'shares.revoked' && e.data.setId === d.setId);
+      if (revoked) throw new VerifyError('share.revoked', file, `share set ${d.setId} is revoked (line ${revoked.seq + 1})`);
+      shares.push({ file, ...d });
+      lines.push(`${file}: share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
+    } finally {
+      wipeShareRecord(record);
+    }
+  }
+  emit({ kind: 'shares', shares }, lines.join(''));
+}
+
+function readBytes(file: string, field: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new InputError('cli.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** `custos inspect FILE`: what a Custos file is and its public facts, without any key and without trusting it. */
+export function inspectCommand(args: string[], json: boolean, io: Io): void {
+  const { positional } = options(args, []);
+  if (positional.length !== 1) throw new InputError('cli.usage', 'inspect', 'usage: custos inspect FILE');
+  const file = positional[0]!;
+  const f = openRandomAccess(file, 'file');
+  let head: Uint8Array;
+  try {
+    head = f.read(0, Math.min(f.size, 4096));
+  } finally {
+    f.close();
+  }
+  const text = new TextDecoder().decode(head);
+  let facts: Record<string, unknown>;
+  const kind = /"kind":"(custos\.[a-z-]+)"/.exec(text)?.[1];
+  if (text.startsWith('age-encryption.org/v1') || text.startsWith('-----BEGIN AGE')) facts = { type: 'age file (a share file, an identity or an escrow payload); open it with its passphrase or identity' };
+  else if (text.startsWith('{"actor"')) {
+    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { ceremony: string; data: Record<string, unknown>; time: string };
+    facts = { type: 'transcript', ceremony: first.ceremony, kind: first.data.kind, name: first.data.name, opened: first.time, operator: first.data.operator, rehearsal: first.data.rehearsal };
+  } else if (kind) facts = { type: kind, note: 'unverified: run custos verify for a trusted answer' };
+  else if (/^[0-9A-Z]{4} /.test(text) || text.startsWith('CUSTOS:SHARE:')) facts = { type: 'paper share (custos share inspect FILE)' };
+  else throw new InputError('inspect.unknown', file, 'is not a file Custos recognises');
+  io.out(json ? JSON.stringify({ ok: true, file, ...facts }) + '\n' : Object.entries(facts).map(([k, v]) => `${k}: ${String(v)}\n`).join(''));
 }

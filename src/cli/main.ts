@@ -10,7 +10,7 @@ import { nativeProvider } from '../node/native-provider';
 import { checkPlanFile } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
-import { enrollCommand, runCommand, verifyCommand, type Io } from './ceremony';
+import { enrollCommand, inspectCommand, runCommand, verifyCommand, type Io } from './ceremony';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -30,12 +30,16 @@ Commands:
   enroll FILE --out DIR
                        Enroll the participants of an enrollment file: identity files sealed
                        with their passphrases, and a roster all of them sign
-  run PLAN --answers FILE
-                       Run a ceremony plan, every answer taken from FILE
-  rehearse PLAN --answers FILE [--work-factor N]
+  run PLAN [--answers FILE]
+                       Run a ceremony plan (kinds: generate, add-key, change-state,
+                       export-bundle, escrow, backup, restore, reshare, rotate). Each person
+                       is asked at the terminal (passphrases without echo), or every answer
+                       comes from FILE. Rerunning an interrupted plan resumes it.
+  rehearse PLAN [--answers FILE] [--work-factor N]
                        The same with throwaway keys, marked REHEARSAL everywhere
-  verify transcript FILE --roster ROSTER [--roster-words "..."]
-                       Verify a transcript: chain, signatures, closing attestations
+  verify transcript|bundle|backup|escrow|shares FILE... --roster ROSTER [...]
+                       Verify offline: chain, signatures, approvals, hashes (custos verify -h)
+  inspect FILE         Say what a file is and print its public facts, unverified
 
 Options:
   --json               Machine-readable output
@@ -60,6 +64,47 @@ plan check refuses (exit 2) a plan with an unknown key, a wrong type or an incon
 naming its dotted path; and (exit 1) a roster whose signatures or fingerprint words do not
 match, a custodian who is also witness, an expired enrollment, or an output that exists.
 `;
+
+const COMMAND_HELP: Record<string, string> = {
+  enroll: `Usage: custos enroll ENROLLMENT.yaml --out DIR [--rehearsal yes --work-factor N]
+
+Creates each participant's identity (Ed25519 + age X25519), sealed with their passphrase in
+DIR/<id>.identity.age, and DIR/roster.json signed by everyone. Prints the roster's fingerprint
+words: read them aloud and pin them in every plan.
+`,
+  run: `Usage: custos run PLAN [--answers FILE] [--json]
+
+Runs a ceremony plan (custos plan template KIND). Every person is asked at the terminal;
+passphrases are read without echo. With --answers every answer comes from FILE (rehearsals and
+drills only: it holds passphrases). If the plan's transcript exists in the vault and is not
+closed, the run resumes it: the interruption is recorded and countersigned, finished steps are
+not repeated. Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input.
+`,
+  rehearse: `Usage: custos rehearse PLAN [--answers FILE] [--work-factor N] [--json]
+
+Runs a plan with throwaway keys; everything it writes says REHEARSAL. --work-factor lowers the
+scrypt cost of share files (rehearsals only).
+`,
+  verify: `Usage:
+  custos verify transcript FILE --roster ROSTER [--roster-words "8 words"]
+      chain, signatures, the steps of the ceremony, the closing attestations
+  custos verify bundle FILE --roster ROSTER [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+      the manifest, two distinct custodian approvals, the recipient, the expiry, and (with
+      --transcript) that the export ceremony recorded this very file
+  custos verify backup FILE --roster ROSTER
+      the archive's layout, its SHA-256 and the two approvals (no key needed)
+  custos verify escrow MANIFEST --roster ROSTER [--payload FILE.age]
+  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]
+      paper shares or share files (age files need their passphrase in --answers): digest,
+      signature, the set the transcript issued, not revoked
+
+Exit 0 verified, 1 verification failed (the message names what), 2 bad usage or unreadable input.
+`,
+  inspect: `Usage: custos inspect FILE [--json]
+
+Says what kind of Custos file FILE is and prints its public facts without verifying them.
+`,
+};
 
 export type { Io };
 
@@ -107,8 +152,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     run: (rest) => runCommand(rest, json, io, VERSION, false),
     rehearse: (rest) => runCommand(rest, json, io, VERSION, true),
     verify: (rest) => verifyCommand(rest, json, io),
+    inspect: (rest) => inspectCommand(rest, json, io),
   };
   const cmd = ceremonyCommands[args[0]!];
+  if (cmd && (args.includes('-h') || args.includes('--help'))) {
+    io.out(COMMAND_HELP[args[0]!]!);
+    return EXIT.ok;
+  }
   if (cmd) {
     try {
       await cmd(args.slice(1));

@@ -1,7 +1,7 @@
 /**
- * Ceremony ports for the command line: outputs in the plan's directory (exclusive create,
- * fsync, read back), the transcript appended line by line with fsync, the OS clock and CSPRNG,
- * the network interfaces, and answers from an answers file.
+ * Ceremony ports for the command line: outputs in the plan's output directory and the vault
+ * in its own (src/node/medium.ts), the transcript appended line by line with fsync, the OS
+ * clock and CSPRNG, the network interfaces, and answers from an answers file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,21 +15,40 @@ import type { Rng } from '../core/crypto/random';
 import { nativeProvider } from './native-provider';
 import { osRng, systemClock } from './platform';
 import { readNetworkState } from './network';
-import { appendLine, writeNewFile } from './durable';
+import { appendLine } from './durable';
+import { directoryMedium, openRandomAccess } from './medium';
+import { ask } from './prompt';
+
+function readInput(file: string, field: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
 
 export function cliPorts(opts: {
   outputDir: string;
+  vaultDir: string;
   transcriptFile: string;
-  answers: Answers;
+  planDir: string;
+  answers: Answers & { interactive?: boolean };
   answersDir: string;
   roster: VerifiedRoster;
   appVersion: string;
   say(text: string): void;
   rng?: Rng;
 }): CeremonyPorts {
-  const need = <T>(v: T | undefined, field: string): T => {
-    if (v === undefined) throw new InputError('answers.missing', field, 'is not in the answers file');
-    return v;
+  // An answer comes from the answers file (rehearsals) or, if there is none, from the person at the terminal.
+  const need = <T>(v: T | undefined, field: string, ask?: () => T): T => {
+    if (v !== undefined) return v;
+    if (!opts.answers.interactive || !ask) throw new InputError('answers.missing', field, 'is not in the answers file');
+    return ask();
+  };
+  const twice = (who: string, field: string) => () => {
+    const a = ask(`${who}: choose the passphrase of your share file: `, field, true);
+    if (ask(`${who}: type it again: `, field, true) !== a) throw new InputError('prompt.mismatch', field, 'the two passphrases differ');
+    return a;
   };
   return {
     provider: nativeProvider,
@@ -38,38 +57,40 @@ export function cliPorts(opts: {
     appVersion: opts.appVersion,
     network: readNetworkState,
     async unlock(id) {
-      const a = need(opts.answers.identities[id], `answers.identities.${id}`);
-      const file = path.resolve(opts.answersDir, a.file);
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(file));
-      } catch (e) {
-        throw new InputError('identity.read', `answers.identities.${id}.file`, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
+      const a = need(opts.answers.identities[id], `answers.identities.${id}`, () => ({
+        file: ask(`${id}: path of your identity file: `, `identity.${id}`, false),
+        passphrase: ask(`${id}: identity passphrase: `, `identity.${id}`, true),
+      }));
+      const bytes = readInput(path.resolve(opts.answersDir, a.file), `answers.identities.${id}.file`);
       const p = opts.roster.participant(id);
       return openIdentity(nativeProvider, bytes, a.passphrase, p && { id, signingKey: fromHex(p.signingKey), ageRecipient: p.ageRecipient });
     },
     async choosePassphrase(c) {
-      return need(opts.answers.sharePassphrases[c], `answers.sharePassphrases.${c}`);
+      return need(opts.answers.sharePassphrases[c], `answers.sharePassphrases.${c}`, twice(c, `sharePassphrase.${c}`));
     },
     async reenterPassphrase(c) {
-      return need(opts.answers.sharePassphrases[c], `answers.sharePassphrases.${c}`);
+      return need(opts.answers.sharePassphrases[c], `answers.sharePassphrases.${c}`, () => ask(`${c}: type your share-file passphrase again: `, `sharePassphrase.${c}`, true));
     },
     async dice(c) {
-      return need(opts.answers.dice[c], `answers.dice.${c}`);
+      return need(opts.answers.dice[c], `answers.dice.${c}`, () => ask(`${c}: your dice rolls (digits 1-6): `, `dice.${c}`, false));
     },
-    outputs: {
-      exists: (name) => existsSync(path.join(opts.outputDir, name)),
-      write: (name, bytes) => writeNewFile(path.join(opts.outputDir, name), bytes),
-      read: (name) => {
-        try {
-          return readFileSync(path.join(opts.outputDir, name)); // the Buffer itself, so the engine's wipe reaches it
-        } catch (e) {
-          throw new InputError('output.read', name, `cannot be read back (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-        }
-      },
+    async shareFile(c) {
+      const a = need(opts.answers.shares[c], `answers.shares.${c}`, () => {
+        const file = ask(`${c}: path of your share file: `, `share.${c}`, false);
+        const passphrase = ask(`${c}: share-file passphrase (empty if it opens with your identity): `, `share.${c}`, true);
+        return { file, ...(passphrase && { passphrase }) };
+      });
+      const file = path.resolve(opts.answersDir, a.file);
+      return { bytes: readInput(file, `answers.shares.${c}.file`), passphrase: a.passphrase, label: `share file ${path.basename(file)} of ${c}` };
     },
-    transcript: { append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }) },
+    outputs: directoryMedium(opts.outputDir),
+    vault: directoryMedium(opts.vaultDir),
+    input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
+    openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),
+    transcript: {
+      existing: () => (existsSync(opts.transcriptFile) ? readFileSync(opts.transcriptFile, 'utf8') : undefined),
+      append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }),
+    },
     say: opts.say,
   };
 }

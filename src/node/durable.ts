@@ -1,12 +1,16 @@
 /**
- * Durable outputs. A ceremony never overwrites or half-writes a file: new files are created
- * exclusively, written, fsynced (with their directory), read back and hash-checked; the
- * transcript is appended one fsynced line at a time.
+ * Durable outputs. A ceremony never overwrites or half-writes a file: a new file is written
+ * under a hidden partial name, fsynced, then published under its final name with link(2),
+ * which refuses to replace an existing file; the directory is fsynced and the file read back
+ * and hash-checked. A crash at any point leaves at most a `.NAME.partial` file, never a
+ * half-written file under the name a person or a verifier would open. The transcript is
+ * appended one fsynced line at a time.
  */
-import { closeSync, constants, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CustosError, InputError, VerifyError } from '../core/errors';
+import type { StreamWriter } from '../core/ceremony/ports';
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, constants.O_RDONLY);
@@ -21,49 +25,97 @@ function writeAll(fd: number, data: Uint8Array): void {
   for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
 function ioError(e: unknown, file: string, what: string): CustosError {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
   if (code === 'EEXIST') return new InputError('output.exists', file, 'already exists: Custos never overwrites a file');
   return new InputError(`io.${code.toLowerCase()}`, file, `${what} failed (${code})`, { cause: e });
 }
 
-/**
- * Create `file` (it must not exist), write `data`, fsync it and its directory, read it back and
- * compare. Returns the SHA-256 hex. A write that fails part-way removes what it wrote, so no
- * half-written output is left on the medium.
- */
-export function writeNewFile(file: string, data: Uint8Array): string {
-  let fd: number;
+export function partialName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.partial`);
+}
+
+/** SHA-256 hex of a file, read in 1 MiB chunks; the buffer is zeroed after (the file may be a share). */
+export function hashFile(file: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(file, constants.O_RDONLY);
+  const chunk = Buffer.alloc(1 << 20);
   try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) h.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+    chunk.fill(0);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Start a new file. A stale partial from an interrupted run is removed first: it was never
+ * published, so nothing can rely on it.
+ */
+export function createNewFile(file: string): StreamWriter {
+  if (existsSync(file)) throw ioError(Object.assign(new Error('exists'), { code: 'EEXIST' }), file, 'create');
+  const tmp = partialName(file);
+  rmSync(tmp, { force: true });
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   } catch (e) {
     throw ioError(e, file, 'create');
   }
-  try {
-    try {
-      writeAll(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    fsyncDir(path.dirname(path.resolve(file)));
-  } catch (e) {
-    rmSync(file, { force: true });
-    throw ioError(e, file, 'write');
-  }
-  const expected = sha256(data);
-  let back: Buffer;
-  try {
-    back = readFileSync(file);
-  } catch (e) {
-    throw ioError(e, file, 'read back');
-  }
-  const actual = sha256(back);
-  back.fill(0); // it may be a share
-  if (actual !== expected) throw new VerifyError('output.readback', file, 'reads back differently from what was written: the medium is faulty');
-  return expected;
+  const h = createHash('sha256');
+  let done = false;
+  const abort = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    done = true;
+    rmSync(tmp, { force: true });
+  };
+  return {
+    write(bytes) {
+      if (done || fd === undefined) throw new InputError('output.closed', file, 'is already committed or aborted');
+      try {
+        writeAll(fd, bytes);
+      } catch (e) {
+        abort();
+        throw ioError(e, file, 'write');
+      }
+      h.update(bytes);
+    },
+    digest: () => h.copy().digest('hex'),
+    commit() {
+      if (done || fd === undefined) throw new InputError('output.closed', file, 'is already committed or aborted');
+      try {
+        fsyncSync(fd);
+        closeSync(fd);
+        fd = undefined;
+        linkSync(tmp, file); // fails with EEXIST rather than replace a file
+        rmSync(tmp);
+        fsyncDir(path.dirname(path.resolve(file)));
+      } catch (e) {
+        abort();
+        throw ioError(e, file, 'publish');
+      }
+      done = true;
+      const expected = h.digest('hex');
+      let actual: string;
+      try {
+        actual = hashFile(file);
+      } catch (e) {
+        throw ioError(e, file, 'read back');
+      }
+      if (actual !== expected) throw new VerifyError('output.readback', file, 'reads back differently from what was written: the medium is faulty');
+      return expected;
+    },
+    abort,
+  };
+}
+
+/** Create `file` (it must not exist) with `data`, durably; returns its SHA-256 hex. */
+export function writeNewFile(file: string, data: Uint8Array): string {
+  const w = createNewFile(file);
+  w.write(data);
+  return w.commit();
 }
 
 /** Append one line to the transcript and fsync it before returning. */

@@ -1,7 +1,8 @@
 /**
  * Everything `custos plan check` verifies before a ceremony may start: the plan itself, the
  * roster it names (signatures and the fingerprint words pinned in the plan), separation of
- * duties, and that the output directory exists and holds none of the files the plan will write.
+ * duties, that the vault and output directories exist, and that none of the files the plan
+ * will write exists yet (unless its transcript shows an interrupted run, which resumes).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fromUtf8 } from '../core/crypto/bytes';
 import path from 'node:path';
 import { InputError, PolicyError } from '../core/errors';
 import type { CryptoProvider } from '../core/crypto/provider';
-import { parsePlan, planOutputs, type Plan } from '../core/plan/schema';
+import { parsePlan, planAssignment, planOutputs, type Plan } from '../core/plan/schema';
 import { checkSeparation, verifyRoster, type VerifiedRoster } from '../core/roster/roster';
 
 export interface CheckedPlan {
@@ -17,7 +18,19 @@ export interface CheckedPlan {
   /** SHA-256 (hex) of exactly the bytes that were parsed. */
   planSha256: string;
   roster: VerifiedRoster;
+  planDir: string;
+  vaultDir: string;
+  outputDir: string | undefined;
+  transcriptFile: string;
+  /** Absolute paths of the outputs. */
   outputs: string[];
+  /** An interrupted run's transcript exists: the run resumes. */
+  resuming: boolean;
+}
+
+function directory(dir: string, field: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('plan.directory', field, `${dir} is not an existing directory`);
+  return dir;
 }
 
 export function checkPlanFile(provider: CryptoProvider, planFile: string, now: Date): CheckedPlan {
@@ -38,11 +51,14 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
     throw new InputError('plan.roster', 'plan.roster.file', `${rosterFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const roster = verifyRoster(provider, rosterText, { expectedWords: plan.roster.fingerprint });
-  checkSeparation(roster, { operator: plan.operator, custodians: plan.shares.custodians, witnesses: plan.witnesses }, now);
-  const dir = path.resolve(base, plan.outputs.directory);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('plan.outputs', 'plan.outputs.directory', `${dir} is not an existing directory`);
-  const outputs = planOutputs(plan).map((f) => path.join(dir, f));
+  checkSeparation(roster, planAssignment(plan), now);
+  const vaultDir = directory(path.resolve(base, plan.vault), 'plan.vault');
+  const transcriptFile = path.join(vaultDir, plan.transcript);
+  const resuming = existsSync(transcriptFile);
+  const outputDir = 'outputs' in plan ? directory(path.resolve(base, plan.outputs.directory), 'plan.outputs.directory') : undefined;
+  const outputs = outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : [];
   const present = outputs.filter((f) => existsSync(f));
-  if (present.length) throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.map((f) => path.basename(f)).join(', ')}: Custos never overwrites; choose an empty directory`);
-  return { plan, planSha256, roster, outputs };
+  if (present.length && !resuming)
+    throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.map((f) => path.basename(f)).join(', ')}: Custos never overwrites; choose an empty directory`);
+  return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, transcriptFile, outputs, resuming };
 }

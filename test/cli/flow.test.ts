@@ -33,6 +33,7 @@ describe('ceremony through the CLI', () => {
     const ids = join(dir, 'ids');
     mkdirSync(ids);
     mkdirSync(join(dir, 'out'));
+    mkdirSync(join(dir, 'vault'));
     writeFileSync(
       join(dir, 'enroll.yaml'),
       `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
@@ -51,6 +52,7 @@ describe('ceremony through the CLI', () => {
         .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
         .replace('file: roster.json', 'file: ids/roster.json')
         .replace('directory: /media/ceremony', 'directory: out')
+        .replace('vault: /var/lib/custos/vault', 'vault: vault')
         .replace('airgap: strict', 'airgap: warn'),
     );
     writeFileSync(
@@ -66,9 +68,9 @@ describe('ceremony through the CLI', () => {
     const result = JSON.parse(r.out);
     expect(result).toMatchObject({ ok: true, rehearsal: true });
 
-    const v = custos('verify', 'transcript', join(dir, 'out', 'transcript.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words, '--json');
+    const v = custos('verify', 'transcript', join(dir, 'vault', 'generate-2026.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words, '--json');
     expect(v.code, v.err).toBe(0);
-    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 15, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords, kcv: result.kcv, rosterWords: words });
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 16, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords, kcv: result.kcv, rosterWords: words });
 
     // any 3 share files rebuild the key with the recorded KCV, signed by the operator
     const roster = verifyRoster(provider, readFileSync(join(ids, 'roster.json'), 'utf8'));
@@ -79,16 +81,16 @@ describe('ceremony through the CLI', () => {
     expect(key.kcv).toBe(result.kcv);
 
     // tamper: one byte of the transcript
-    const t = readFileSync(join(dir, 'out', 'transcript.jsonl'), 'utf8');
+    const t = readFileSync(join(dir, 'vault', 'generate-2026.jsonl'), 'utf8');
     const i = t.indexOf('"custodian":"carol"') + 14;
     writeFileSync(join(dir, 'tampered.jsonl'), t.slice(0, i) + 'X' + t.slice(i + 1));
     const bad = custos('verify', 'transcript', join(dir, 'tampered.jsonl'), '--roster', join(ids, 'roster.json'));
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/transcript\.line\[\d+\]\.sig: is not a valid signature by carol/);
 
-    // a second run refuses: its outputs exist
+    // a second run refuses: the ceremony is closed
     const again = custos('rehearse', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10');
-    expect(again).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs: would overwrite transcript\.jsonl/) });
+    expect(again).toMatchObject({ code: 1, err: expect.stringMatching(/transcript: is already closed: this ceremony is complete/) });
     // lowering the work factor is for rehearsals only
     expect(custos('run', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10')).toMatchObject({
       code: 2,

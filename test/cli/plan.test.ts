@@ -17,19 +17,22 @@ function custos(...args: string[]) {
 function setup(name: string, opts: { words?: string; rosterSeed?: string; expires?: Date; enrolled?: Date; edit?: (t: string) => string } = {}) {
   const d = join(dir, name);
   mkdirSync(join(d, 'out'), { recursive: true });
+  mkdirSync(join(d, 'vault'), { recursive: true });
   const r = makeRoster(opts.rosterSeed ?? 'roster', opts.expires, opts.enrolled);
   writeFileSync(join(d, 'roster.json'), r.text);
   let plan = planTemplate('generate')
     .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${opts.words ?? r.verified.words.join(' ')}"`)
-    .replace('directory: /media/ceremony', 'directory: out');
+    .replace('directory: /media/ceremony', 'directory: out')
+    .replace('vault: /var/lib/custos/vault', 'vault: vault');
   if (opts.edit) plan = opts.edit(plan);
   writeFileSync(join(d, 'plan.yaml'), plan);
   return { d, file: join(d, 'plan.yaml'), words: r.verified.words };
 }
 
 describe('custos plan', () => {
-  it('template prints a plan; an unknown kind is a usage error', () => {
+  it('template prints a plan of every kind; an unknown kind is a usage error', () => {
     expect(custos('plan', 'template', 'generate')).toMatchObject({ code: 0, out: expect.stringContaining('kind: generate') });
+    expect(custos('plan', 'template', 'export-bundle')).toMatchObject({ code: 0, out: expect.stringContaining('approvers: [dave, erin]') });
     expect(custos('plan', 'template', 'nope')).toMatchObject({ code: 2, err: expect.stringMatching(/kind: must be one of: generate/) });
   });
   it('check passes a good plan and names its roster words and outputs', () => {
@@ -37,7 +40,7 @@ describe('custos plan', () => {
     const r = custos('plan', 'check', file, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ ok: true, kind: 'generate', roster: words.join(' ') });
-    expect(JSON.parse(r.out).outputs).toHaveLength(11);
+    expect(JSON.parse(r.out).outputs).toHaveLength(10);
   });
   it('check refuses with the field named: wrong roster words (1), expired enrollment (1), an existing output (1), a bad field (2)', () => {
     const wrong = setup('wrong-words', { words: 'abandon ability able about above absent absorb abstract' });

@@ -1,6 +1,6 @@
 /** In-memory ceremony ports for engine tests: files in a Map, answers from a table. */
 import { createHash } from 'node:crypto';
-import type { CeremonyPorts } from '../../src/core/ceremony/ports';
+import type { CeremonyPorts, Medium, RandomAccess } from '../../src/core/ceremony/ports';
 import type { NetworkState } from '../../src/core/ceremony/network';
 import type { IdentitySecrets } from '../../src/core/roster/identity';
 import type { Rng } from '../../src/core/crypto/random';
@@ -8,6 +8,7 @@ import { nativeProvider } from '../../src/node/native-provider';
 
 export interface MemoryPorts extends CeremonyPorts {
   files: Map<string, Uint8Array>;
+  vaultFiles: Map<string, Uint8Array>;
   transcriptText(): string;
   said: string[];
   unlocked: string[];
@@ -21,8 +22,11 @@ export function memoryPorts(opts: {
   network?: NetworkState;
   /** Present someone else's identity when this participant is asked. */
   impostor?: { asked: string; presents: string };
+  inputs?: Map<string, Uint8Array>;
+  shareFiles?: Map<string, Uint8Array>;
 }): MemoryPorts {
   const files = new Map<string, Uint8Array>();
+  const vault = new Map<string, Uint8Array>();
   let transcript = '';
   const said: string[] = [];
   const unlocked: string[] = [];
@@ -48,20 +52,23 @@ export function memoryPorts(opts: {
     async dice(c) {
       return opts.dice?.[c] ?? '';
     },
-    outputs: {
-      exists: (n) => files.has(n),
-      write(n, b) {
-        if (files.has(n)) throw new Error(`test ports: ${n} exists`);
-        files.set(n, b.slice());
-        return createHash('sha256').update(b).digest('hex');
-      },
-      read(n) {
-        const b = files.get(n);
-        if (!b) throw new Error(`test ports: no ${n}`);
-        return b.slice();
-      },
+    outputs: memoryMedium(files),
+    vault: memoryMedium(vault),
+    input: (p) => {
+      const b = opts.inputs?.get(p);
+      if (!b) throw new Error(`test ports: no input ${p}`);
+      return b.slice();
+    },
+    openInput: () => {
+      throw new Error('test ports: no random-access inputs');
+    },
+    async shareFile(c) {
+      const b = opts.shareFiles?.get(c);
+      if (!b) throw new Error(`test ports: no share file for ${c}`);
+      return { bytes: b.slice(), passphrase: opts.passphrases?.[c] ?? `${c} passphrase for tests`, label: `${c}.share.age` };
     },
     transcript: {
+      existing: () => (transcript === '' ? undefined : transcript),
       append(line, first) {
         if (first !== (transcript === '')) throw new Error('test ports: first flag wrong');
         transcript += line;
@@ -69,8 +76,66 @@ export function memoryPorts(opts: {
     },
     say: (s) => void said.push(s),
     files,
+    vaultFiles: vault,
     transcriptText: () => transcript,
     said,
     unlocked,
+  };
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A directory in a Map: exclusive create, partial files invisible until committed. */
+export function memoryMedium(files: Map<string, Uint8Array>): Medium {
+  const get = (n: string) => {
+    const b = files.get(n);
+    if (!b) throw new Error(`test medium: no ${n}`);
+    return b;
+  };
+  const randomAccess = (b: Uint8Array): RandomAccess => ({
+    size: b.length,
+    read: (o, l) => b.slice(o, o + l),
+    *chunks(o, l, c) {
+      for (let x = 0; x < l; x += c) yield b.slice(o + x, o + Math.min(l, x + c));
+    },
+    sha256: (l) => sha(b.subarray(0, l)),
+    close() {},
+  });
+  return {
+    exists: (n) => files.has(n),
+    write(n, b) {
+      if (files.has(n)) throw new Error(`test medium: ${n} exists`);
+      files.set(n, b.slice());
+      return sha(b);
+    },
+    read: (n) => get(n).slice(),
+    list: () => [...files.keys()].sort(),
+    size: (n) => get(n).length,
+    *chunks(n, c) {
+      const b = get(n);
+      for (let x = 0; x < b.length; x += c) yield b.slice(x, x + c);
+    },
+    create(n) {
+      if (files.has(n)) throw new Error(`test medium: ${n} exists`);
+      const parts: Uint8Array[] = [];
+      const h = createHash('sha256');
+      return {
+        write(b) {
+          parts.push(b.slice());
+          h.update(b);
+        },
+        digest: () => h.copy().digest('hex'),
+        commit() {
+          if (files.has(n)) throw new Error(`test medium: ${n} exists`);
+          files.set(n, Buffer.concat(parts));
+          return h.digest('hex');
+        },
+        abort() {
+          parts.length = 0;
+        },
+      };
+    },
+    sha256: (n) => sha(get(n)),
+    open: (n) => randomAccess(get(n)),
   };
 }

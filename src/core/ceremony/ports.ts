@@ -8,6 +8,51 @@ import type { Clock, Rng } from '../crypto/random';
 import type { IdentitySecrets } from '../roster/identity';
 import type { NetworkState } from './network';
 
+/** A file being written in pieces: visible under its name only once committed, never overwriting. */
+export interface StreamWriter {
+  write(bytes: Uint8Array): void;
+  /** SHA-256 (hex) of everything written so far. */
+  digest(): string;
+  /** fsync, publish under the final name (refused if it exists), read back; returns the SHA-256 hex. */
+  commit(): string;
+  /** Remove what was written; nothing is left under the final name. */
+  abort(): void;
+}
+
+/** A flat directory: the output medium, or the workstation's vault. Names are plain file names. */
+export interface Medium {
+  exists(name: string): boolean;
+  /** Exclusive create, fsync, read back; returns the SHA-256 (hex) of what was written. */
+  write(name: string, bytes: Uint8Array): string;
+  read(name: string): Uint8Array;
+  list(): string[];
+  size(name: string): number;
+  /** The file in chunks of at most `chunkSize` bytes (the last may be shorter). */
+  chunks(name: string, chunkSize: number): Iterable<Uint8Array>;
+  create(name: string): StreamWriter;
+  /** SHA-256 (hex) of a file, computed without holding it in memory. */
+  sha256(name: string): string;
+  /** Random access to a file, for archives read from the end. */
+  open(name: string): RandomAccess;
+}
+
+export interface RandomAccess {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+  /** `length` bytes from `offset`, in chunks of at most `chunkSize`. */
+  chunks(offset: number, length: number, chunkSize: number): Iterable<Uint8Array>;
+  /** SHA-256 (hex) of the first `length` bytes. */
+  sha256(length: number): string;
+  close(): void;
+}
+
+export interface ShareFileAnswer {
+  bytes: Uint8Array;
+  /** For a passphrase-protected share file; a recipient one opens with the custodian's identity. */
+  passphrase?: string;
+  label: string;
+}
+
 export interface CeremonyPorts {
   provider: CryptoProvider;
   rng: Rng;
@@ -22,13 +67,19 @@ export interface CeremonyPorts {
   reenterPassphrase(custodian: string): Promise<string>;
   /** A custodian's dice rolls, digits 1 to 6. */
   dice(custodian: string): Promise<string>;
-  outputs: {
-    exists(name: string): boolean;
-    /** Exclusive create, fsync, read back; returns the SHA-256 (hex) of what was written. */
-    write(name: string, bytes: Uint8Array): string;
-    read(name: string): Uint8Array;
-  };
+  /** A custodian presents their share file (and its passphrase) for a quorum. The engine wipes the bytes. */
+  shareFile(custodian: string): Promise<ShareFileAnswer>;
+  /** Where the ceremony's outputs go (custodians' and couriers' media). */
+  outputs: Medium;
+  /** The workstation's data folder: roster, sealed inventories, every ceremony transcript. */
+  vault: Medium;
+  /** Input files a plan names (a backup to restore, a transport key, an escrow agent's key). */
+  input(path: string, field: string): Uint8Array;
+  /** Random access to an input file (a backup archive may be larger than memory). */
+  openInput(path: string, field: string): RandomAccess;
   transcript: {
+    /** The transcript of this ceremony so far, if a run was interrupted; undefined if none. */
+    existing(): string | undefined;
     /** Append one line durably; `first` creates the file (which must not exist). */
     append(line: string, first: boolean): void;
   };

@@ -8,19 +8,21 @@ import { VerifyError } from '../errors';
 import type { VerifiedRoster, Role } from '../roster/roster';
 import type { SignedEvent, TranscriptReport } from '../transcript/transcript';
 
-export interface GenerateSummary {
+export interface CeremonySummary {
   ceremony: string;
-  kind: 'generate';
+  kind: string;
   name: string;
   rehearsal: boolean;
   operator: string;
   witnesses: string[];
   custodians: string[];
-  keyId: string;
-  kcv: string;
-  setId: string;
-  threshold: number;
-  count: number;
+  keyId?: string;
+  kcv?: string;
+  setId?: string;
+  threshold?: number;
+  count?: number;
+  /** Interruptions recorded and countersigned. */
+  deviations: number;
   closingHead: string;
   closingWords: string[];
 }
@@ -28,7 +30,7 @@ export interface GenerateSummary {
 const fail = (code: string, field: string, message: string) => new VerifyError(code, field, message);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-export function checkCeremonyTranscript(report: TranscriptReport, roster: VerifiedRoster): GenerateSummary {
+export function checkCeremonyTranscript(report: TranscriptReport, roster: VerifiedRoster): CeremonySummary {
   const ev = report.events;
   const open = ev[0]!;
   const role = (id: string, r: Role, field: string) => {
@@ -38,10 +40,10 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
   const d = open.data;
   if (d.roster !== roster.fingerprint) throw fail('transcript.roster', 'transcript.line[1].data.roster', 'names another roster than the one given: verify against the roster the ceremony used');
   if (typeof d.operator !== 'string' || open.actor !== d.operator) throw fail('transcript.operator', 'transcript.line[1].actor', 'the ceremony must be opened by the operator it names');
-  role(open.actor, 'operator', 'transcript.line[1].actor');
-  if (d.kind !== 'generate') throw fail('transcript.kind', 'transcript.line[1].data.kind', `ceremonies of kind ${JSON.stringify(d.kind)} are not verified by this version`);
-  if (!isStringList(d.custodians) || !isStringList(d.witnesses)) throw fail('transcript.open', 'transcript.line[1].data', 'must list custodians and witnesses');
-  const custodians = d.custodians;
+  if (d.kind !== 'restore') role(open.actor, 'operator', 'transcript.line[1].actor');
+  else if (!roster.participant(open.actor)?.roles.some((r) => r === 'operator' || r === 'dr-officer')) throw fail('transcript.role', 'transcript.line[1].actor', `${open.actor} is not enrolled as operator or dr-officer`);
+  if (!isStringList(d.witnesses)) throw fail('transcript.open', 'transcript.line[1].data', 'must list the witnesses');
+  const custodians = isStringList(d.custodians) ? d.custodians : [];
   const witnesses = d.witnesses;
   const operator = d.operator;
 
@@ -57,8 +59,30 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
     throw fail('transcript.attestations', 'transcript.closing', `is attested by ${attesters.join(', ')}; the ceremony needs ${expected.join(', ')}, in that order`);
   witnesses.forEach((w, i) => role(w, 'witness', `transcript.line[1].data.witnesses[${i}]`));
 
+  // Every interruption is recorded by the operator and countersigned by the first witness.
+  let deviations = 0;
+  ev.forEach((e, i) => {
+    if (e.type !== 'ceremony.resumed') return;
+    deviations++;
+    const c = ev[i + 1];
+    if (e.actor !== operator || !c || c.type !== 'deviation.countersigned' || c.actor !== witnesses[0] || c.data.event !== e.seq)
+      throw fail('transcript.deviation', `transcript.line[${i + 1}]`, 'an interruption must be recorded by the operator and countersigned by the first witness');
+  });
+  const common = {
+    ceremony: report.ceremony,
+    kind: String(d.kind),
+    name: String(d.name),
+    rehearsal: d.rehearsal === true,
+    operator,
+    witnesses,
+    custodians,
+    deviations,
+    closingHead: report.closing.head,
+    closingWords: report.closing.words,
+  };
+  if (d.kind !== 'generate') return common;
   // The steps of a generate ceremony, each exactly once, by the right person, in order.
-  const body = ev.slice(1, ev.length - attesters.length);
+  const body = ev.slice(1, ev.length - attesters.length).filter((e) => e.type !== 'ceremony.resumed' && e.type !== 'deviation.countersigned');
   const at = (i: number) => `transcript.line[${i + 2}]`;
   let k = 0;
   const next = (type: string, actor: string): SignedEvent => {
@@ -70,6 +94,7 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
   const gen = next('key.generated', operator);
   const split = next('shares.split', operator);
   const sd = split.data;
+  next('inventory.written', operator);
   if (!isStringList(sd.custodians) || sd.custodians.join() !== custodians.join()) throw fail('transcript.split', `${at(1)}.data.custodians`, 'differ from the custodians the ceremony opened with');
   if (sd.keyId !== gen.data.keyId || sd.kcv !== gen.data.kcv) throw fail('transcript.split', `${at(1)}.data`, 'names another key than the one generated');
   custodians.forEach((c, i) => role(c, 'custodian', `transcript.line[1].data.custodians[${i}]`));
@@ -80,19 +105,11 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
     });
   if (k !== body.length) throw fail('transcript.step', at(k), `unexpected ${body[k]!.type} by ${body[k]!.actor}`);
   return {
-    ceremony: report.ceremony,
-    kind: 'generate',
-    name: String(d.name),
-    rehearsal: d.rehearsal === true,
-    operator,
-    witnesses,
-    custodians,
+    ...common,
     keyId: String(sd.keyId),
     kcv: String(sd.kcv),
     setId: String(sd.setId),
     threshold: Number(sd.threshold),
     count: Number(sd.count),
-    closingHead: report.closing.head,
-    closingWords: report.closing.words,
   };
 }

@@ -20,6 +20,7 @@ import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { canonicalJson, parseCanonicalJson } from '../transcript/canonical';
 import { isUtcTime } from '../ids';
+import { ageRecipientOf } from '../roster/identity';
 
 export const STATES = ['pre-active', 'active', 'deactivated', 'compromised', 'destroyed'] as const;
 export type KeyState = (typeof STATES)[number];
@@ -55,6 +56,8 @@ export interface Inventory {
   kind: 'custos.inventory';
   masterKeyId: string;
   masterKcv: KcvString;
+  /** age recipient that backups of this inventory are encrypted to; its identity is derived from the master key. */
+  backupRecipient: string;
   generation: number;
   keys: InventoryKey[];
   mac: string;
@@ -63,7 +66,7 @@ export interface Inventory {
 const MAC_LABEL = utf8('custos/inventory/v1\0');
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 
-function derived(provider: CryptoProvider, master: Uint8Array, what: 'wrap' | 'mac'): Uint8Array {
+function derived(provider: CryptoProvider, master: Uint8Array, what: 'wrap' | 'mac' | 'backup'): Uint8Array {
   assertBytes(master, 'masterKey', 32);
   return provider.hkdfSha256(master, new Uint8Array(0), utf8(`custos/inventory/v1/${what}`), 32);
 }
@@ -88,8 +91,57 @@ function seal(provider: CryptoProvider, master: Uint8Array, inv: Omit<Inventory,
   return { ...inv, mac: macOf(provider, master, inv) };
 }
 
+/**
+ * SECRET: the X25519 secret of the age identity backups are encrypted to,
+ * HKDF-SHA-256(master, info = "custos/inventory/v1/backup"). Only a quorum can rebuild it.
+ */
+export function backupSecret(provider: CryptoProvider, master: Uint8Array): Uint8Array {
+  return derived(provider, master, 'backup');
+}
+
+export function backupRecipientOf(provider: CryptoProvider, master: Uint8Array): string {
+  const s = backupSecret(provider, master);
+  try {
+    return ageRecipientOf(s);
+  } finally {
+    wipe(s);
+  }
+}
+
 export function createInventory(provider: CryptoProvider, master: Uint8Array): Inventory {
-  return seal(provider, master, { v: 1, kind: 'custos.inventory', masterKeyId: toHex(deriveKeyId(provider, master)), masterKcv: kcvOf(provider, master), generation: 0, keys: [] });
+  return seal(provider, master, {
+    v: 1,
+    kind: 'custos.inventory',
+    masterKeyId: toHex(deriveKeyId(provider, master)),
+    masterKcv: kcvOf(provider, master),
+    backupRecipient: backupRecipientOf(provider, master),
+    generation: 0,
+    keys: [],
+  });
+}
+
+/** The same keys under another master key (rotation): every key unwrapped, checked and wrapped again. */
+export function rewrapInventory(provider: CryptoProvider, inv: Inventory, oldMaster: Uint8Array, newMaster: Uint8Array): Inventory {
+  checkMaster(provider, oldMaster, inv);
+  const oldWrap = derived(provider, oldMaster, 'wrap');
+  const newWrap = derived(provider, newMaster, 'wrap');
+  try {
+    const keys = inv.keys.map((k) => {
+      if (k.wrapped === null) return k;
+      const material = provider.aesKeyUnwrapPad(oldWrap, base64.decode(k.wrapped));
+      try {
+        if (kcvOf(provider, material) !== k.kcv) throw new VerifyError('inventory.kcv', `keys.${k.name}.kcv`, 'the unwrapped key does not have the recorded KCV');
+        return { ...k, wrapped: base64.encode(provider.aesKeyWrapPad(newWrap, material)) };
+      } finally {
+        wipe(material);
+      }
+    });
+    const fresh = createInventory(provider, newMaster);
+    const { mac: _mac, ...rest } = fresh;
+    return seal(provider, newMaster, { ...rest, generation: 0, keys });
+  } finally {
+    wipe(oldWrap, newWrap);
+  }
 }
 
 /**
@@ -195,13 +247,14 @@ export function unwrapInventoryKey(provider: CryptoProvider, inv: Inventory, mas
 function checkInventory(v: unknown): Inventory {
   const f = 'inventory';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError('inventory.shape', f, 'must be an object');
-  const allowed = ['generation', 'keys', 'kind', 'mac', 'masterKcv', 'masterKeyId', 'v'];
+  const allowed = ['backupRecipient', 'generation', 'keys', 'kind', 'mac', 'masterKcv', 'masterKeyId', 'v'];
   for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new InputError('inventory.unknown', `${f}.${k}`, 'is not a field of an inventory');
   const inv = v as Inventory;
   if (inv.v !== 1) throw new InputError('inventory.version', `${f}.v`, 'version must be 1');
   if (inv.kind !== 'custos.inventory') throw new InputError('inventory.kind', `${f}.kind`, 'must be "custos.inventory"');
   if (typeof inv.masterKeyId !== 'string' || !/^[0-9a-f]{32}$/.test(inv.masterKeyId)) throw new InputError('inventory.masterKeyId', `${f}.masterKeyId`, 'must be 32 hex digits');
   if (typeof inv.masterKcv !== 'string' || !/^cmac-aes:[0-9a-f]{6}$/.test(inv.masterKcv)) throw new InputError('inventory.masterKcv', `${f}.masterKcv`, 'must be a KCV');
+  if (typeof inv.backupRecipient !== 'string' || !/^age1[02-9ac-hj-np-z]{58}$/.test(inv.backupRecipient)) throw new InputError('inventory.backupRecipient', `${f}.backupRecipient`, 'must be an age recipient');
   if (!Number.isSafeInteger(inv.generation) || inv.generation < 0) throw new InputError('inventory.generation', `${f}.generation`, 'must be a non-negative integer');
   if (!Array.isArray(inv.keys)) throw new InputError('inventory.keys', `${f}.keys`, 'must be a list');
   if (typeof inv.mac !== 'string') throw new InputError('inventory.mac', `${f}.mac`, 'is missing');

@@ -9,27 +9,87 @@ ceremony:
   name: "KMS master key 2026"        # shown on every screen and in the transcript
   organization: "Example Bank KMS"
 roster:
-  file: roster.json                  # the signed roster (custos roster verify roster.json)
+  file: roster.json                  # the signed roster (custos enroll wrote it)
   fingerprint: "REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"
 airgap: strict                       # strict: refuse to run with a non-loopback interface up; warn: record it
 operator: oscar                      # the ceremony administrator (roster role: operator)
-witnesses: [wendy]                   # attest the transcript; never a custodian or the operator
-outputs:
-  directory: /media/ceremony         # must exist; every file written here must not exist yet
-  transcript: transcript.jsonl       # default transcript.jsonl
+witnesses: [wendy]                   # attest the transcript; never a custodian, approver or the operator
+vault: /var/lib/custos/vault         # the workstation data folder: inventories and every transcript
 `;
 
-const BODIES: Record<PlanKind, string> = {
-  generate: `kind: generate
-key:
-  label: "master-2026"               # a name for people; the key id is derived from the key
-  dice: false                        # default false; true mixes custodian dice rolls into the CSPRNG output
-shares:
+const OUTPUTS = `outputs:
+  directory: /media/ceremony         # must exist; every file written here must not exist yet
+`;
+const SHARES = `shares:
   threshold: 3                       # M: how many custodians rebuild the key (2..255)
   custodians: [alice, bob, carol, dave, erin]   # N custodians, one share each, in this order
   forms: [file, paper]               # default both: an age file for the custodian's USB, and a paper form
   protection: passphrase             # default passphrase (scrypt); or recipient (the custodian's age key from the roster)
+`;
+const QUORUM = `quorum: [alice, bob, carol]          # custodians who bring their shares (at least the threshold)
+`;
+const APPROVERS = `approvers: [dave, erin]              # dual control: two distinct custodians, not the operator or a witness
+`;
+
+const BODIES: Record<PlanKind, string> = {
+  generate: `kind: generate
+transcript: generate-2026.jsonl      # written in the vault; rerunning the plan resumes an interrupted run
+key:
+  label: "master-2026"               # a name for people; the key id is derived from the key
+  dice: false                        # default false; true mixes custodian dice rolls into the CSPRNG output
+${SHARES}${OUTPUTS}`,
+  'add-key': `kind: add-key
+transcript: add-key-2026-01.jsonl
+${QUORUM}keys:
+  - name: "vsphere-kek-2026"         # unique among the inventory's keys
+    usage: [wrap-key, unwrap-key]    # wrap-key, unwrap-key, encrypt, decrypt, mac
+    cryptoperiodDays: 365            # NIST SP 800-57 originator-usage period
+    state: active                    # default pre-active; or active
 `,
+  'change-state': `kind: change-state
+transcript: change-state-2026-01.jsonl
+${QUORUM}changes:
+  - key: "vsphere-kek-2026"
+    to: deactivated                  # pre-active, active, deactivated, compromised, destroyed (SP 800-57 transitions only)
+    reason: "cryptoperiod ended"
+`,
+  'export-bundle': `kind: export-bundle
+transcript: export-2026-01.jsonl
+${QUORUM}${APPROVERS}keys: ["vsphere-kek-2026"]           # active keys only
+recipient:
+  file: kms-prod-1.transport.json    # the key server's transport-key enrollment (custos server enroll)
+  fingerprint: "REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"
+expiresDays: 14                      # default 14; the importer refuses an expired bundle
+output: kms-prod-1.bundle.json
+${OUTPUTS}`,
+  escrow: `kind: escrow
+transcript: escrow-2026-01.jsonl
+${QUORUM}${APPROVERS}keys: ["vsphere-kek-2026"]
+agent:
+  name: "Escrow Agent Ltd"
+  age: "REPLACE WITH THE AGENT'S age1... RECIPIENT"   # or rsa: { file: agent.transport.json, fingerprint: "<64 hex>" }
+output: escrow-2026-01                # writes escrow-2026-01.json (signed manifest) and escrow-2026-01.age
+${OUTPUTS}`,
+  backup: `kind: backup
+transcript: backup-2026-01.jsonl
+${APPROVERS}# master: 0123456789abcdef0123456789abcdef  # needed only when the vault holds several master keys
+output: vault-backup-2026-01.custos-backup
+${OUTPUTS}`,
+  restore: `kind: restore
+transcript: restore-2026-01.jsonl    # the vault must be empty: a restore never merges
+# the operator of a restore may be a DR officer (roster role dr-officer)
+backup:
+  file: /media/backup/vault-backup-2026-01.custos-backup
+${QUORUM}`,
+  reshare: `kind: reshare
+transcript: reshare-2026-01.jsonl
+${QUORUM}${SHARES}${OUTPUTS}`,
+  rotate: `kind: rotate
+transcript: rotate-2026-01.jsonl
+${QUORUM}key:
+  label: "master-2027"
+  dice: false
+${SHARES}${OUTPUTS}`,
 };
 
 export function planTemplate(kind: string): string {

@@ -197,6 +197,8 @@ export interface Assignment {
   /** Approvers of a dual-control request, and who requested it. */
   approvers?: string[];
   requester?: string;
+  /** Roles that may operate (default: operator; a restore may be run by a DR officer). */
+  operatorRoles?: Role[];
 }
 
 /**
@@ -204,14 +206,15 @@ export interface Assignment {
  * rule and the person.
  */
 export function checkSeparation(roster: VerifiedRoster, a: Assignment, now: Date): void {
-  const need = (id: string, role: Role, as: string) => {
+  const need = (id: string, role: Role | Role[], as: string) => {
     const p = roster.participant(id);
+    const roles = Array.isArray(role) ? role : [role];
     if (!p) throw new PolicyError('policy.unknown', as, `"${id}" is not in the roster`);
     if (new Date(p.expires) <= now) throw new PolicyError('policy.expired', as, `${id}'s enrollment expired on ${p.expires}`);
     if (new Date(p.enrolled) > now) throw new PolicyError('policy.not-yet', as, `${id}'s enrollment starts only on ${p.enrolled} (check the clock)`);
-    if (!p.roles.includes(role)) throw new PolicyError('policy.role', as, `${id} is not enrolled as ${role}`);
+    if (!roles.some((r) => p.roles.includes(r))) throw new PolicyError('policy.role', as, `${id} is not enrolled as ${roles.join(' or ')}`);
   };
-  need(a.operator, 'operator', 'operator');
+  need(a.operator, a.operatorRoles ?? 'operator', 'operator');
   const custodians = a.custodians ?? [];
   const witnesses = a.witnesses ?? [];
   custodians.forEach((c, i) => need(c, 'custodian', `custodians[${i}]`));

@@ -32,7 +32,7 @@ export const ATTEST = 'attest';
 const MAX_STRING = 4096;
 const MAX_DEPTH = 8;
 /** Names that must never appear in event data, whatever their value. */
-const FORBIDDEN = /passphrase|password|secret|seed|private|masterkey|keymaterial|plaintext|^pin$|^shares?$|^sharebytes$|^share-?data$/i;
+const FORBIDDEN = /passphrase|password|secret|seed|private|^master-?key$|keymaterial|plaintext|^pin$|^shares?$|^sharebytes$|^share-?data$/i;
 
 export interface EventBody {
   v: 1;

@@ -29,6 +29,7 @@ describe('generate ceremony', () => {
       'oscar:ceremony.open',
       'oscar:key.generated',
       'oscar:shares.split',
+      'oscar:inventory.written',
       ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}:share.issued`),
       ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}:share.verified`),
       'wendy:attest',
@@ -130,7 +131,7 @@ describe('verifying a generate transcript as an auditor', async () => {
     expect(() => check(reclose(lines.slice(0, 5), ['oscar']))).toThrowError(/^transcript\.closing: is attested by oscar; the ceremony needs wendy, oscar/);
   });
   it('refuses a cut transcript closed by the right people: a step is missing', () => {
-    expect(() => check(reclose(lines.slice(0, 5), ['wendy', 'oscar']))).toThrowError(/^transcript(\.line\[\d+\])?: expected share\.issued by carol/);
+    expect(() => check(reclose(lines.slice(0, 6), ['wendy', 'oscar']))).toThrowError(/^transcript(\.line\[\d+\])?: expected share\.issued by carol/);
   });
   it('refuses a transcript of another roster', () => {
     const other = makeRoster('other roster').verified;

@@ -11,8 +11,8 @@ const filled = () => planTemplate('generate').replace('"REPLACE WITH THE EIGHT R
 describe('plans', () => {
   it('the template, once its fingerprint is filled in, is a valid plan with its defaults applied', () => {
     const p = parsePlan(filled());
-    expect(p).toMatchObject({ kind: 'generate', shares: { threshold: 3, forms: ['file', 'paper'], protection: 'passphrase' }, outputs: { transcript: 'transcript.jsonl' } });
-    expect(planOutputs(p)).toEqual(['transcript.jsonl', 'alice.share.age', 'alice.share.txt', 'bob.share.age', 'bob.share.txt', 'carol.share.age', 'carol.share.txt', 'dave.share.age', 'dave.share.txt', 'erin.share.age', 'erin.share.txt']);
+    expect(p).toMatchObject({ kind: 'generate', shares: { threshold: 3, forms: ['file', 'paper'], protection: 'passphrase' }, transcript: 'generate-2026.jsonl', outputs: { directory: '/media/ceremony' } });
+    expect(planOutputs(p)).toEqual(['alice.share.age', 'alice.share.txt', 'bob.share.age', 'bob.share.txt', 'carol.share.age', 'carol.share.txt', 'dave.share.age', 'dave.share.txt', 'erin.share.age', 'erin.share.txt']);
   });
   it('the raw template says what to fill in', () => {
     expect(() => parsePlan(planTemplate('generate'))).toThrowError(/^plan\.roster\.fingerprint: must be the 8 fingerprint words/);
@@ -25,8 +25,8 @@ describe('plans', () => {
     ['a custodian twice', (t: string) => t.replace('[alice, bob, carol, dave, erin]', '[alice, bob, alice, dave, erin]'), /^plan\.shares\.custodians\[2\]: alice is listed twice/],
     ['a custodian as witness', (t: string) => t.replace('witnesses: [wendy]', 'witnesses: [bob]'), /^plan\.witnesses\[0\]: bob is a custodian and cannot also witness/],
     ['the operator as witness', (t: string) => t.replace('witnesses: [wendy]', 'witnesses: [oscar]'), /^plan\.witnesses\[0\]: oscar is the operator/],
-    ['a path as transcript name', (t: string) => t.replace('transcript: transcript.jsonl', 'transcript: ../etc/passwd'), /^plan\.outputs\.transcript: must be a plain lowercase file name/],
-    ['a transcript named like a share', (t: string) => t.replace('transcript: transcript.jsonl', 'transcript: bob.share.txt'), /^plan\.outputs\.transcript: must not end in \.share\.age or \.share\.txt/],
+    ['a path as transcript name', (t: string) => t.replace('transcript: generate-2026.jsonl', 'transcript: ../etc/passwd'), /^plan\.transcript: must be a plain lowercase file name/],
+    ['a transcript named like a share', (t: string) => t.replace('transcript: generate-2026.jsonl', 'transcript: bob.share.txt'), /^plan\.transcript: must end in \.jsonl/],
     ['an unknown kind', (t: string) => t.replace('kind: generate', 'kind: destroy-everything'), /^plan\.kind: must be one of: generate/],
     ['a duplicate key', (t: string) => t.replace('airgap: strict', 'airgap: strict\nairgap: warn'), /^plan: YAML error at line \d+, column \d+: Map keys must be unique/],
     ['an anchor and alias', (t: string) => t.replace('witnesses: [wendy]', 'witnesses: &w [wendy]\nextra: *w'), /^plan: anchors and aliases are not allowed/],
@@ -63,5 +63,28 @@ describe('plans', () => {
     expect(() => parseYamlStrict('')).toThrow(InputError);
     expect(parseYamlStrict('a: 1')).toEqual({ a: 1 });
     expect(() => planTemplate('nope')).toThrowError(/^kind: must be one of/);
+  });
+});
+
+describe('plans of every kind', () => {
+  const fill = (kind: string) =>
+    planTemplate(kind)
+      .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${WORDS}"`)
+      .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${'ab'.repeat(32)}"`)
+      .replace(`"REPLACE WITH THE AGENT'S age1... RECIPIENT"`, '"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"');
+  it.each(['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'rotate'])('the %s template is a valid plan once filled in', (kind) => {
+    expect(parsePlan(fill(kind)).kind).toBe(kind);
+  });
+  it.each([
+    ['export-bundle', 'one approver twice', (t: string) => t.replace('approvers: [dave, erin]', 'approvers: [dave, dave]'), /^plan\.approvers\[1\]: dave cannot approve twice/],
+    ['export-bundle', 'the operator approving', (t: string) => t.replace('approvers: [dave, erin]', 'approvers: [dave, oscar]'), /^plan\.approvers\[1\]: oscar requests this export as operator/],
+    ['export-bundle', 'a single approver', (t: string) => t.replace('approvers: [dave, erin]', 'approvers: [dave]'), /^plan\.approvers: must name exactly two approvers/],
+    ['export-bundle', 'an unpinned recipient', (t: string) => t.replace(`fingerprint: "${'ab'.repeat(32)}"`, 'fingerprint: "abc"'), /^plan\.recipient\.fingerprint: must be 64 lowercase hex/],
+    ['add-key', 'a quorum member twice', (t: string) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob, alice]'), /^plan\.quorum\[2\]: alice is listed twice/],
+    ['add-key', 'a quorum member as witness', (t: string) => t.replace('witnesses: [wendy]', 'witnesses: [bob]'), /^plan\.witnesses\[0\]: bob is a custodian/],
+    ['add-key', 'an unknown usage', (t: string) => t.replace('usage: [wrap-key, unwrap-key]', 'usage: [sign]'), /^plan\.keys\[0\]\.usage\[0\]: must be one of/],
+    ['change-state', 'an unknown state', (t: string) => t.replace('to: deactivated', 'to: retired'), /^plan\.changes\[0\]\.to: must be one of/],
+  ])('%s: refuses %s', (kind, _name, edit, re) => {
+    expect(() => parsePlan(edit(fill(kind)))).toThrowError(re);
   });
 });

@@ -1,0 +1,167 @@
+/**
+ * backup (dual control) and restore (quorum, into an empty vault).
+ *
+ * A backup needs no master key: the inventory is already sealed, and the archive's content key
+ * is sealed to the inventory's backup recipient, whose identity only a quorum can derive. Two
+ * custodians approve and sign the archive. A restore verifies the archive and its approvals,
+ * rebuilds the master key from M shares of a set the backup names (and does not list as
+ * revoked), decrypts every segment, checks every file's SHA-256, writes them to the empty
+ * vault, then opens the inventory (hash recorded in the transcripts, MAC, generation) and
+ * unwraps every key to check its KCV.
+ */
+import { PolicyError, VerifyError } from '../errors';
+import { concat, fromUtf8, toHex, wipe } from '../crypto/bytes';
+import { backupSecret, unwrapInventoryKey } from '../inventory/inventory';
+import type { PlanOf } from '../plan/schema';
+import { planAssignment } from '../plan/schema';
+import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { verifyRoster, type VerifiedRoster } from '../roster/roster';
+import { extractBackup, openContentKey, verifyBackup, writeBackup, type BackupSource } from '../backup/archive';
+import type { CeremonyPorts, StreamWriter } from './ports';
+import { checkOutputsAbsent, type CeremonyOptions } from './generate';
+import { unlockMaster } from './quorum';
+import { Session } from './session';
+import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState } from './vault';
+
+export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) {
+  const { provider } = ports;
+  const session = new Session(ports, roster, plan, opts);
+  const { warning } = session.preflight(planAssignment(plan));
+  checkOutputsAbsent(ports, plan);
+  const state = loadVaultState(provider, ports.vault, roster, plan.transcript);
+  const live = liveMasterKeys(state);
+  const masterKeyId = plan.master ?? (live.length === 1 ? live[0]! : undefined);
+  if (!masterKeyId) throw new PolicyError('backup.master', 'plan.master', live.length ? `the vault holds ${live.length} master keys (${live.join(', ')}): name one` : 'the vault holds no inventory to back up');
+  const rec = state.inventories.get(masterKeyId);
+  if (!rec) throw new PolicyError('backup.master', 'plan.master', `no inventory of master key ${masterKeyId} is recorded in the vault`);
+  // The inventory must be the very file the transcripts recorded: checked before anyone signs.
+  if (!ports.vault.exists(rec.name) || ports.vault.sha256(rec.name) !== rec.sha256)
+    throw new VerifyError('vault.inventory', `vault/${rec.name}`, 'is missing or is not the file the transcripts recorded (its SHA-256 differs)');
+  const rosterBytes = ports.input(plan.roster.file, 'plan.roster.file');
+  const transcripts = state.transcripts.map((t) => t.name);
+  return session.run(async () => {
+    await session.open({ approvers: plan.approvers, masterKeyId, inventory: { name: rec.name, generation: rec.generation, sha256: rec.sha256 } }, warning);
+    const approvers: IdentitySecrets[] = [];
+    let out: StreamWriter | undefined;
+    try {
+      for (const a of plan.approvers) approvers.push(await session.unlock(a, 'approve the backup'));
+      for (const a of approvers) session.append(a, 'backup.approved', { approver: a.id, masterKeyId, inventory: rec.sha256, transcripts: transcripts.length });
+      const sources: BackupSource[] = [
+        { name: rec.name, role: 'inventory', size: ports.vault.size(rec.name), sha256: rec.sha256, chunks: (n) => ports.vault.chunks(rec.name, n) },
+        { name: 'roster.json', role: 'roster', size: rosterBytes.length, sha256: toHex(provider.sha256(rosterBytes)), chunks: () => [rosterBytes] },
+        ...transcripts.map((name): BackupSource => {
+          const b = ports.vault.read(name);
+          return { name, role: 'transcript', size: b.length, sha256: toHex(provider.sha256(b)), chunks: () => [b] };
+        }),
+      ];
+      const sets = [...state.sets.values()].filter((s) => s.keyId === masterKeyId && !state.revoked.has(s.setId));
+      out = ports.outputs.create(plan.output);
+      const r = await writeBackup(
+        { provider, rng: ports.rng },
+        out,
+        {
+          ceremony: session.ceremony,
+          organization: plan.ceremony.organization,
+          created: ports.clock().toISOString(),
+          rehearsal: session.rehearsal,
+          masterKeyId,
+          masterKcv: rec.masterKcv,
+          recipient: rec.backupRecipient,
+          shareSets: sets,
+          revoked: [...state.revoked.keys()],
+        },
+        sources,
+        approvers,
+        opts.segmentSize,
+      );
+      const sha256 = out.commit();
+      out = undefined;
+      session.append(session.operator, 'backup.written', {
+        file: plan.output,
+        sha256,
+        sealed: r.seal.sha256,
+        masterKeyId,
+        files: r.header.files.map((f) => ({ name: f.name, role: f.role, size: f.size, sha256: f.sha256 })),
+        approvers: r.approvers,
+      });
+      ports.say(`Backup ${plan.output}: ${r.header.files.length} files, signed by ${r.approvers.join(' and ')}.`);
+      return { file: plan.output, sha256, masterKeyId, files: r.header.files.length, ...(await session.close()) };
+    } finally {
+      out?.abort();
+      approvers.forEach(wipeIdentity);
+    }
+  });
+}
+
+export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, roster: VerifiedRoster, opts: CeremonyOptions) {
+  const { provider } = ports;
+  const session = new Session(ports, roster, plan, opts);
+  const { warning } = session.preflight(planAssignment(plan));
+  const resuming = ports.transcript.existing() !== undefined;
+  const other = ports.vault.list().filter((n) => n !== plan.transcript);
+  if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
+  const file = ports.openInput(plan.backup.file, 'plan.backup.file');
+  try {
+    const layout = verifyBackup(provider, file, roster);
+    const h = layout.header;
+    const state = emptyVaultState();
+    for (const s of h.shareSets) state.sets.set(s.setId, s);
+    for (const r of h.revoked) state.revoked.set(r, { ceremony: h.ceremony, time: h.created });
+    return await session.run(async () => {
+      await session.open({ quorum: plan.quorum, backup: { ceremony: h.ceremony, sha256: layout.seal.sha256, masterKeyId: h.masterKeyId } }, warning);
+      session.append(session.operator, 'backup.verified', { ceremony: h.ceremony, created: h.created, sha256: layout.seal.sha256, approvers: layout.approvers, masterKeyId: h.masterKeyId, masterKcv: h.masterKcv, files: h.files.length });
+      const unlocked = await unlockMaster(session, state, plan.quorum);
+      try {
+        if (unlocked.keyId !== h.masterKeyId) throw new PolicyError('restore.master', 'shares', `the shares rebuild master key ${unlocked.keyId}, but the backup is of ${h.masterKeyId}`);
+        const secret = backupSecret(provider, unlocked.master);
+        let key: Uint8Array;
+        try {
+          key = await openContentKey(provider, h, ageIdentityString(secret));
+        } finally {
+          wipe(secret);
+        }
+        // Every file is written under a partial name and published only when all are complete and hash-checked.
+        const writers = new Map<string, StreamWriter>();
+        const rosterPieces: Uint8Array[] = [];
+        try {
+          if (!resuming || !session.done('restore.files')) {
+            for (const piece of extractBackup(provider, file, layout, key)) {
+              const name = piece.file.role === 'roster' ? 'roster.json' : piece.file.name;
+              let w = writers.get(name);
+              if (!w) writers.set(name, (w = ports.vault.create(name)));
+              w.write(piece.bytes);
+              if (piece.file.role === 'roster') rosterPieces.push(piece.bytes.slice());
+              if (piece.end && w.digest() !== piece.file.sha256) throw new VerifyError('backup.file', piece.file.name, 'does not have the SHA-256 the backup header names');
+            }
+            const archived = verifyRoster(provider, fromUtf8(concat(...rosterPieces), 'backup.roster'));
+            if (archived.fingerprint !== roster.fingerprint) throw new PolicyError('restore.roster', 'plan.roster', 'the backup was made under another roster than the plan pins');
+            const files = [...writers.entries()].map(([name, w]) => ({ name, sha256: w.commit() }));
+            writers.clear();
+            session.append(session.operator, 'restore.files', { files });
+          }
+        } finally {
+          wipe(key);
+          for (const w of writers.values()) w.abort();
+        }
+        // The restored vault is read back as any vault: transcripts verified, inventory hash, MAC, generation.
+        const restored = loadVaultState(provider, ports.vault, roster, plan.transcript);
+        const inv = loadInventory(provider, ports.vault, restored, unlocked.master, h.masterKeyId);
+        let checked = 0;
+        for (const k of inv.keys) {
+          if (k.wrapped === null) continue;
+          wipe(unwrapInventoryKey(provider, inv, unlocked.master, k.id, ['pre-active', 'active', 'deactivated', 'compromised']));
+          checked++;
+        }
+        session.append(session.operator, 'inventory.restored', { masterKeyId: inv.masterKeyId, masterKcv: inv.masterKcv, generation: inv.generation, keys: inv.keys.length, kcvChecked: checked });
+        ports.say(`Restored master key ${inv.masterKcv}: ${inv.keys.length} keys, ${checked} KCVs checked.`);
+        const keys = inv.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, state: k.state }));
+        wipe(unlocked.master);
+        return { masterKeyId: inv.masterKeyId, masterKcv: inv.masterKcv, generation: inv.generation, keys, ...(await session.close()) };
+      } finally {
+        wipe(unlocked.master);
+      }
+    });
+  } finally {
+    file.close();
+  }
+}

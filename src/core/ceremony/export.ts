@@ -1,0 +1,174 @@
+/**
+ * export-bundle and escrow (dual control on top of the quorum): the selected active keys are
+ * unwrapped from the inventory, wrapped for the recipient (a key server's pinned transport key,
+ * or an escrow agent's age or RSA key), described in a manifest that names the transcript head,
+ * and approved by the signatures of two distinct custodians who did not request it. The
+ * document is written to the output medium and its SHA-256 recorded.
+ */
+import { base64 } from '@scure/base';
+import { PolicyError } from '../errors';
+import { concat, fromUtf8, toHex, utf8, wipe } from '../crypto/bytes';
+import { rsaAesWrap } from '../crypto/rsa-aes-wrap';
+import { sealAge } from '../age';
+import { unwrapInventoryKey, type Inventory, type InventoryKey } from '../inventory/inventory';
+import type { PlanOf } from '../plan/schema';
+import { wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import type { VerifiedRoster } from '../roster/roster';
+import { canonicalJson } from '../transcript/canonical';
+import { BUNDLE_SCHEME, type BundleManifest } from '../documents/bundle';
+import type { EscrowManifest } from '../documents/escrow';
+import { approve, documentToText, type SignedDocument } from '../documents/signed';
+import { checkPinned, parseTransportKey, type TransportKey } from '../documents/transport';
+import type { CeremonyPorts } from './ports';
+import { checkOutputsAbsent, type CeremonyOptions } from './generate';
+import { quorumCeremony } from './quorum-ceremony';
+import type { Session } from './session';
+
+const DAY = 86_400_000;
+
+function selectKeys(inv: Inventory, names: string[]): InventoryKey[] {
+  return names.map((n, i) => {
+    const k = inv.keys.find((x) => x.name === n && x.state !== 'destroyed');
+    if (!k) throw new PolicyError('export.key', `plan.keys[${i}]`, `no key named "${n}" in the inventory`);
+    if (k.state !== 'active') throw new PolicyError('export.state', `plan.keys[${i}]`, `${n} is ${k.state}: only active keys are exported`);
+    return k;
+  });
+}
+
+const facts = (k: InventoryKey) => ({ id: k.id, name: k.name, algorithm: k.algorithm, length: k.length, usage: k.usage, state: k.state, cryptoperiodDays: k.cryptoperiodDays, kcv: k.kcv });
+
+/** Both approvers unlock, read what they approve, sign it; each approval is a transcript event signed by them. */
+async function approvals<M>(session: Session, kind: string, approvers: string[], manifest: M): Promise<SignedDocument<M>> {
+  const ids: IdentitySecrets[] = [];
+  try {
+    for (const a of approvers) ids.push(await session.unlock(a, `approve the ${kind}`));
+    const digest = toHex(session.ports.provider.sha256(utf8(canonicalJson(manifest, 'manifest'))));
+    const doc: SignedDocument<M> = { manifest, approvals: ids.map((a) => approve(session.ports.provider, kind, manifest, a)) };
+    for (const a of ids) session.append(a, `${kind}.approved`, { approver: a.id, manifestSha256: digest });
+    return doc;
+  } finally {
+    ids.forEach(wipeIdentity);
+  }
+}
+
+function loadTransport(session: Session, plan: PlanOf<'export-bundle'>): TransportKey {
+  const t = parseTransportKey(session.ports.provider, fromUtf8(session.ports.input(plan.recipient.file, 'plan.recipient.file'), 'plan.recipient.file'), 'plan.recipient.file');
+  checkPinned(t, plan.recipient.fingerprint, session.ports.clock(), 'plan.recipient');
+  return t;
+}
+
+export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export-bundle'>, roster: VerifiedRoster, opts: CeremonyOptions) {
+  let transport: TransportKey | undefined;
+  return quorumCeremony(
+    ports,
+    plan,
+    roster,
+    opts,
+    { keys: plan.keys, approvers: plan.approvers, recipient: plan.recipient.fingerprint },
+    (session) => {
+      checkOutputsAbsent(ports, plan);
+      transport = loadTransport(session, plan); // before any custodian is asked for anything
+    },
+    async ({ session, unlocked, inventory }) => {
+      const t = transport!;
+      const keys = selectKeys(inventory, plan.keys);
+      const now = ports.clock();
+      const wrapped = keys.map((k) => {
+        const material = unwrapInventoryKey(ports.provider, inventory, unlocked.master, k.id, ['active']);
+        try {
+          return { ...facts(k), wrapped: base64.encode(rsaAesWrap(ports.provider, ports.rng, t.spki, material)) };
+        } finally {
+          wipe(material);
+        }
+      });
+      const manifest: BundleManifest = {
+        v: 1,
+        kind: 'custos.bundle',
+        ceremony: session.ceremony,
+        organization: plan.ceremony.organization,
+        created: now.toISOString(),
+        expires: new Date(now.getTime() + plan.expiresDays * DAY).toISOString(),
+        rehearsal: session.rehearsal,
+        masterKeyId: unlocked.keyId,
+        recipient: { server: t.file.server.name, fingerprint: t.fingerprint },
+        scheme: BUNDLE_SCHEME,
+        transcript: { head: session.head, seq: session.events.length + session.prior.length },
+        keys: wrapped,
+      };
+      const doc = await approvals(session, 'bundle', plan.approvers, manifest);
+      const sha256 = ports.outputs.write(plan.output, utf8(documentToText(doc)));
+      session.append(session.operator, 'bundle.written', {
+        file: plan.output,
+        sha256,
+        recipient: manifest.recipient,
+        expires: manifest.expires,
+        keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })),
+        approvers: plan.approvers,
+      });
+      ports.say(`Bundle ${plan.output} for ${t.file.server.name} (${t.words.join(' ')}): ${keys.length} keys, expires ${manifest.expires}.`);
+      return { file: plan.output, sha256, keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) };
+    },
+  );
+}
+
+export async function runEscrow(ports: CeremonyPorts, plan: PlanOf<'escrow'>, roster: VerifiedRoster, opts: CeremonyOptions) {
+  let rsa: TransportKey | undefined;
+  const agent = plan.agent;
+  return quorumCeremony(
+    ports,
+    plan,
+    roster,
+    opts,
+    { keys: plan.keys, approvers: plan.approvers, agent: agent.name },
+    (session) => {
+      checkOutputsAbsent(ports, plan);
+      if ('rsa' in agent) {
+        rsa = parseTransportKey(ports.provider, fromUtf8(ports.input(agent.rsa.file, 'plan.agent.rsa.file'), 'plan.agent.rsa.file'), 'plan.agent.rsa.file');
+        checkPinned(rsa, agent.rsa.fingerprint, session.ports.clock(), 'plan.agent.rsa');
+      }
+    },
+    async ({ session, unlocked, inventory }) => {
+      const keys = selectKeys(inventory, plan.keys);
+      const materials = keys.map((k) => unwrapInventoryKey(ports.provider, inventory, unlocked.master, k.id, ['active']));
+      let payload: Uint8Array | undefined;
+      try {
+        let entries: EscrowManifest['keys'];
+        let payloadRef: EscrowManifest['payload'] = null;
+        if ('age' in agent) {
+          const plain = concat(...materials);
+          try {
+            payload = await sealAge({ provider: ports.provider, rng: ports.rng }, plain, { recipient: agent.age });
+          } finally {
+            wipe(plain);
+          }
+          payloadRef = { file: `${plan.output}.age`, sha256: toHex(ports.provider.sha256(payload)), layout: 'concatenated 32-byte keys in manifest order' };
+          entries = keys.map((k) => ({ ...facts(k), wrapped: null }));
+        } else {
+          entries = keys.map((k, i) => ({ ...facts(k), wrapped: base64.encode(rsaAesWrap(ports.provider, ports.rng, rsa!.spki, materials[i]!)) }));
+        }
+        const manifest: EscrowManifest = {
+          v: 1,
+          kind: 'custos.escrow',
+          ceremony: session.ceremony,
+          organization: plan.ceremony.organization,
+          created: ports.clock().toISOString(),
+          rehearsal: session.rehearsal,
+          masterKeyId: unlocked.keyId,
+          agent: 'age' in agent ? { name: agent.name, type: 'age', recipient: agent.age } : { name: agent.name, type: 'rsa', fingerprint: rsa!.fingerprint, scheme: BUNDLE_SCHEME },
+          payload: payloadRef,
+          transcript: { head: session.head, seq: session.events.length + session.prior.length },
+          keys: entries,
+        };
+        const doc = await approvals(session, 'escrow', plan.approvers, manifest);
+        const files = [];
+        if (payload) files.push({ name: `${plan.output}.age`, sha256: ports.outputs.write(`${plan.output}.age`, payload) });
+        files.push({ name: `${plan.output}.json`, sha256: ports.outputs.write(`${plan.output}.json`, utf8(documentToText(doc))) });
+        session.append(session.operator, 'escrow.written', { files, agent: manifest.agent, keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })), approvers: plan.approvers });
+        return { files, keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) };
+      } finally {
+        materials.forEach((m) => wipe(m));
+        wipe(payload);
+      }
+    },
+  );
+}

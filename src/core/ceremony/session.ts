@@ -1,0 +1,213 @@
+/**
+ * One ceremony run: the transcript it appends to, the people who sign its steps, and the
+ * rules every ceremony shares. Before anything happens the roster's separation of duties and
+ * the air gap are checked; the operator opens the transcript; each step is a signed event;
+ * witnesses then the operator attest the closing head. A refusal or failure once the
+ * transcript is open is recorded in it.
+ *
+ * Resume: when a run was interrupted (power cut, SIGKILL), the transcript it left is verified
+ * and continued: the operator records the interruption as a deviation and the first witness
+ * countersigns it; the ceremony then skips every step the transcript shows as done.
+ */
+import { CustosError, PolicyError, VerifyError } from '../errors';
+import { equalBytes, fromHex } from '../crypto/bytes';
+import { isDeterministic } from '../crypto/random';
+import { wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { checkSeparation, type Assignment, type VerifiedRoster } from '../roster/roster';
+import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState, type SignedEvent } from '../transcript/transcript';
+import { fingerprintWords } from '../transcript/words';
+import type { Json } from '../transcript/canonical';
+import { checkAirgap, networkRecord } from './network';
+import type { CeremonyPorts } from './ports';
+
+export interface SessionPlan {
+  kind: string;
+  ceremony: { name: string; organization: string };
+  operator: string;
+  witnesses: string[];
+  airgap: 'strict' | 'warn';
+}
+
+export interface SessionOptions {
+  /** SHA-256 (hex) of the plan file, recorded in the transcript. */
+  planSha256: string;
+  rehearsal?: boolean;
+}
+
+export interface Closing {
+  ceremony: string;
+  head: string;
+  headWords: string[];
+}
+
+export class Session {
+  readonly ports: CeremonyPorts;
+  readonly roster: VerifiedRoster;
+  readonly plan: SessionPlan;
+  readonly rehearsal: boolean;
+  /** Events of an interrupted run that this one continues (empty for a fresh run). */
+  prior: SignedEvent[] = [];
+  private chain: ChainState = { ceremony: '', seq: 0, head: '' };
+  private first = true;
+  private operatorId: IdentitySecrets | undefined;
+  private readonly planSha256: string;
+
+  constructor(ports: CeremonyPorts, roster: VerifiedRoster, plan: SessionPlan, opts: SessionOptions) {
+    this.ports = ports;
+    this.roster = roster;
+    this.plan = plan;
+    this.rehearsal = opts.rehearsal === true;
+    this.planSha256 = opts.planSha256;
+    if (isDeterministic(ports.rng) && !this.rehearsal) throw new PolicyError('policy.rng', 'rng', 'a deterministic generator may only be used in a rehearsal');
+    if (!/^[0-9a-f]{64}$/.test(opts.planSha256)) throw new PolicyError('plan.sha256', 'planSha256', 'must be 64 hex digits');
+  }
+
+  get ceremony(): string {
+    return this.chain.ceremony;
+  }
+  get head(): string {
+    return this.chain.head;
+  }
+  get resumed(): boolean {
+    return this.prior.length > 0;
+  }
+  get operator(): IdentitySecrets {
+    if (!this.operatorId) throw new PolicyError('session.closed', 'operator', 'the ceremony is not open');
+    return this.operatorId;
+  }
+
+  /** Separation of duties and the air gap: checked before anything is unlocked or written. */
+  preflight(assignment: Assignment): { warning?: string } {
+    checkSeparation(this.roster, assignment, this.ports.clock());
+    const warning = checkAirgap(this.ports.network(), this.plan.airgap);
+    return warning ? { warning } : {};
+  }
+
+  /** The participant unlocks their identity; it must be the one the roster enrolled. The caller wipes it. */
+  async unlock(id: string, purpose: string): Promise<IdentitySecrets> {
+    const s = await this.ports.unlock(id, purpose);
+    const expected = this.roster.publicKey(id);
+    if (s.id !== id || !expected || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected)) {
+      wipeIdentity(s);
+      throw new PolicyError('policy.identity', id, `the identity presented is not ${id}'s enrolled identity`);
+    }
+    return s;
+  }
+
+  append(who: IdentitySecrets, type: string, data: { [k: string]: Json }): SignedEvent {
+    const r = signEvent({ provider: this.ports.provider, clock: this.ports.clock }, this.chain, { actor: who.id, signerSeed: who.signingSeed, type, data });
+    this.ports.transcript.append(r.line, this.first);
+    this.first = false;
+    this.chain = r.state;
+    this.events.push(r.event);
+    return r.event;
+  }
+
+  /** Every event of this ceremony so far, the interrupted run's and this run's. */
+  readonly events: SignedEvent[] = [];
+
+  /** The first event of `type` in this ceremony (either run); throws if there is none. */
+  doneOrNow(type: string): SignedEvent {
+    const e = this.prior.find((x) => x.type === type) ?? this.events.find((x) => x.type === type);
+    if (!e) throw new PolicyError('session.step', type, 'this step has not happened');
+    return e;
+  }
+
+  /** The first event of `type` in the interrupted run that satisfies `match`. */
+  done(type: string, match: (e: SignedEvent) => boolean = () => true): SignedEvent | undefined {
+    return this.prior.find((e) => e.type === type && match(e));
+  }
+
+  /** Open a fresh transcript, or continue an interrupted one. */
+  async open(data: { [k: string]: Json }, warning?: string): Promise<void> {
+    const { ports, plan } = this;
+    const existing = ports.transcript.existing();
+    this.operatorId = await this.unlock(plan.operator, 'open the ceremony');
+    const common = { network: networkRecord(ports.network()), ...(warning && { warning }), app: ports.appVersion };
+    if (existing === undefined) {
+      this.chain = newChain(ports.rng);
+      ports.say(`Ceremony "${plan.ceremony.name}" (${plan.kind})${this.rehearsal ? ' - REHEARSAL: throwaway keys' : ''}.`);
+      this.append(this.operator, 'ceremony.open', {
+        kind: plan.kind,
+        name: plan.ceremony.name,
+        organization: plan.ceremony.organization,
+        plan: this.planSha256,
+        roster: this.roster.fingerprint,
+        operator: plan.operator,
+        witnesses: plan.witnesses,
+        ...data,
+        ...common,
+        rehearsal: this.rehearsal,
+      });
+      return;
+    }
+    let report;
+    try {
+      report = verifyTranscript(ports.provider, existing, { publicKey: this.roster.publicKey });
+    } catch (e) {
+      if (e instanceof CustosError) throw new VerifyError('resume.transcript', e.field, `the transcript of the interrupted run does not verify, so it cannot be resumed: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const open = report.events[0]!;
+    if (open.type !== 'ceremony.open' || open.data.plan !== this.planSha256)
+      throw new PolicyError('resume.plan', 'transcript', 'exists and was written under another plan: a ceremony resumes only under the plan it started with (or choose a new transcript name)');
+    if (open.data.rehearsal !== this.rehearsal) throw new PolicyError('resume.rehearsal', 'transcript', 'a rehearsal and a real ceremony cannot continue each other');
+    if (report.closing) throw new PolicyError('resume.closed', 'transcript', 'is already closed: this ceremony is complete');
+    const last = report.events.at(-1)!;
+    if (last.type === 'ceremony.aborted') throw new PolicyError('resume.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name`);
+    this.chain = report.state;
+    this.first = false;
+    this.prior = report.events;
+    ports.say(`Resuming ceremony ${report.ceremony} after event ${last.seq} (${last.type}); steps already done are not repeated.`);
+    const resumed = this.append(this.operator, 'ceremony.resumed', { after: last.seq, lastType: last.type, deviation: 'the run was interrupted; it continues from the transcript', ...common });
+    const w = await this.unlock(plan.witnesses[0]!, 'countersign the interruption');
+    try {
+      this.append(w, 'deviation.countersigned', { event: resumed.seq });
+    } finally {
+      wipeIdentity(w);
+    }
+  }
+
+  /** Witnesses, then the operator, attest the closing head. Every witness unlocks first. */
+  async close(): Promise<Closing> {
+    checkAirgap(this.ports.network(), this.plan.airgap);
+    const closing = this.chain.head;
+    const words = fingerprintWords(fromHex(closing));
+    this.ports.say(`Closing head: ${words.join(' ')}. Witnesses and operator attest it.`);
+    const witnesses: IdentitySecrets[] = [];
+    try {
+      for (const w of this.plan.witnesses) witnesses.push(await this.unlock(w, 'attest the transcript'));
+      for (const w of witnesses) this.append(w, ATTEST, { head: closing });
+    } finally {
+      witnesses.forEach(wipeIdentity);
+    }
+    this.append(this.operator, ATTEST, { head: closing });
+    return { ceremony: this.chain.ceremony, head: closing, headWords: words };
+  }
+
+  /**
+   * Run the ceremony body. Once the transcript is open, a refusal or failure is recorded in
+   * it (what and where, never a secret), so the record says why the ceremony stopped. A
+   * failure of the medium itself is not recorded (it could not be), and may be resumed.
+   */
+  async run<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (e) {
+      if (!this.first && this.operatorId) {
+        const why = e instanceof CustosError ? { code: e.code, field: e.field, kind: e.kind } : { code: 'internal', field: '', kind: 'crypto' };
+        if (!why.code.startsWith('io.') && !why.code.startsWith('resume.')) {
+          try {
+            this.append(this.operatorId, 'ceremony.aborted', why);
+          } catch {
+            // the medium itself failed: the original error is what matters
+          }
+        }
+      }
+      throw e;
+    } finally {
+      if (this.operatorId) wipeIdentity(this.operatorId);
+      this.operatorId = undefined;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The steps that make and hand out shares, shared by generate, reshare and rotate: a new master
+ * key (CSPRNG, optionally mixed with custodian dice), the split checked over its subsets, one
+ * share per custodian sealed in memory and only then written, and each custodian re-opening
+ * what they carry away.
+ */
+import { InputError, PolicyError } from '../errors';
+import { concat, toHex, utf8, wipe } from '../crypto/bytes';
+import { openShareFile, sealShareFile } from '../shares/file';
+import { splitMasterKey, type SplitResult } from '../shares/split';
+import { shareToText, textToShare } from '../shares/text';
+import { wipeShareRecord } from '../shares/record';
+import type { SharesSpec } from '../plan/schema';
+import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import type { Json } from '../transcript/canonical';
+import { checkAirgap } from './network';
+import type { Session } from './session';
+
+export const MIN_DICE_ROLLS = 50;
+
+/** Dice rolls as typed: digits 1-6, spaces allowed. Returns the digits. */
+export function parseDice(text: string, field: string): string {
+  const digits = text.replace(/\s+/g, '');
+  if (!/^[1-6]*$/.test(digits)) throw new InputError('dice.char', field, 'must contain only the digits 1 to 6');
+  if (digits.length < MIN_DICE_ROLLS) throw new InputError('dice.count', field, `needs at least ${MIN_DICE_ROLLS} rolls`);
+  return digits;
+}
+
+/** A fresh master key. SECRET: the caller wipes it. */
+export async function newMasterKey(session: Session, key: { dice: boolean }, custodians: string[]): Promise<Uint8Array> {
+  const { provider, rng } = session.ports;
+  const fresh = rng(32);
+  if (!key.dice) return fresh;
+  const rolls: string[] = [];
+  for (const c of custodians) rolls.push(parseDice(await session.ports.dice(c), `dice.${c}`));
+  const ikm = concat(fresh, utf8(`:${rolls.join(':')}`));
+  try {
+    return provider.hkdfSha256(ikm, new Uint8Array(0), utf8('custos/master-key/v1/dice'), 32);
+  } finally {
+    wipe(ikm, fresh); // the typed rolls themselves are strings: dice add entropy, they are not the secret
+  }
+}
+
+/** Split the master key, prove every M-subset rebuilds it, sign the records; record the split. */
+export async function splitAndRecord(session: Session, masterKey: Uint8Array, spec: SharesSpec): Promise<SplitResult> {
+  const { provider, rng } = session.ports;
+  const split = await splitMasterKey({ provider, rng }, { masterKey, threshold: spec.threshold, count: spec.custodians.length, signerSeed: session.operator.signingSeed });
+  session.append(session.operator, 'shares.split', {
+    setId: toHex(split.setId),
+    keyId: toHex(split.keyId),
+    kcv: split.kcv,
+    threshold: spec.threshold,
+    count: spec.custodians.length,
+    custodians: spec.custodians,
+    forms: spec.forms,
+    protection: spec.protection,
+    signer: toHex(provider.ed25519PublicKey(session.operator.signingSeed)),
+    subsetCheck: { mode: split.subsetCheck.mode, checked: split.subsetCheck.checked, total: split.subsetCheck.total },
+  });
+  session.ports.say(`Key ${split.kcv} split ${spec.threshold} of ${spec.custodians.length}; ${split.subsetCheck.checked} subsets rebuilt it.`);
+  return split;
+}
+
+/**
+ * Each custodian receives their share, file and/or paper. Every share is sealed first, in
+ * memory; only when all are sealed is anything written, so a refusal on the way (a passphrase
+ * too short, an impostor) leaves no share behind. The records are wiped here.
+ */
+export async function issueShares(session: Session, split: SplitResult, spec: SharesSpec, airgap: 'strict' | 'warn', workFactor?: number): Promise<void> {
+  const { ports } = session;
+  const { provider, rng } = ports;
+  const setId = toHex(split.setId);
+  const issued: { custodian: string; index: number; identity: IdentitySecrets; outputs: [string, Uint8Array][] }[] = [];
+  try {
+    try {
+      for (const [i, c] of spec.custodians.entries()) {
+        const record = split.records[i]!;
+        const identity = await session.unlock(c, `receive share ${i + 1}`);
+        const outputs: [string, Uint8Array][] = [];
+        issued.push({ custodian: c, index: i + 1, identity, outputs });
+        if (spec.forms.includes('file')) {
+          const protection =
+            spec.protection === 'passphrase'
+              ? { passphrase: await ports.choosePassphrase(c), ...(workFactor !== undefined && { workFactor }) }
+              : { recipient: session.roster.participant(c)!.ageRecipient };
+          outputs.push([`${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
+        }
+        if (spec.forms.includes('paper')) outputs.push([`${c}.share.txt`, utf8(shareToText(provider, record))]);
+      }
+    } finally {
+      split.records.forEach(wipeShareRecord);
+    }
+    checkAirgap(ports.network(), airgap); // again, before anything leaves memory
+    for (const x of issued) {
+      const files: Json[] = [];
+      for (const [name, bytes] of x.outputs) files.push({ name, sha256: ports.outputs.write(name, bytes) });
+      session.append(x.identity, 'share.issued', { custodian: x.custodian, index: x.index, setId, files });
+    }
+  } finally {
+    for (const x of issued) {
+      for (const [, b] of x.outputs) wipe(b);
+      wipeIdentity(x.identity);
+    }
+  }
+  ports.say('All shares issued. Each custodian now opens their share again.');
+}
+
+/** Each custodian proves they can open what they carry away; a resumed run skips those already done. */
+export async function verifyIssued(session: Session, setId: string, spec: SharesSpec): Promise<void> {
+  const { ports } = session;
+  const { provider } = ports;
+  for (const [i, c] of spec.custodians.entries()) {
+    if (session.done('share.verified', (e) => e.data.custodian === c && e.data.setId === setId)) continue;
+    const custodian = await session.unlock(c, `re-open share ${i + 1}`);
+    try {
+      const checked: string[] = [];
+      if (spec.forms.includes('file')) {
+        const key = spec.protection === 'passphrase' ? { passphrase: await ports.reenterPassphrase(c) } : { identity: ageIdentityString(custodian.ageSecret) };
+        const r = await openShareFile(provider, ports.outputs.read(`${c}.share.age`), key);
+        const ok = toHex(r.setId) === setId && r.index === i + 1;
+        wipeShareRecord(r);
+        if (!ok) throw new PolicyError('generate.reopen', c, `the share file of ${c} does not hold share ${i + 1} of set ${setId}`);
+        checked.push(`${c}.share.age`);
+      }
+      if (spec.forms.includes('paper')) {
+        const bytes = ports.outputs.read(`${c}.share.txt`);
+        const r = textToShare(provider, new TextDecoder().decode(bytes), `${c}.share.txt`);
+        wipe(bytes);
+        const ok = toHex(r.setId) === setId && r.index === i + 1;
+        wipeShareRecord(r);
+        if (!ok) throw new PolicyError('generate.reopen', c, `the paper share of ${c} does not hold share ${i + 1} of set ${setId}`);
+        checked.push(`${c}.share.txt`);
+      }
+      session.append(custodian, 'share.verified', { custodian: c, index: i + 1, setId, checked });
+    } finally {
+      wipeIdentity(custodian);
+    }
+  }
+}
+
+/**
+ * On resume: the shares of a split are usable only if every one was written; otherwise the
+ * master key died with the interrupted run and the shares issued so far are void.
+ */
+export function resumeSplit(session: Session, spec: SharesSpec): string | undefined {
+  const split = session.prior.filter((e) => e.type === 'shares.split').at(-1);
+  if (!split) {
+    if (session.done('key.generated')) throw new PolicyError('ceremony.key-lost', 'transcript', 'the run stopped after the key was generated and before it was split: that key is gone; start again under a new transcript name');
+    return undefined;
+  }
+  const setId = String(split.data.setId);
+  const all = spec.custodians.every((c) => session.done('share.issued', (e) => e.data.custodian === c && e.data.setId === setId));
+  if (!all)
+    throw new PolicyError('ceremony.key-lost', 'transcript', `the run stopped before every share of set ${setId} was written: the master key is gone and the shares issued so far are void; start again under a new transcript name`);
+  return setId;
+}

@@ -1,0 +1,124 @@
+/**
+ * The vault: the workstation's data folder. It holds every ceremony transcript and the sealed
+ * inventories, one file per generation (`inventory-<master key id>-<generation>.json`, never
+ * overwritten). What the vault knows is read from its verified transcripts, never assumed:
+ *  - share sets: issued by a closed generate, reshare or rotate ceremony (`shares.split`);
+ *  - revocations: `shares.revoked` in a closed ceremony; a revoked set is refused afterwards;
+ *  - retired master keys: `master.retired` in a closed rotate ceremony;
+ *  - inventory generations: `inventory.written` with the file's SHA-256, so an older copy or a
+ *    substituted file is refused before the master key is even used on it.
+ */
+import { PolicyError, VerifyError } from '../errors';
+import { toHex } from '../crypto/bytes';
+import type { CryptoProvider } from '../crypto/provider';
+import type { VerifiedRoster } from '../roster/roster';
+import { openInventory, inventoryToText, type Inventory } from '../inventory/inventory';
+import { verifyTranscript, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
+import type { Medium } from './ports';
+import type { Session } from './session';
+
+export interface ShareSet {
+  setId: string;
+  keyId: string;
+  kcv: string;
+  threshold: number;
+  count: number;
+  custodians: string[];
+  /** Ed25519 public key (hex) that signed the share records. */
+  signer: string;
+  ceremony: string;
+}
+
+export interface InventoryRecord {
+  masterKeyId: string;
+  masterKcv: string;
+  backupRecipient: string;
+  generation: number;
+  sha256: string;
+  name: string;
+}
+
+export interface VaultState {
+  transcripts: { name: string; report: TranscriptReport }[];
+  sets: Map<string, ShareSet>;
+  revoked: Map<string, { ceremony: string; time: string }>;
+  retired: Map<string, { ceremony: string; time: string }>;
+  inventories: Map<string, InventoryRecord>;
+}
+
+export const inventoryName = (masterKeyId: string, generation: number) => `inventory-${masterKeyId}-${String(generation).padStart(6, '0')}.json`;
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** Fold one transcript's events into the state. `closed` decides whether its sets and revocations count. */
+export function absorb(state: VaultState, events: SignedEvent[], ceremony: string, closed: boolean): void {
+  for (const e of events) {
+    const d = e.data;
+    if (e.type === 'inventory.written') {
+      const rec = { masterKeyId: str(d.masterKeyId), masterKcv: str(d.masterKcv), backupRecipient: str(d.backupRecipient), generation: Number(d.generation), sha256: str(d.sha256), name: str(d.name) };
+      const cur = state.inventories.get(rec.masterKeyId);
+      if (!cur || rec.generation > cur.generation) state.inventories.set(rec.masterKeyId, rec);
+    }
+    if (!closed) continue;
+    if (e.type === 'shares.split')
+      state.sets.set(str(d.setId), {
+        setId: str(d.setId),
+        keyId: str(d.keyId),
+        kcv: str(d.kcv),
+        threshold: Number(d.threshold),
+        count: Number(d.count),
+        custodians: Array.isArray(d.custodians) ? d.custodians.map(str) : [],
+        signer: str(d.signer),
+        ceremony,
+      });
+    if (e.type === 'shares.revoked') state.revoked.set(str(d.setId), { ceremony, time: e.time });
+    if (e.type === 'master.retired') state.retired.set(str(d.keyId), { ceremony, time: e.time });
+  }
+}
+
+export function emptyVaultState(): VaultState {
+  return { transcripts: [], sets: new Map(), revoked: new Map(), retired: new Map(), inventories: new Map() };
+}
+
+/** Verify every transcript in the vault (except the running ceremony's own) and fold what they record. */
+export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, exclude?: string): VaultState {
+  const state = emptyVaultState();
+  for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== exclude)) {
+    const text = new TextDecoder().decode(vault.read(name));
+    let report: TranscriptReport;
+    try {
+      report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
+    } catch (e) {
+      if (e instanceof VerifyError || (e as { kind?: string }).kind === 'input')
+        throw new VerifyError('vault.transcript', `vault/${name}`, `does not verify: ${(e as Error).message}`, { cause: e });
+      throw e;
+    }
+    state.transcripts.push({ name, report });
+    absorb(state, report.events, report.ceremony, report.closing !== undefined);
+  }
+  return state;
+}
+
+/** The current sealed inventory of a master key: the latest recorded generation, its hash, its MAC. */
+export function loadInventory(provider: CryptoProvider, vault: Medium, state: VaultState, master: Uint8Array, masterKeyId: string): Inventory {
+  const rec = state.inventories.get(masterKeyId);
+  if (!rec) throw new PolicyError('vault.inventory', 'vault', `no transcript in the vault records an inventory of master key ${masterKeyId}`);
+  if (!vault.exists(rec.name)) throw new VerifyError('vault.inventory', `vault/${rec.name}`, `is missing: generation ${rec.generation} is recorded in the transcripts`);
+  const bytes = vault.read(rec.name);
+  if (toHex(provider.sha256(bytes)) !== rec.sha256) throw new VerifyError('vault.inventory', `vault/${rec.name}`, 'is not the file the transcript recorded (its SHA-256 differs)');
+  return openInventory(provider, new TextDecoder().decode(bytes), master, { minGeneration: rec.generation });
+}
+
+/** Write a new inventory generation to the vault and record it in the transcript. */
+export function writeInventory(session: Session, state: VaultState, inv: Inventory): InventoryRecord {
+  const name = inventoryName(inv.masterKeyId, inv.generation);
+  const sha256 = session.ports.vault.write(name, new TextEncoder().encode(inventoryToText(inv)));
+  const rec = { masterKeyId: inv.masterKeyId, masterKcv: inv.masterKcv, backupRecipient: inv.backupRecipient, generation: inv.generation, sha256, name };
+  session.append(session.operator, 'inventory.written', { ...rec, keys: inv.keys.length });
+  state.inventories.set(inv.masterKeyId, rec);
+  return rec;
+}
+
+/** The one master key a backup covers when the plan does not name it: the single one not retired. */
+export function liveMasterKeys(state: VaultState): string[] {
+  return [...state.inventories.keys()].filter((k) => !state.retired.has(k));
+}

@@ -1,0 +1,69 @@
+/**
+ * A key server's transport-key enrollment: the RSA public key (3072 or 4096 bits) that export
+ * bundles are wrapped to, the server it belongs to and when it expires. It travels on USB; the
+ * workstation trusts it only through its fingerprint, SHA-256 of the SubjectPublicKeyInfo,
+ * which the plan pins after it was read aloud over a phone (also as words).
+ *
+ *   {"created":…,"expires":…,"kind":"custos.transport-key","publicKey":"<base64 SPKI>",
+ *    "server":{"kmip":["host:5696"],"name":"kms-prod-1"},"v":1}
+ */
+import { base64 } from '@scure/base';
+import { z } from 'zod';
+import { InputError, PolicyError, VerifyError } from '../errors';
+import { toHex } from '../crypto/bytes';
+import type { CryptoProvider } from '../crypto/provider';
+import { parseRsaSpki } from '../crypto/der';
+import { RSA_AES_WRAP_MODULUS_BITS } from '../crypto/rsa-aes-wrap';
+import { isUtcTime } from '../ids';
+import { canonicalJson, parseCanonicalJson } from '../transcript/canonical';
+import { fingerprintWords } from '../transcript/words';
+import { strictParse } from '../plan/strict';
+
+const utc = z.string().refine(isUtcTime, 'must be a UTC time like 2026-11-28T10:00:00.000Z');
+export const transportSchema = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('custos.transport-key'),
+  server: z.strictObject({ name: z.string().min(1).max(200), kmip: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be HOST:PORT')).max(16) }),
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  created: utc,
+  expires: utc,
+});
+export type TransportKeyFile = z.infer<typeof transportSchema>;
+
+export interface TransportKey {
+  file: TransportKeyFile;
+  spki: Uint8Array;
+  fingerprint: string;
+  words: string[];
+}
+
+export function transportFingerprint(provider: CryptoProvider, spki: Uint8Array): string {
+  return toHex(provider.sha256(spki));
+}
+
+export function transportToText(t: TransportKeyFile): string {
+  return canonicalJson(t, 'transport') + '\n';
+}
+
+/** Parse an enrollment file and check its key is an RSA key the wrap accepts. */
+export function parseTransportKey(provider: CryptoProvider, text: string, field = 'transport'): TransportKey {
+  if (typeof text !== 'string' || !text.endsWith('\n')) throw new InputError('transport.text', field, 'must be one line of canonical JSON ending in a newline');
+  const file = strictParse(transportSchema, parseCanonicalJson(text.slice(0, -1), field), field, 'a transport-key enrollment');
+  let spki: Uint8Array;
+  try {
+    spki = base64.decode(file.publicKey);
+  } catch (e) {
+    throw new InputError('transport.publicKey', `${field}.publicKey`, 'is not canonical base64', { cause: e });
+  }
+  const { n } = parseRsaSpki(spki, `${field}.publicKey`);
+  const bits = n.toString(2).length;
+  if (!(RSA_AES_WRAP_MODULUS_BITS as readonly number[]).includes(bits)) throw new InputError('transport.bits', `${field}.publicKey`, `is RSA-${bits}; transport keys are RSA-3072 or RSA-4096`);
+  const fingerprint = transportFingerprint(provider, spki);
+  return { file, spki, fingerprint, words: fingerprintWords(provider.sha256(spki)) };
+}
+
+/** The key the plan pinned, not expired. */
+export function checkPinned(t: TransportKey, pinned: string, now: Date, field: string): void {
+  if (t.fingerprint !== pinned) throw new VerifyError('transport.fingerprint', field, `the key's fingerprint is ${t.fingerprint}, not the ${pinned} pinned in the plan`);
+  if (new Date(t.file.expires) <= now) throw new PolicyError('transport.expired', `${field}.expires`, `the enrollment of ${t.file.server.name} expired on ${t.file.expires}: enroll the transport key again`);
+}
