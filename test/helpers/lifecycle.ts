@@ -1,0 +1,105 @@
+/**
+ * A workstation for CLI tests: participants enrolled through `custos enroll`, plan files made
+ * from the templates, an answers file, a key server's transport key and an escrow agent's age
+ * identity. The CLI runs in-process (the same `run` the binary calls) unless `spawn` is asked.
+ */
+import { spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { base64 } from '@scure/base';
+import { run } from '../../src/cli/main';
+import { planTemplate } from '../../src/core/plan/templates';
+import { transportToText } from '../../src/core/documents/transport';
+import { ageIdentityString, ageRecipientOf } from '../../src/core/roster/identity';
+import { seededRng } from '../../src/core/crypto/random';
+
+export const PEOPLE = [
+  ['oscar', 'Oscar Operator', 'operator'],
+  ['alice', 'Alice Custodian', 'custodian'],
+  ['bob', 'Bob Custodian', 'custodian'],
+  ['carol', 'Carol Custodian', 'custodian'],
+  ['dave', 'Dave Custodian', 'custodian'],
+  ['erin', 'Erin Custodian', 'custodian'],
+  ['frank', 'Frank Custodian', 'custodian'],
+  ['wendy', 'Wendy Witness', 'witness'],
+  ['rita', 'Rita Recovery', 'dr-officer'],
+] as const;
+
+export interface CliResult {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+export async function custos(...args: string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await run(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+/** The real binary path: a separate process, as an operator runs it. */
+export function custosProcess(...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+export const TRANSPORT_PEM = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
+
+export async function workstation(dir: string) {
+  const ids = join(dir, 'ids');
+  mkdirSync(ids, { recursive: true });
+  writeFileSync(
+    join(dir, 'enroll.yaml'),
+    `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
+      PEOPLE.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join(''),
+  );
+  const e = await custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10', '--json');
+  if (e.code !== 0) throw new Error(e.out + e.err);
+  const words = JSON.parse(e.out).words as string;
+  const roster = join(ids, 'roster.json');
+
+  // The key server's transport key (issue: custos server enroll makes this on the server).
+  const spki = new Uint8Array(createPublicKey(TRANSPORT_PEM).export({ type: 'spki', format: 'der' }));
+  const now = Date.now();
+  writeFileSync(
+    join(dir, 'kms.transport.json'),
+    transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'kms-test-1', kmip: ['127.0.0.1:5696'] }, publicKey: base64.encode(spki), created: new Date(now - 86_400_000).toISOString(), expires: new Date(now + 30 * 86_400_000).toISOString() }),
+  );
+  // An escrow agent's age identity.
+  const agentSecret = seededRng('escrow agent')(32);
+  writeFileSync(join(dir, 'agent.key'), ageIdentityString(agentSecret) + '\n');
+  const agentRecipient = ageRecipientOf(agentSecret);
+
+  const answers = (shareDir: string, quorum: string[] = []) =>
+    'identities:\n' +
+    PEOPLE.map(([id]) => `  ${id}: { file: ids/${id}.identity.age, passphrase: "${id} identity passphrase" }\n`).join('') +
+    'sharePassphrases:\n' +
+    PEOPLE.filter(([, , r]) => r === 'custodian').map(([id]) => `  ${id}: "${id} share passphrase"\n`).join('') +
+    (quorum.length ? 'shares:\n' + quorum.map((c) => `  ${c}: { file: ${shareDir}/${c}.share.age, passphrase: "${c} share passphrase" }\n`).join('') : '');
+
+  /** A plan from the template of `kind`, with this workstation's roster, vault and output. */
+  const plan = (name: string, kind: string, edit: (t: string) => string = (t) => t, where: { vault?: string; out?: string } = {}) => {
+    const vault = where.vault ?? 'vault';
+    const out = where.out ?? `out-${name}`;
+    mkdirSync(join(dir, vault), { recursive: true });
+    mkdirSync(join(dir, out), { recursive: true });
+    const text = edit(
+      planTemplate(kind)
+        .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
+        .replace('file: roster.json', 'file: ids/roster.json')
+        .replace('directory: /media/ceremony', `directory: ${out}`)
+        .replace('vault: /var/lib/custos/vault', `vault: ${vault}`)
+        .replace('airgap: strict', 'airgap: warn')
+        .replace(/^transcript: \S+/m, `transcript: ${name}.jsonl`),
+    );
+    writeFileSync(join(dir, `${name}.yaml`), text);
+    return join(dir, `${name}.yaml`);
+  };
+  const answersFile = (name: string, shareDir: string, quorum: string[]) => {
+    writeFileSync(join(dir, `${name}.answers.yaml`), answers(shareDir, quorum));
+    return join(dir, `${name}.answers.yaml`);
+  };
+  return { ids, roster, words, plan, answersFile, agentRecipient, agentKey: join(dir, 'agent.key') };
+}
