@@ -48,7 +48,7 @@ describe('the life of a master key through the CLI', () => {
 
   it('add-key: a quorum of alice, bob and carol adds two KEKs', async () => {
     const plan = w.plan('add-key', 'add-key', (t) =>
-      t.replace(/keys:\n  - name: "vsphere-kek-2026"[\s\S]*?# default pre-active; or active\n/, 'keys:\n  - { name: kek-vsphere, usage: [wrap-key, unwrap-key], cryptoperiodDays: 365, state: active }\n  - { name: kek-mongo, usage: [wrap-key, unwrap-key], cryptoperiodDays: 365 }\n'),
+      t.replace(/keys:\n {2}- name: "vsphere-kek-2026"[\s\S]*?# default pre-active; or active\n/, 'keys:\n  - { name: kek-vsphere, usage: [wrap-key, unwrap-key], cryptoperiodDays: 365, state: active }\n  - { name: kek-mongo, usage: [wrap-key, unwrap-key], cryptoperiodDays: 365 }\n'),
     );
     const r = json(await custos('rehearse', plan, '--answers', w.answersFile('add-key', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
     for (const k of r.keys!) kcvs[k.name] = k.kcv;
