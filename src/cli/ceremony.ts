@@ -198,18 +198,23 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
 async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void): Promise<void> {
   if (!opts.has('transcript')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   const report = verifyTranscript(nativeProvider, read(opts.get('transcript')!, 'transcript'), { publicKey: roster.publicKey });
+  checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
   const lines: string[] = [];
   const shares: Record<string, unknown>[] = [];
   for (const file of files) {
     const bytes = readBytes(file, file);
+    const a = file.endsWith('.age') ? answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file)) : undefined;
+    if (file.endsWith('.age') && !a?.passphrase) throw new InputError('cli.passphrase', file, 'is an age share file: give its passphrase in --answers (shares.<id>.passphrase)');
     let record;
-    if (file.endsWith('.age')) {
-      const a = answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file));
-      if (!a?.passphrase) throw new InputError('cli.passphrase', file, 'is an age share file: give its passphrase in --answers (shares.<id>.passphrase)');
-      record = await openShareFile(nativeProvider, bytes, { passphrase: a.passphrase });
-    } else record = parseSharePlaintext(nativeProvider, bytes, file);
+    try {
+      record = a?.passphrase ? await openShareFile(nativeProvider, bytes, { passphrase: a.passphrase }) : parseSharePlaintext(nativeProvider, bytes, file);
+    } catch (e) {
+      // The share under verification is damaged or altered: a failed verification, naming the file.
+      if (e instanceof InputError) throw new VerifyError(e.code, `${file}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
+      throw e;
+    }
     try {
       const d = describeShare(record);
       const split = report.events.find((e) => e.type === 'shares.split' && e.data.setId === d.setId);

@@ -41,6 +41,22 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
   const transcripts = state.transcripts.map((t) => t.name);
   return session.run(async () => {
     await session.open({ approvers: plan.approvers, masterKeyId, inventory: { name: rec.name, generation: rec.generation, sha256: rec.sha256 } }, warning);
+    // Resumed after the archive was published but before it was recorded: the archive this
+    // ceremony wrote is checked (layout, hash, approvals, its own ceremony id) and adopted.
+    const written = session.done('backup.written');
+    if (written) return { file: plan.output, sha256: String(written.data.sha256), masterKeyId, files: Array.isArray(written.data.files) ? written.data.files.length : 0, ...(await session.close()) };
+    if (session.resumed && ports.outputs.exists(plan.output)) {
+      const f = ports.outputs.open(plan.output);
+      try {
+        const l = verifyBackup(provider, f, roster);
+        if (l.header.ceremony !== session.ceremony) throw new PolicyError('backup.exists', plan.output, 'exists and was written by another ceremony: Custos never overwrites');
+        const sha256 = ports.outputs.sha256(plan.output);
+        session.append(session.operator, 'backup.written', { file: plan.output, sha256, sealed: l.seal.sha256, masterKeyId, files: l.header.files.map((x) => ({ name: x.name, role: x.role, size: x.size, sha256: x.sha256 })), approvers: l.approvers, adopted: true });
+        return { file: plan.output, sha256, masterKeyId, files: l.header.files.length, ...(await session.close()) };
+      } finally {
+        f.close();
+      }
+    }
     const approvers: IdentitySecrets[] = [];
     let out: StreamWriter | undefined;
     try {

@@ -152,7 +152,24 @@ export class Session {
     if (open.type !== 'ceremony.open' || open.data.plan !== this.planSha256)
       throw new PolicyError('resume.plan', 'transcript', 'exists and was written under another plan: a ceremony resumes only under the plan it started with (or choose a new transcript name)');
     if (open.data.rehearsal !== this.rehearsal) throw new PolicyError('resume.rehearsal', 'transcript', 'a rehearsal and a real ceremony cannot continue each other');
-    if (report.closing) throw new PolicyError('resume.closed', 'transcript', 'is already closed: this ceremony is complete');
+    if (report.closing) {
+      const need = [...plan.witnesses, plan.operator];
+      const have = report.closing.attestations.map((a) => a.actor);
+      if (have.length >= need.length || have.some((a, i) => a !== need[i])) throw new PolicyError('resume.closed', 'transcript', 'is already closed: this ceremony is complete');
+      // Interrupted while closing: the remaining attestations sign the same closing head.
+      this.chain = report.state;
+      this.first = false;
+      this.prior = report.events;
+      const rest: IdentitySecrets[] = [];
+      try {
+        for (const id of need.slice(have.length, -1)) rest.push(await this.unlock(id, 'attest the transcript'));
+        for (const x of rest) this.append(x, ATTEST, { head: report.closing.head });
+      } finally {
+        rest.forEach(wipeIdentity);
+      }
+      this.append(this.operator, ATTEST, { head: report.closing.head });
+      throw new PolicyError('resume.closed', 'transcript', 'was being closed when the run was interrupted; the remaining attestations are now signed: this ceremony is complete');
+    }
     const last = report.events.at(-1)!;
     if (last.type === 'ceremony.aborted') throw new PolicyError('resume.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name`);
     this.chain = report.state;

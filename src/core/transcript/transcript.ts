@@ -224,7 +224,7 @@ export function verifyTranscript(provider: CryptoProvider, text: string, opts: V
     try {
       sigBytes = base64.decode(sig);
     } catch (err) {
-      throw new InputError('event.sig', `${field}.sig`, 'is not canonical base64', { cause: err });
+      throw new VerifyError('event.sig', `${field}.sig`, 'is not canonical base64', { cause: err });
     }
     if (!provider.ed25519Verify(pub, signingMessage(body), sigBytes))
       throw fail('transcript.signature', `${field}.sig`, `is not a valid signature by ${e.actor}`);

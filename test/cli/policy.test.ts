@@ -1,0 +1,110 @@
+/**
+ * Policy refusals through the CLI, each with its reason and nothing written: one person
+ * approving twice, the requester approving, a custodian as witness, M-1 shares, a share brought
+ * by someone it was not issued to, an expired enrollment, an expired transport key, a transport
+ * key that is not the one pinned.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTransportKey, transportToText } from '../../src/core/documents/transport';
+import { planTemplate } from '../../src/core/plan/templates';
+import { nativeProvider as provider } from '../../src/node/native-provider';
+import { custos, workstation } from '../helpers/lifecycle';
+import { makeRoster } from '../helpers/roster';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-policy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+let w: Awaited<ReturnType<typeof workstation>>;
+let fingerprint = '';
+
+/** Everything in the vault and the output directories, to prove a refusal wrote nothing. */
+const snapshot = () =>
+  readdirSync(dir)
+    .filter((d) => d.startsWith('vault') || d.startsWith('out-'))
+    .flatMap((d) => readdirSync(at(d)).map((f) => `${d}/${f}`))
+    .sort();
+
+beforeAll(async () => {
+  w = await workstation(dir);
+  const gen = w.plan('generate', 'generate', (t) => t.replace('forms: [file, paper]', 'forms: [file]'));
+  expect((await custos('rehearse', gen, '--answers', w.answersFile('generate', 'out-generate', []), '--work-factor', '10')).code).toBe(0);
+  const add = w.plan('add-key', 'add-key', (t) => t.replace('"vsphere-kek-2026"', 'kek'));
+  expect((await custos('rehearse', add, '--answers', w.answersFile('add-key', 'out-generate', ['alice', 'bob', 'carol']))).code).toBe(0);
+  fingerprint = parseTransportKey(provider, readFileSync(at('kms.transport.json'), 'utf8')).fingerprint;
+}, 120_000);
+
+const exportPlan = (name: string, edit: (t: string) => string = (t) => t) =>
+  w.plan(name, 'export-bundle', (t) =>
+    edit(
+      t
+        .replace('keys: ["vsphere-kek-2026"]', 'keys: [kek]')
+        .replace('file: kms-prod-1.transport.json', 'file: kms.transport.json')
+        .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fingerprint}"`),
+    ),
+  );
+
+/**
+ * Refused with `reason`; nothing written. A refusal that comes once the ceremony is open (a
+ * quorum short of shares) is recorded in its own transcript, and that is the only new file.
+ */
+async function refused(plan: string, quorum: string[], code: number, reason: RegExp, recorded = false) {
+  const before = snapshot();
+  const r = await custos('rehearse', plan, '--answers', w.answersFile('refused', 'out-generate', quorum));
+  expect(r.code, r.err).toBe(code);
+  expect(r.err).toMatch(reason);
+  const added = snapshot().filter((f) => !before.includes(f));
+  expect(added).toEqual(recorded ? [expect.stringMatching(/^vault\/[a-z0-9-]+\.jsonl$/)] : []);
+  return r;
+}
+
+describe('policy refusals name their reason and write nothing', () => {
+  it('one person approving twice', async () => {
+    await refused(exportPlan('twice', (t) => t.replace('approvers: [dave, erin]', 'approvers: [dave, dave]')), ['alice', 'bob', 'carol'], 2, /plan\.approvers\[1\]: dave cannot approve twice/);
+  });
+  it('the requester approving their own request', async () => {
+    await refused(exportPlan('self', (t) => t.replace('approvers: [dave, erin]', 'approvers: [dave, oscar]')), ['alice', 'bob', 'carol'], 2, /plan\.approvers\[1\]: oscar requests this export as operator and cannot approve it/);
+  });
+  it('a custodian as witness', async () => {
+    await refused(exportPlan('witness', (t) => t.replace('witnesses: [wendy]', 'witnesses: [bob]')), ['alice', 'bob', 'carol'], 2, /plan\.witnesses\[0\]: bob is a custodian and cannot also witness/);
+  });
+  it('a witness who is not enrolled as one (roles are checked against the roster)', async () => {
+    await refused(exportPlan('role', (t) => t.replace('witnesses: [wendy]', 'witnesses: [frank]')), ['alice', 'bob', 'carol'], 1, /witnesses\[0\]: frank is not enrolled as witness/);
+  });
+  it('M-1 shares: the transcript records the refusal, the inventory and outputs are untouched', async () => {
+    const plan = exportPlan('short', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'));
+    const r = await refused(plan, ['alice', 'bob'], 1, /quorum: share set [0-9a-f]{32} needs 3 shares; only 2 were presented/, true);
+    expect(r.err).not.toMatch(/passphrase/);
+    expect((await custos('verify', 'transcript', at('vault', 'short.jsonl'), '--roster', w.roster)).err).toMatch(/records an aborted ceremony \(quorum\.short/);
+  });
+  it('a share brought by someone it was not issued to', async () => {
+    const plan = exportPlan('holder', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob, frank]'));
+    const answers = w.answersFile('holder', 'out-generate', ['alice', 'bob']);
+    writeFileSync(answers, readFileSync(answers, 'utf8') + '  frank: { file: out-generate/carol.share.age, passphrase: "carol share passphrase" }\n');
+    const before = snapshot();
+    const r = await custos('rehearse', plan, '--answers', answers);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/quorum\.frank: frank brought share 3, which was issued to carol/) });
+    expect(snapshot().filter((f) => !before.includes(f) && !f.endsWith('holder.jsonl'))).toEqual([]);
+  });
+  it('a transport key that is not the pinned one, and an expired one', async () => {
+    await refused(exportPlan('pin', (t) => t.replace(fingerprint, 'ab'.repeat(32))), ['alice', 'bob', 'carol'], 1, /plan\.recipient: the key's fingerprint is [0-9a-f]{64}, not the (ab)+ pinned in the plan/);
+    const t = JSON.parse(readFileSync(at('kms.transport.json'), 'utf8'));
+    writeFileSync(at('old.transport.json'), transportToText({ ...t, created: '2025-01-01T00:00:00.000Z', expires: '2025-02-01T00:00:00.000Z' }));
+    await refused(exportPlan('expired-transport', (x) => x.replace('file: kms.transport.json', 'file: old.transport.json')), ['alice', 'bob', 'carol'], 1, /plan\.recipient\.expires: the enrollment of kms-test-1 expired on 2025-02-01/);
+  });
+  it('an expired enrollment', async () => {
+    const r = makeRoster('expired', new Date('2025-12-31T00:00:00.000Z'), new Date('2025-01-01T00:00:00.000Z'));
+    mkdirSync(at('expired'), { recursive: true });
+    writeFileSync(at('expired', 'roster.json'), r.text);
+    const plan = planTemplate('backup')
+      .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${r.verified.words.join(' ')}"`)
+      .replace('directory: /media/ceremony', 'directory: .')
+      .replace('vault: /var/lib/custos/vault', 'vault: .');
+    writeFileSync(at('expired', 'plan.yaml'), plan);
+    const res = await custos('rehearse', at('expired', 'plan.yaml'), '--answers', w.answersFile('expired', 'out-generate', []));
+    expect(res).toMatchObject({ code: 1, err: expect.stringMatching(/operator: oscar's enrollment expired on 2025-12-31/) });
+    expect(readdirSync(at('expired')).sort()).toEqual(['plan.yaml', 'roster.json']);
+  });
+});
