@@ -102,6 +102,10 @@ function ed25519PrivateKeyObject(seed: Uint8Array): KeyObject {
 
 const candidate: RawProvider = {
   sha256: (d) => u8(createHash('sha256').update(d).digest()),
+  sha256Stream() {
+    const h = createHash('sha256');
+    return { update: (d) => void h.update(d), digest: () => u8(h.digest()) };
+  },
   sha512: (d) => u8(createHash('sha512').update(d).digest()),
   hmacSha256: (k, d) => u8(createHmac('sha256', k).update(d).digest()),
   hkdfSha256: (ikm, salt, info, len) => u8(hkdfSync('sha256', ikm, salt, info, len)),

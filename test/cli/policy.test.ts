@@ -4,7 +4,7 @@
  * by someone it was not issued to, an expired enrollment, an expired transport key, a transport
  * key that is not the one pinned.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +106,15 @@ describe('policy refusals name their reason and write nothing', () => {
     const res = await custos('rehearse', at('expired', 'plan.yaml'), '--answers', w.answersFile('expired', 'out-generate', []));
     expect(res).toMatchObject({ code: 1, err: expect.stringMatching(/operator: oscar's enrollment expired on 2025-12-31/) });
     expect(readdirSync(at('expired')).sort()).toEqual(['plan.yaml', 'roster.json']);
+  });
+  it('a backup of a vault whose inventory is not the recorded file: refused, no archive published', async () => {
+    cpSync(at('vault'), at('vault-bad'), { recursive: true });
+    const inv = readdirSync(at('vault-bad')).filter((n) => n.startsWith('inventory-')).sort().at(-1)!;
+    const text = readFileSync(at('vault-bad', inv), 'utf8');
+    writeFileSync(at('vault-bad', inv), text.replace('"kind":"custos.inventory"', '"kind":"custos.inventorY"'));
+    const plan = w.plan('bad-backup', 'backup', (t) => t, { vault: 'vault-bad' });
+    const r = await custos('rehearse', plan, '--answers', w.answersFile('bad-backup', 'out-generate', []));
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(new RegExp(`${inv}: is not the file the transcripts recorded`)) });
+    expect(readdirSync(at('out-bad-backup'))).toEqual([]);
   });
 });

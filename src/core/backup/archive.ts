@@ -72,8 +72,9 @@ export interface BackupSource {
 }
 
 /**
- * Write an archive to `out` (not committed here). The caller has checked every source's
- * SHA-256. Returns the header and the signed trailer's approvers.
+ * Write an archive to `out` (not committed here). Every source is hashed as it is read and
+ * must have the SHA-256 the header names, or the archive is refused before it is published.
+ * Returns the header, the seal and the approvers.
  */
 export async function writeBackup(
   ctx: { provider: CryptoProvider; rng: Rng },
@@ -110,8 +111,11 @@ export async function writeBackup(
     };
     for (const s of sources) {
       let seen = 0;
+      // Each file is hashed as it is read: the archive holds exactly the bytes the transcripts recorded.
+      const hash = provider.sha256Stream();
       for (const chunk of s.chunks(segmentSize)) {
         seen += chunk.length;
+        hash.update(chunk);
         if (seen > s.size) throw new VerifyError('backup.source', s.name, 'grew while it was being backed up');
         let off = 0;
         // Aligned full chunks are sealed in place; the rest is gathered into one segment buffer.
@@ -131,6 +135,7 @@ export async function writeBackup(
         }
       }
       if (seen !== s.size) throw new VerifyError('backup.source', s.name, `changed size while it was being backed up (${seen} bytes, not ${s.size})`);
+      if (toHex(hash.digest()) !== s.sha256) throw new VerifyError('backup.source', s.name, 'is not the file the transcripts recorded (its SHA-256 differs): nothing was published');
     }
     if (done + fill !== total) throw new VerifyError('backup.source', 'sources', 'the sources did not add up to their sizes');
     if (fill > 0 || total === 0) emit(seg.subarray(0, fill));

@@ -34,9 +34,9 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
   if (!masterKeyId) throw new PolicyError('backup.master', 'plan.master', live.length ? `the vault holds ${live.length} master keys (${live.join(', ')}): name one` : 'the vault holds no inventory to back up');
   const rec = state.inventories.get(masterKeyId);
   if (!rec) throw new PolicyError('backup.master', 'plan.master', `no inventory of master key ${masterKeyId} is recorded in the vault`);
-  // The inventory must be the very file the transcripts recorded: checked before anyone signs.
-  if (!ports.vault.exists(rec.name) || ports.vault.sha256(rec.name) !== rec.sha256)
-    throw new VerifyError('vault.inventory', `vault/${rec.name}`, 'is missing or is not the file the transcripts recorded (its SHA-256 differs)');
+  // The inventory must be the very file the transcripts recorded: its hash is checked as it is
+  // read into the archive, which is published only if it matches.
+  if (!ports.vault.exists(rec.name)) throw new VerifyError('vault.inventory', `vault/${rec.name}`, `is missing: generation ${rec.generation} is recorded in the transcripts`);
   const rosterBytes = ports.input(plan.roster.file, 'plan.roster.file');
   const transcripts = state.transcripts.map((t) => t.name);
   return session.run(async () => {

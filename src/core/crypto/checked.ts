@@ -62,6 +62,22 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
       assertBytes(data, 'data');
       return raw.sha256(data);
     },
+    sha256Stream() {
+      const h = raw.sha256Stream();
+      let done = false;
+      return {
+        update(data) {
+          assertBytes(data, 'data');
+          if (done) throw new InputError('hash.done', 'hash', 'is already finished');
+          h.update(data);
+        },
+        digest() {
+          if (done) throw new InputError('hash.done', 'hash', 'is already finished');
+          done = true;
+          return h.digest();
+        },
+      };
+    },
     sha512(data) {
       assertBytes(data, 'data');
       return raw.sha512(data);

@@ -14,6 +14,10 @@ const oaep = OAEP(sha256, mgf1(sha256));
 
 export const nobleRaw: RawProvider = {
   sha256: (d) => sha256(d),
+  sha256Stream() {
+    const h = sha256.create();
+    return { update: (d) => void h.update(d), digest: () => h.digest() };
+  },
   sha512: (d) => sha512(d),
   hmacSha256: (k, d) => hmac(sha256, k, d),
   hkdfSha256: (ikm, salt, info, len) => hkdf(sha256, ikm, salt, info, len),

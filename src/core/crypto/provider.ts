@@ -46,12 +46,20 @@ export interface ScryptParams {
   dkLen: number;
 }
 
+export interface HashStream {
+  update(data: Uint8Array): void;
+  /** The digest; the stream cannot be updated afterwards. */
+  digest(): Uint8Array;
+}
+
 export interface CryptoProvider {
   readonly name: string;
   /** Primitives this provider computes itself (the rest are delegated). */
   readonly native: ReadonlySet<PrimitiveName>;
 
   sha256(data: Uint8Array): Uint8Array;
+  /** SHA-256 over data given in pieces (streamed files), the same digest as `sha256` of their concatenation. */
+  sha256Stream(): HashStream;
   sha512(data: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** RFC 5869 HKDF with SHA-256. */
