@@ -4,10 +4,11 @@
  * unit tests. Pass names to run a subset: `npm run bench -- gcm subsets`.
  */
 import { spawnSync } from 'node:child_process';
-import { createCipheriv, randomFillSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createPublicKey, randomFillSync, verify as cryptoVerify } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { combine } from 'shamir-secret-sharing';
 import { createStreamSealer } from '../src/core/crypto/stream';
 import { seededRng } from '../src/core/crypto/random';
@@ -16,6 +17,12 @@ import { splitMasterKey } from '../src/core/shares/split';
 import { allSubsets } from '../src/core/shares/subsets';
 import { nativeProvider } from '../src/node/native-provider';
 import { osRng } from '../src/node/platform';
+import { newChain, signEvent, verifyTranscript } from '../src/core/transcript/transcript';
+import { canonicalJson } from '../src/core/transcript/canonical';
+import { planTemplate } from '../src/core/plan/templates';
+import { encodeIdentity } from '../src/core/roster/identity';
+import { makeRoster } from '../test/helpers/roster';
+import { writeVaultFixture } from './vault-fixture';
 
 const provider = nativeProvider;
 const only = process.argv.slice(2);
@@ -152,7 +159,92 @@ function benchGcm() {
   row('  (node, one cipher over all 256 MiB)', `${fmt(rc, 0)} MiB/s`, `node ${fmt(rb, 0)} MiB/s`, rc / rb);
 }
 
+function benchTranscript() {
+  const n = 100_000;
+  const { ids, verified } = makeRoster('bench transcript');
+  const actors = ['oscar', 'alice', 'bob', 'wendy'].map((a) => ids.get(a)!);
+  let state = newChain(seededRng('bench chain'));
+  const lines: string[] = [];
+  const t0 = Date.parse('2026-11-28T10:00:00.000Z');
+  for (let i = 0; i < n; i++) {
+    const who = actors[i % actors.length]!;
+    const r = signEvent({ provider, clock: () => new Date(t0 + i) }, state, {
+      actor: who.id,
+      signerSeed: who.signingSeed,
+      type: 'step.done',
+      data: { step: i, keyId: 'ab'.repeat(16), kcv: 'cmac-aes:0a1b2c', files: [{ name: `f${i}.bin`, sha256: 'cd'.repeat(32) }] },
+    });
+    lines.push(r.line);
+    state = r.state;
+  }
+  const text = lines.join('');
+  // Reference: native Ed25519 verification of the same messages and signatures, nothing else.
+  const label = new TextEncoder().encode('custos/transcript/v1/event\0');
+  const pairs = lines.map((l) => {
+    const { sig, ...body } = JSON.parse(l) as { sig: string; actor: string };
+    return { key: createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), verified.publicKey(body.actor)!]), format: 'der', type: 'spki' }), msg: Buffer.concat([label, Buffer.from(canonicalJson(body))]), sig: Buffer.from(sig, 'base64') };
+  });
+  const ours: number[] = [];
+  const ref: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    gc();
+    let t = performance.now();
+    verifyTranscript(provider, text, { publicKey: verified.publicKey });
+    ours.push(performance.now() - t);
+    gc();
+    t = performance.now();
+    for (const p of pairs) if (!cryptoVerify(null, p.msg, p.key, p.sig)) throw new Error('bad signature');
+    ref.push(performance.now() - t);
+  }
+  const a = n / (median(ours) / 1000);
+  const b = n / (median(ref) / 1000);
+  row(`verify a ${n.toLocaleString('en')}-event transcript`, `${fmt(a, 0)} ev/s`, `Ed25519 ${fmt(b, 0)}/s`, a / b, { text: '>= 0.5x', met: a / b >= 0.5 });
+}
+
+async function benchBackup() {
+  const n = Number(process.env.CUSTOS_BENCH_KEYS ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-backup-'));
+  try {
+    const { ids, text } = makeRoster('bench backup');
+    const vault = join(dir, 'vault');
+    mkdirSync(vault);
+    writeFileSync(join(dir, 'roster.json'), text);
+    const t = performance.now();
+    const fx = await writeVaultFixture(vault, n, seededRng('bench vault'), ids.get('oscar')!, ids.get('wendy')!, ['alice', 'bob', 'carol']);
+    const built = performance.now() - t;
+    const words = makeRoster('bench backup').verified.words.join(' ');
+    writeFileSync(
+      join(dir, 'backup.yaml'),
+      planTemplate('backup')
+        .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
+        .replace('vault: /var/lib/custos/vault', `vault: ${vault}`)
+        .replace('directory: /media/ceremony', `directory: ${join(dir, 'out')}`)
+        .replace('approvers: [dave, erin]', 'approvers: [alice, bob]')
+        .replace('airgap: strict', 'airgap: warn'), // a benchmark machine is on a network
+    );
+    writeFileSync(join(dir, 'ids.json'), JSON.stringify(Object.fromEntries(['oscar', 'alice', 'bob', 'wendy'].map((id) => [id, Buffer.from(encodeIdentity(ids.get(id)!)).toString('hex')]))));
+    // The child runs as one bundled script on plain node, as the shipped CLI does (no TypeScript loader in its RSS).
+    const child = join(dir, 'backup-child.mjs');
+    await build({ entryPoints: ['bench/backup-child.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child, logLevel: 'error', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    const r = spawnSync(process.execPath, [child, vault, join(dir, 'roster.json'), join(dir, 'backup.yaml'), join(dir, 'ids.json'), fx.inventory], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`backup child failed: ${r.stderr}`);
+    const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backupMs: number; refMs: number; refDurableMs: number; rssMiB: number; bytes: number };
+    const mib = m.bytes / (1 << 20);
+    const a = mib / (m.backupMs / 1000);
+    const b = mib / (m.refMs / 1000);
+    console.log(`backup fixture: ${n.toLocaleString('en')} keys, inventory ${fmt(mib, 0)} MiB, built in ${fmt(built / 1000, 1)} s`);
+    const c = mib / (m.refDurableMs / 1000);
+    row(`backup, inventory of ${n.toLocaleString('en')} keys`, `${fmt(a, 0)} MiB/s`, `read+GCM ${fmt(b, 0)} MiB/s`, a / b, { text: '>= 0.8x', met: a / b >= 0.8 });
+    row('  the same vs read+GCM+write+fsync', `${fmt(a, 0)} MiB/s`, `durable ${fmt(c, 0)} MiB/s`, a / c);
+    row('  peak RSS of the backup process', `${fmt(m.rssMiB, 0)} MiB`, 'goal 128 MiB', m.rssMiB / 128, { text: '<= 128 MiB', met: m.rssMiB <= 128 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`Custos benchmarks · ${process.version} · ${new Date().toISOString()}`);
 if (want('share-file')) await benchShareFile();
 if (want('subsets')) await benchSubsets();
 if (want('gcm')) benchGcm();
+if (want('transcript')) benchTranscript();
+if (want('backup')) await benchBackup();

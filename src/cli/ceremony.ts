@@ -260,7 +260,7 @@ export function inspectCommand(args: string[], json: boolean, io: Io): void {
     const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { ceremony: string; data: Record<string, unknown>; time: string };
     facts = { type: 'transcript', ceremony: first.ceremony, kind: first.data.kind, name: first.data.name, opened: first.time, operator: first.data.operator, rehearsal: first.data.rehearsal };
   } else if (kind) facts = { type: kind, note: 'unverified: run custos verify for a trusted answer' };
-  else if (/^[0-9A-Z]{4} /.test(text) || text.startsWith('CUSTOS:SHARE:')) facts = { type: 'paper share (custos share inspect FILE)' };
+  else if (text.startsWith('CUSTOS SHARE ') || text.startsWith('CUSTOS:SHARE:')) facts = { type: 'paper share (custos share inspect FILE)' };
   else throw new InputError('inspect.unknown', file, 'is not a file Custos recognises');
   io.out(json ? JSON.stringify({ ok: true, file, ...facts }) + '\n' : Object.entries(facts).map(([k, v]) => `${k}: ${String(v)}\n`).join(''));
 }

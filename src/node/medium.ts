@@ -44,9 +44,9 @@ export function directoryMedium(dir: string): Medium {
       } catch (e) {
         throw readError(e, name);
       }
+      const b = Buffer.allocUnsafeSlow(chunkSize); // one buffer, reused: see Medium.chunks
       try {
         for (;;) {
-          const b = Buffer.allocUnsafeSlow(chunkSize);
           let n = 0;
           while (n < chunkSize) {
             const r = readSync(fd, b, n, chunkSize - n, null);
@@ -59,6 +59,7 @@ export function directoryMedium(dir: string): Medium {
         }
       } finally {
         closeSync(fd);
+        b.fill(0);
       }
     },
     create: (name) => createNewFile(fileOf(dir, name)),

@@ -39,4 +39,41 @@ describe('custos command', () => {
     expect(custos('share', 'inspect', join(dir, 'junk.txt')).code).toBe(2);
     expect(custos('share', 'inspect', join(dir, 'missing.txt'))).toMatchObject({ code: 2, err: expect.stringMatching(/cannot read .*ENOENT/) });
   });
+  it('--help on every level explains the command and exits 0', async () => {
+    const { run } = await import('../../src/cli/main');
+    const call = async (...args: string[]) => {
+      let out = '';
+      const code = await run(args, { out: (x) => void (out += x), err: (x) => void (out += x) });
+      return { code, out };
+    };
+    for (const [cmd, mention] of [
+      ['enroll', /identity \(Ed25519 \+ age X25519\)/],
+      ['run', /resumes it/],
+      ['rehearse', /REHEARSAL/],
+      ['verify', /custos verify backup FILE --roster ROSTER/],
+      ['inspect', /without verifying them/],
+      ['plan', /custos plan check FILE/],
+      ['share', /custos share inspect FILE/],
+    ] as const) {
+      const r = await call(cmd, '--help');
+      expect(r.code, cmd).toBe(0);
+      expect(r.out, cmd).toMatch(mention);
+    }
+    expect(await call('verify', 'nonsense', 'x', '--roster', 'r')).toMatchObject({ code: 2, out: expect.stringMatching(/verify: usage:/) });
+  });
+  it('inspect says what a file is without trusting it', async () => {
+    const { run } = await import('../../src/cli/main');
+    const call = async (...args: string[]) => {
+      let out = '';
+      const code = await run(args, { out: (x) => void (out += x), err: (x) => void (out += x) });
+      return { code, out };
+    };
+    const f = await makeShares(2, 3, 'inspect');
+    writeFileSync(join(dir, 'paper.txt'), shareToText(provider, f.records[0]!));
+    expect(await call('inspect', join(dir, 'paper.txt'))).toMatchObject({ code: 0, out: expect.stringMatching(/paper share/) });
+    writeFileSync(join(dir, 'file.age'), 'age-encryption.org/v1\n-> scrypt x 10\n');
+    expect(await call('inspect', join(dir, 'file.age'))).toMatchObject({ code: 0, out: expect.stringMatching(/age file/) });
+    writeFileSync(join(dir, 'other.bin'), 'hello');
+    expect(await call('inspect', join(dir, 'other.bin'))).toMatchObject({ code: 2, out: expect.stringMatching(/is not a file Custos recognises/) });
+  });
 });

@@ -27,7 +27,10 @@ export interface Medium {
   read(name: string): Uint8Array;
   list(): string[];
   size(name: string): number;
-  /** The file in chunks of at most `chunkSize` bytes (the last may be shorter). */
+  /**
+   * The file in chunks of at most `chunkSize` bytes (the last may be shorter). A chunk is valid
+   * until the next one is requested (the reader may reuse its buffer): copy what you keep.
+   */
   chunks(name: string, chunkSize: number): Iterable<Uint8Array>;
   create(name: string): StreamWriter;
   /** SHA-256 (hex) of a file, computed without holding it in memory. */
