@@ -163,6 +163,7 @@ export interface BackupLayout {
 }
 
 const damaged = (field: string, why: string) => new VerifyError('backup.damaged', field, why);
+const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0);
 
 /**
  * Verify an archive without any key: its layout, the SHA-256 of everything before the
@@ -170,7 +171,7 @@ const damaged = (field: string, why: string) => new VerifyError('backup.damaged'
  */
 export function verifyBackup(provider: CryptoProvider, file: RandomAccess, roster: VerifiedRoster): BackupLayout {
   if (file.size < 4 + STREAM_HEADER_LENGTH + 16) throw damaged('backup', 'is too short to be a backup archive');
-  const tl = new DataView(file.read(file.size - 4, 4).buffer).getUint32(0);
+  const tl = u32(file.read(file.size - 4, 4));
   if (tl < 2 || tl > MAX_TRAILER || tl > file.size - 4) throw damaged('backup.trailer', 'its length field is out of range: the archive is truncated or altered');
   const before = file.size - 4 - tl;
   const doc = parseSignedDocument(new TextDecoder().decode(file.read(before, tl)), 'backup.trailer', backupSealSchema, 'a backup seal');
@@ -189,7 +190,7 @@ export function verifyBackup(provider: CryptoProvider, file: RandomAccess, roste
   }
   if (header.ceremony !== doc.manifest.ceremony) throw damaged('backup.trailer.manifest.ceremony', 'names another ceremony than the header');
   const total = header.files.reduce((a, f) => a + f.size, 0);
-  const segmentSize = new DataView(file.read(nl + 1 + 40, 4).buffer).getUint32(0);
+  const segmentSize = u32(file.read(nl + 1 + 40, 4));
   if (segmentSize < 16 || segmentSize > 1 << 26) throw damaged('backup.stream', 'has an impossible segment size');
   const body = STREAM_HEADER_LENGTH + total + 16 * Math.max(1, Math.ceil(total / segmentSize));
   if (nl + 1 + body !== before) throw damaged('backup.body', `is ${before - nl - 1} bytes; the header's files need ${body}`);
