@@ -1,38 +1,54 @@
 /**
- * Questions on the terminal: a passphrase is read without echo (raw mode, nothing printed but
- * a newline), a plain answer with echo. Without a terminal there is no one to ask: the caller
- * gets an InputError naming the answer that is missing.
+ * Questions on the terminal. A passphrase is read with echo off: the terminal's settings are
+ * saved (`stty -g`), echo, line editing and signal keys are switched off for the one answer,
+ * and the saved settings are restored whatever happens (Ctrl-C cancels the answer and restores
+ * them too). A plain answer (a file path) is read as a normal echoed line. Without a terminal
+ * there is no one to ask: the caller gets an InputError naming the missing answer.
  */
-import { readSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { InputError } from '../core/errors';
 
+/** Checked without touching process.stdin, which would make fd 0 non-blocking. */
 export function hasTerminal(): boolean {
-  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return isatty(0);
 }
 
-/** Read one line from the terminal; `secret` turns echo off. */
+function stty(fd: number, args: string[]): string {
+  const r = spawnSync('stty', args, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new InputError('prompt.terminal', 'terminal', `cannot set up the terminal (stty ${args.join(' ')}: ${r.stderr.trim() || r.error?.message || 'failed'})`);
+  return r.stdout.trim();
+}
+
+/** Read one line from the terminal; `secret` turns echo off for it. */
 export function ask(question: string, field: string, secret: boolean): string {
   if (!hasTerminal()) throw new InputError('prompt.none', field, 'is needed and there is no terminal to ask (use --answers FILE in a rehearsal)');
-  process.stderr.write(question);
-  const stdin = process.stdin;
-  if (secret) stdin.setRawMode(true);
+  const fd = openSync('/dev/tty', 'r+');
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
+  let saved: string | undefined;
   try {
+    writeSync(fd, question);
+    if (secret) {
+      saved = stty(fd, ['-g']);
+      stty(fd, ['-echo', '-icanon', '-isig', 'min', '1', 'time', '0']);
+    }
     for (;;) {
-      const n = readSync(0, one, 0, 1, null);
+      const n = readSync(fd, one, 0, 1, null);
       if (n === 0) break;
       const c = one[0]!;
-      if (c === 3) throw new InputError('prompt.cancelled', field, 'was cancelled');
       if (c === 10 || c === 13) break;
-      if (c === 127 || c === 8) bytes.pop();
+      if (secret && c === 3) throw new InputError('prompt.cancelled', field, 'was cancelled');
+      if (secret && (c === 127 || c === 8)) bytes.pop();
       else bytes.push(c);
     }
   } finally {
-    if (secret) {
-      stdin.setRawMode(false);
-      process.stderr.write('\n');
+    if (saved !== undefined) {
+      stty(fd, [saved]);
+      writeSync(fd, '\n');
     }
+    closeSync(fd);
     one.fill(0);
   }
   const s = Buffer.from(bytes).toString('utf8');

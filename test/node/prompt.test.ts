@@ -1,0 +1,39 @@
+/** Passphrases are read from the terminal without echo; plain answers are echoed. */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { tool } from '../helpers/tools';
+
+function onTerminal(mode: 'secret' | 'plain', typed: string): string {
+  // script(1) gives the probe a pseudo-terminal; the pause lets it switch echo off first.
+  // Afterwards `stty -a` shows the terminal's settings were restored.
+  const r = spawnSync('sh', ['-c', `(sleep 3; printf '%s\\r' "$TYPED"; sleep 0.5) | script -qec "node --import tsx test/helpers/ask-probe.ts ${mode}; stty -a" /dev/null`], {
+    env: { ...process.env, TYPED: typed },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return r.stdout.replace(/\r/g, '');
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe.runIf(tool('script'))('terminal prompts', () => {
+  it('a passphrase is read without echo, and read whole', () => {
+    const out = onTerminal('secret', 'hunter2 horse battery');
+    expect(out).toContain('Answer: ');
+    expect(out).toContain(`sha256=${sha('hunter2 horse battery')}`);
+    expect(out).not.toContain('hunter2');
+    expect(out).toMatch(/(^|[\s;])echo[\s;]/); // echo is on again
+    expect(out).toMatch(/(^|[\s;])icanon[\s;]/);
+  }, 30_000);
+  it('a plain answer (a file path) is echoed', () => {
+    const out = onTerminal('plain', 'ids/alice.identity.age');
+    expect(out).toContain('ids/alice.identity.age');
+    expect(out).toContain(`sha256=${sha('ids/alice.identity.age')}`);
+  }, 30_000);
+  it('without a terminal, the missing answer is named', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/ask-probe.ts', 'secret'], { encoding: 'utf8', input: 'x\n' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/probe: is needed and there is no terminal to ask/);
+  }, 30_000);
+});
