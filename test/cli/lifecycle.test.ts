@@ -104,6 +104,25 @@ describe('the life of a master key through the CLI', () => {
     }
   }, 60_000);
 
+  it('escrow to an RSA agent: each key wrapped with CKM_RSA_AES_KEY_WRAP inside the signed manifest', async () => {
+    const plan = w.plan('escrow-rsa', 'escrow', (t) =>
+      t
+        .replace('keys: ["vsphere-kek-2026"]', 'keys: [kek-vsphere, kek-mongo]')
+        .replace(`age: "REPLACE WITH THE AGENT'S age1... RECIPIENT"`, `rsa: { file: kms.transport.json, fingerprint: "${fingerprint}" }`)
+        .replace('output: escrow-2026-01', 'output: escrow-rsa'),
+    );
+    json(await custos('rehearse', plan, '--answers', w.answersFile('escrow-rsa', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
+    expect(readdirSync(at('out-escrow-rsa'))).toEqual(['escrow-rsa.json']);
+    expect(json(await custos('verify', 'escrow', at('out-escrow-rsa', 'escrow-rsa.json'), '--roster', w.roster, '--json'))).toMatchObject({ agent: { type: 'rsa', fingerprint } });
+    const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
+    const m = JSON.parse(readFileSync(at('out-escrow-rsa', 'escrow-rsa.json'), 'utf8')).manifest as { keys: { name: string; wrapped: string }[] };
+    for (const k of m.keys) {
+      const key = rsaAesUnwrap(provider, pkcs8, base64.decode(k.wrapped));
+      expect(kcv(provider, key)).toBe(kcvs[k.name]);
+      wipe(key);
+    }
+  }, 60_000);
+
   it('backup, then restore into an empty vault with a different 3 custodians: identical KCVs', async () => {
     const plan = w.plan('backup', 'backup');
     const b = json(await custos('rehearse', plan, '--answers', w.answersFile('backup', 'out-generate', []), '--json'));
