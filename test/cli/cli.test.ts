@@ -14,6 +14,14 @@ function custos(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** The CLI in-process; stdout and stderr together. */
+async function call(...args: string[]) {
+  const { run } = await import('../../src/cli/main');
+  let out = '';
+  const code = await run(args, { out: (x) => void (out += x), err: (x) => void (out += x) });
+  return { code, out };
+}
+
 describe('custos command', () => {
   it('--help and --version exit 0; no command is a usage error', () => {
     expect(custos('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/Usage:\n {2}custos <command>/) });
@@ -40,12 +48,6 @@ describe('custos command', () => {
     expect(custos('share', 'inspect', join(dir, 'missing.txt'))).toMatchObject({ code: 2, err: expect.stringMatching(/cannot read .*ENOENT/) });
   });
   it('--help on every level explains the command and exits 0', async () => {
-    const { run } = await import('../../src/cli/main');
-    const call = async (...args: string[]) => {
-      let out = '';
-      const code = await run(args, { out: (x) => void (out += x), err: (x) => void (out += x) });
-      return { code, out };
-    };
     for (const [cmd, mention] of [
       ['enroll', /identity \(Ed25519 \+ age X25519\)/],
       ['run', /resumes it/],
@@ -62,12 +64,6 @@ describe('custos command', () => {
     expect(await call('verify', 'nonsense', 'x', '--roster', 'r')).toMatchObject({ code: 2, out: expect.stringMatching(/verify: usage:/) });
   });
   it('inspect says what a file is without trusting it', async () => {
-    const { run } = await import('../../src/cli/main');
-    const call = async (...args: string[]) => {
-      let out = '';
-      const code = await run(args, { out: (x) => void (out += x), err: (x) => void (out += x) });
-      return { code, out };
-    };
     const f = await makeShares(2, 3, 'inspect');
     writeFileSync(join(dir, 'paper.txt'), shareToText(provider, f.records[0]!));
     expect(await call('inspect', join(dir, 'paper.txt'))).toMatchObject({ code: 0, out: expect.stringMatching(/paper share/) });

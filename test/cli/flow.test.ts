@@ -1,5 +1,4 @@
 /** The ceremony through the command line: enroll, plan check, rehearse, verify the transcript. */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,24 +8,12 @@ import { openShareFile } from '../../src/core/shares/file';
 import { combineShares } from '../../src/core/shares/combine';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider as provider } from '../../src/node/native-provider';
+import { answersYaml, custosProcess, enrollmentYaml, PEOPLE } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-flow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function custos(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', cwd: process.cwd() });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const people = [
-  ['oscar', 'Oscar Operator', 'operator'],
-  ['alice', 'Alice Custodian', 'custodian'],
-  ['bob', 'Bob Custodian', 'custodian'],
-  ['carol', 'Carol Custodian', 'custodian'],
-  ['dave', 'Dave Custodian', 'custodian'],
-  ['erin', 'Erin Custodian', 'custodian'],
-  ['wendy', 'Wendy Witness', 'witness'],
-] as const;
+const custos = custosProcess;
 
 describe('ceremony through the CLI', () => {
   it('enroll -> plan check -> rehearse 3-of-5 -> verify transcript; a changed byte fails verification', async () => {
@@ -34,16 +21,12 @@ describe('ceremony through the CLI', () => {
     mkdirSync(ids);
     mkdirSync(join(dir, 'out'));
     mkdirSync(join(dir, 'vault'));
-    writeFileSync(
-      join(dir, 'enroll.yaml'),
-      `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
-        people.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join(''),
-    );
+    writeFileSync(join(dir, 'enroll.yaml'), enrollmentYaml());
     expect(custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--work-factor', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--work-factor: may only lower/) });
     const e = custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10', '--json');
     expect(e.code, e.err).toBe(0);
     const words = JSON.parse(e.out).words as string;
-    expect(readdirSync(ids).sort()).toEqual(['roster.json', ...people.map(([id]) => `${id}.identity.age`)].sort());
+    expect(readdirSync(ids).sort()).toEqual(['roster.json', ...PEOPLE.map(([id]) => `${id}.identity.age`)].sort());
     expect(custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10')).toMatchObject({ code: 1, err: expect.stringMatching(/already exist in .*: Custos never overwrites/) });
 
     writeFileSync(
@@ -55,13 +38,7 @@ describe('ceremony through the CLI', () => {
         .replace('vault: /var/lib/custos/vault', 'vault: vault')
         .replace('airgap: strict', 'airgap: warn'),
     );
-    writeFileSync(
-      join(dir, 'answers.yaml'),
-      'identities:\n' +
-        people.map(([id]) => `  ${id}: { file: ids/${id}.identity.age, passphrase: "${id} identity passphrase" }\n`).join('') +
-        'sharePassphrases:\n' +
-        people.filter(([, , r]) => r === 'custodian').map(([id]) => `  ${id}: "${id} share passphrase"\n`).join(''),
-    );
+    writeFileSync(join(dir, 'answers.yaml'), answersYaml('out'));
     expect(custos('plan', 'check', join(dir, 'plan.yaml')).code).toBe(0);
     const r = custos('rehearse', join(dir, 'plan.yaml'), '--answers', join(dir, 'answers.yaml'), '--work-factor', '10', '--json');
     expect(r.code, r.err).toBe(0);

@@ -45,16 +45,28 @@ export function custosProcess(...args: string[]): CliResult {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** An enrollment file for `people`, each with the passphrase "<id> identity passphrase". */
+export function enrollmentYaml(people: readonly (readonly [string, string, string])[] = PEOPLE): string {
+  return `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` + people.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join('');
+}
+
+/** An answers file: every identity in `ids/`, every custodian's share passphrase, and the share files a quorum brings. */
+export function answersYaml(shareDir: string, quorum: string[] = []): string {
+  return (
+    'identities:\n' +
+    PEOPLE.map(([id]) => `  ${id}: { file: ids/${id}.identity.age, passphrase: "${id} identity passphrase" }\n`).join('') +
+    'sharePassphrases:\n' +
+    PEOPLE.filter(([, , r]) => r === 'custodian').map(([id]) => `  ${id}: "${id} share passphrase"\n`).join('') +
+    (quorum.length ? 'shares:\n' + quorum.map((c) => `  ${c}: { file: ${shareDir}/${c}.share.age, passphrase: "${c} share passphrase" }\n`).join('') : '')
+  );
+}
+
 export const TRANSPORT_PEM = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
 
 export async function workstation(dir: string) {
   const ids = join(dir, 'ids');
   mkdirSync(ids, { recursive: true });
-  writeFileSync(
-    join(dir, 'enroll.yaml'),
-    `organization: Example Bank KMS\nvalidDays: 30\nparticipants:\n` +
-      PEOPLE.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}], passphrase: "${id} identity passphrase" }\n`).join(''),
-  );
+  writeFileSync(join(dir, 'enroll.yaml'), enrollmentYaml());
   const e = await custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10', '--json');
   if (e.code !== 0) throw new Error(e.out + e.err);
   const words = JSON.parse(e.out).words as string;
@@ -71,13 +83,6 @@ export async function workstation(dir: string) {
   const agentSecret = seededRng('escrow agent')(32);
   writeFileSync(join(dir, 'agent.key'), ageIdentityString(agentSecret) + '\n');
   const agentRecipient = ageRecipientOf(agentSecret);
-
-  const answers = (shareDir: string, quorum: string[] = []) =>
-    'identities:\n' +
-    PEOPLE.map(([id]) => `  ${id}: { file: ids/${id}.identity.age, passphrase: "${id} identity passphrase" }\n`).join('') +
-    'sharePassphrases:\n' +
-    PEOPLE.filter(([, , r]) => r === 'custodian').map(([id]) => `  ${id}: "${id} share passphrase"\n`).join('') +
-    (quorum.length ? 'shares:\n' + quorum.map((c) => `  ${c}: { file: ${shareDir}/${c}.share.age, passphrase: "${c} share passphrase" }\n`).join('') : '');
 
   /** A plan from the template of `kind`, with this workstation's roster, vault and output. */
   const plan = (name: string, kind: string, edit: (t: string) => string = (t) => t, where: { vault?: string; out?: string } = {}) => {
@@ -98,7 +103,7 @@ export async function workstation(dir: string) {
     return join(dir, `${name}.yaml`);
   };
   const answersFile = (name: string, shareDir: string, quorum: string[]) => {
-    writeFileSync(join(dir, `${name}.answers.yaml`), answers(shareDir, quorum));
+    writeFileSync(join(dir, `${name}.answers.yaml`), answersYaml(shareDir, quorum));
     return join(dir, `${name}.answers.yaml`);
   };
   return { ids, roster, words, plan, answersFile, agentRecipient, agentKey: join(dir, 'agent.key') };

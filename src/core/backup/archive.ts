@@ -23,7 +23,7 @@ import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { createStreamOpener, createStreamSealer, DEFAULT_SEGMENT_SIZE, STREAM_HEADER_LENGTH } from '../crypto/stream';
 import { openAge, sealAge } from '../age';
-import { isUtcTime } from '../ids';
+import { ageRecipient, b64, documentHeader, hex, kcvSchema } from '../documents/fields';
 import { canonicalJson, parseCanonicalJson } from '../transcript/canonical';
 import { strictParse } from '../plan/strict';
 import type { VerifiedRoster } from '../roster/roster';
@@ -34,21 +34,14 @@ import type { IdentitySecrets } from '../roster/identity';
 const INFO = utf8('custos/backup/v1');
 const MAX_HEADER = 1 << 20;
 const MAX_TRAILER = 64 * 1024;
-const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), `must be ${n} hex digits`);
-const utc = z.string().refine(isUtcTime, 'must be a UTC time');
 const fileNameRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export const backupHeaderSchema = z.strictObject({
-  v: z.literal(1),
+  ...documentHeader,
   kind: z.literal('custos.backup'),
-  ceremony: hex(32),
-  organization: z.string().min(1).max(200),
-  created: utc,
-  rehearsal: z.boolean(),
-  masterKeyId: hex(32),
-  masterKcv: z.string().regex(/^cmac-aes:[0-9a-f]{6}$/),
-  recipient: z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/),
-  contentKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(4096),
+  masterKcv: kcvSchema,
+  recipient: ageRecipient,
+  contentKey: b64.max(4096),
   shareSets: z
     .array(z.strictObject({ setId: hex(32), keyId: hex(32), kcv: z.string(), threshold: z.int().min(2).max(255), count: z.int().min(2).max(255), custodians: z.array(z.string()).max(255), signer: hex(64), ceremony: hex(32) }))
     .max(1000),

@@ -5,17 +5,13 @@
  */
 import { z } from 'zod';
 import { VerifyError } from '../errors';
-import { isUtcTime } from '../ids';
+import { b64, documentHeader, hex, kcvSchema, utc } from './fields';
 import { STATES, USAGES } from '../inventory/inventory';
 import type { CryptoProvider } from '../crypto/provider';
 import type { VerifiedRoster } from '../roster/roster';
 import { checkApprovals, parseSignedDocument, type SignedDocument } from './signed';
 
 export const BUNDLE_SCHEME = 'CKM_RSA_AES_KEY_WRAP:RSA-OAEP-SHA256:AES-KWP-256';
-const utc = z.string().refine(isUtcTime, 'must be a UTC time');
-const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), `must be ${n} hex digits`);
-export const kcvSchema = z.string().regex(/^cmac-aes:[0-9a-f]{6}$/, 'must be a KCV (cmac-aes:xxxxxx)');
-const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64');
 
 export const publicKeyFacts = {
   id: hex(32),
@@ -29,14 +25,9 @@ export const publicKeyFacts = {
 };
 
 export const bundleManifestSchema = z.strictObject({
-  v: z.literal(1),
+  ...documentHeader,
   kind: z.literal('custos.bundle'),
-  ceremony: hex(32),
-  organization: z.string().min(1).max(200),
-  created: utc,
   expires: utc,
-  rehearsal: z.boolean(),
-  masterKeyId: hex(32),
   recipient: z.strictObject({ server: z.string().min(1).max(200), fingerprint: hex(64) }),
   scheme: z.literal(BUNDLE_SCHEME),
   transcript: z.strictObject({ head: hex(64), seq: z.int().min(0) }),

@@ -7,31 +7,24 @@
  */
 import { z } from 'zod';
 import { VerifyError } from '../errors';
-import { isUtcTime } from '../ids';
+import { ageRecipient, b64, documentHeader, hex } from './fields';
 import type { CryptoProvider } from '../crypto/provider';
 import { toHex } from '../crypto/bytes';
 import type { VerifiedRoster } from '../roster/roster';
 import { BUNDLE_SCHEME, publicKeyFacts } from './bundle';
 import { checkApprovals, parseSignedDocument, type SignedDocument } from './signed';
 
-const utc = z.string().refine(isUtcTime, 'must be a UTC time');
-const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), `must be ${n} hex digits`);
 
 export const escrowManifestSchema = z.strictObject({
-  v: z.literal(1),
+  ...documentHeader,
   kind: z.literal('custos.escrow'),
-  ceremony: hex(32),
-  organization: z.string().min(1).max(200),
-  created: utc,
-  rehearsal: z.boolean(),
-  masterKeyId: hex(32),
   agent: z.union([
-    z.strictObject({ name: z.string().min(1).max(200), type: z.literal('age'), recipient: z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/) }),
+    z.strictObject({ name: z.string().min(1).max(200), type: z.literal('age'), recipient: ageRecipient }),
     z.strictObject({ name: z.string().min(1).max(200), type: z.literal('rsa'), fingerprint: hex(64), scheme: z.literal(BUNDLE_SCHEME) }),
   ]),
   payload: z.strictObject({ file: z.string().min(1).max(200), sha256: hex(64), layout: z.literal('concatenated 32-byte keys in manifest order') }).nullable(),
   transcript: z.strictObject({ head: hex(64), seq: z.int().min(0) }),
-  keys: z.array(z.strictObject({ ...publicKeyFacts, wrapped: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).nullable() })).min(1).max(100_000),
+  keys: z.array(z.strictObject({ ...publicKeyFacts, wrapped: b64.nullable() })).min(1).max(100_000),
 });
 export type EscrowManifest = z.infer<typeof escrowManifestSchema>;
 export type Escrow = SignedDocument<EscrowManifest>;

@@ -14,17 +14,16 @@ import { toHex } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { parseRsaSpki } from '../crypto/der';
 import { RSA_AES_WRAP_MODULUS_BITS } from '../crypto/rsa-aes-wrap';
-import { isUtcTime } from '../ids';
+import { b64, utc } from './fields';
 import { canonicalJson, parseCanonicalJson } from '../transcript/canonical';
 import { fingerprintWords } from '../transcript/words';
 import { strictParse } from '../plan/strict';
 
-const utc = z.string().refine(isUtcTime, 'must be a UTC time like 2026-11-28T10:00:00.000Z');
 export const transportSchema = z.strictObject({
   v: z.literal(1),
   kind: z.literal('custos.transport-key'),
   server: z.strictObject({ name: z.string().min(1).max(200), kmip: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be HOST:PORT')).max(16) }),
-  publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  publicKey: b64,
   created: utc,
   expires: utc,
 });
