@@ -73,5 +73,5 @@ describe('ceremony through the CLI', () => {
       code: 2,
       err: expect.stringMatching(/--work-factor: may only lower the scrypt work factor in a rehearsal/),
     });
-  });
+  }, 180_000); // several CLI processes, each loading TypeScript
 });

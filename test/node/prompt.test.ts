@@ -1,20 +1,28 @@
 /** Passphrases are read from the terminal without echo; plain answers are echoed. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tool } from '../helpers/tools';
 
+let n = 0;
 function onTerminal(mode: 'secret' | 'plain', typed: string): string {
-  // script(1) gives the probe a pseudo-terminal; the pause lets it switch echo off first.
-  // Afterwards `stty -a` shows the terminal's settings were restored.
-  const r = spawnSync('sh', ['-c', `(sleep 3; printf '%s\\r' "$TYPED"; sleep 0.5) | script -qec "node --import tsx test/helpers/ask-probe.ts ${mode}; stty -a" /dev/null`], {
-    env: { ...process.env, TYPED: typed },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  // script(1) gives the probe a pseudo-terminal. Typing starts once the probe says it is about
+  // to ask, plus a moment for it to switch echo off; afterwards `stty -a` shows the settings
+  // were restored.
+  const ready = join(dir, `ready-${n++}`);
+  const r = spawnSync(
+    'sh',
+    ['-c', `(while [ ! -e "$PROBE_READY" ]; do sleep 0.1; done; sleep 1; printf '%s\\r' "$TYPED"; sleep 0.5) | script -qec "node --import tsx test/helpers/ask-probe.ts ${mode}; stty -a" /dev/null`],
+    { env: { ...process.env, TYPED: typed, PROBE_READY: ready }, encoding: 'utf8', timeout: 60_000 },
+  );
   return r.stdout.replace(/\r/g, '');
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'custos-prompt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe.runIf(tool('script'))('terminal prompts', () => {
@@ -25,15 +33,15 @@ describe.runIf(tool('script'))('terminal prompts', () => {
     expect(out).not.toContain('hunter2');
     expect(out).toMatch(/(^|[\s;])echo[\s;]/); // echo is on again
     expect(out).toMatch(/(^|[\s;])icanon[\s;]/);
-  }, 30_000);
+  }, 90_000);
   it('a plain answer (a file path) is echoed', () => {
     const out = onTerminal('plain', 'ids/alice.identity.age');
     expect(out).toContain('ids/alice.identity.age');
     expect(out).toContain(`sha256=${sha('ids/alice.identity.age')}`);
-  }, 30_000);
+  }, 90_000);
   it('without a terminal, the missing answer is named', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/ask-probe.ts', 'secret'], { encoding: 'utf8', input: 'x\n' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/probe: is needed and there is no terminal to ask/);
-  }, 30_000);
+  }, 90_000);
 });
