@@ -80,7 +80,10 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
     closingHead: report.closing.head,
     closingWords: report.closing.words,
   };
-  if (d.kind !== 'generate') return common;
+  if (d.kind !== 'generate') {
+    checkQuorumAndApprovals(ev, d, roster);
+    return common;
+  }
   // The steps of a generate ceremony, each exactly once, by the right person, in order.
   const body = ev.slice(1, ev.length - attesters.length).filter((e) => e.type !== 'ceremony.resumed' && e.type !== 'deviation.countersigned');
   const at = (i: number) => `transcript.line[${i + 2}]`;
@@ -112,4 +115,41 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
     threshold: Number(sd.threshold),
     count: Number(sd.count),
   };
+}
+
+const QUORUM_KINDS = ['add-key', 'change-state', 'export-bundle', 'escrow', 'restore', 'reshare', 'rotate'];
+const APPROVAL_EVENT: Record<string, string> = { 'export-bundle': 'bundle.approved', escrow: 'escrow.approved', backup: 'backup.approved' };
+
+/**
+ * Ceremonies that need the master key record a quorum: each share step signed by a custodian
+ * of the opening's quorum, then the unlock by the operator. Dual-control ceremonies record one
+ * approval by each named approver, custodians distinct from each other and from the operator.
+ */
+function checkQuorumAndApprovals(ev: SignedEvent[], d: SignedEvent['data'], roster: VerifiedRoster): void {
+  const kind = String(d.kind);
+  const closed = ev.filter((e) => e.type !== 'attest');
+  if (QUORUM_KINDS.includes(kind)) {
+    const quorum = isStringList(d.quorum) ? d.quorum : [];
+    const unlock = closed.findIndex((e) => e.type === 'quorum.unlocked');
+    if (unlock < 0) throw fail('transcript.quorum', 'transcript', `this ${kind} ceremony must record the quorum that unlocked the master key`);
+    if (closed[unlock]!.actor !== d.operator) throw fail('transcript.quorum', `transcript.line[${unlock + 1}].actor`, 'the unlock is recorded by the operator');
+    closed.forEach((e, i) => {
+      if ((e.type === 'quorum.share' || e.type === 'quorum.share-refused') && (!quorum.includes(e.actor) || e.data.custodian !== e.actor))
+        throw fail('transcript.quorum', `transcript.line[${i + 1}]`, `${e.actor} is not in the quorum the ceremony opened with`);
+    });
+    const used = closed[unlock]!.data.custodians;
+    if (!isStringList(used) || used.some((c) => !closed.some((e) => e.type === 'quorum.share' && e.actor === c)))
+      throw fail('transcript.quorum', `transcript.line[${unlock + 1}].data.custodians`, 'names a custodian whose share step is not recorded');
+  }
+  const approval = APPROVAL_EVENT[kind];
+  if (approval) {
+    const approvers = isStringList(d.approvers) ? d.approvers : [];
+    if (approvers.length !== 2 || approvers[0] === approvers[1] || approvers.includes(String(d.operator)))
+      throw fail('transcript.approvers', 'transcript.line[1].data.approvers', 'a dual-control ceremony names two distinct approvers other than the operator');
+    for (const a of approvers) {
+      if (!roster.participant(a)?.roles.includes('custodian')) throw fail('transcript.role', 'transcript.line[1].data.approvers', `${a} is not enrolled as custodian`);
+      if (!closed.some((e) => e.type === approval && e.actor === a && e.data.approver === a)) throw fail('transcript.approval', 'transcript', `has no ${approval} signed by ${a}`);
+    }
+    if (closed.some((e) => e.type === approval && !approvers.includes(e.actor))) throw fail('transcript.approval', 'transcript', `records a ${approval} by someone who is not an approver`);
+  }
 }
