@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendLine, writeNewFile } from '../../src/node/durable';
+import { appendLine, createNewFile, partialName, writeNewFile } from '../../src/node/durable';
 import { newChain, signEvent, verifyTranscript } from '../../src/core/transcript/transcript';
 import { seededRng } from '../../src/core/crypto/random';
 import { nativeProvider as provider } from '../../src/node/native-provider';
@@ -40,5 +40,31 @@ describe('durable outputs', () => {
     expect(report.head).toBe(state.head);
     expect(() => appendLine(file, 'x\n', { create: true })).toThrowError(/already exists/);
     expect(() => appendLine(file, 'two\nlines\n', { create: false })).toThrowError(/^line: must be exactly one line/);
+  });
+  it('a streamed file is invisible under its name until committed; an aborted one leaves nothing', () => {
+    const f = join(dir, 'stream.bin');
+    const w = createNewFile(f);
+    w.write(new Uint8Array([1, 2, 3]));
+    expect(existsSync(f)).toBe(false);
+    expect(existsSync(partialName(f))).toBe(true);
+    expect(w.digest()).toBe(createHash('sha256').update(Buffer.from([1, 2, 3])).digest('hex'));
+    w.write(new Uint8Array([4]));
+    expect(w.commit()).toBe(createHash('sha256').update(Buffer.from([1, 2, 3, 4])).digest('hex'));
+    expect(readFileSync(f)).toEqual(Buffer.from([1, 2, 3, 4]));
+    expect(existsSync(partialName(f))).toBe(false);
+    const a = createNewFile(join(dir, 'aborted.bin'));
+    a.write(new Uint8Array(10));
+    a.abort();
+    expect(readdirSync(dir).filter((n) => n.includes('aborted'))).toEqual([]);
+  });
+  it('a stale partial from a killed run is replaced; a file published meanwhile is never overwritten', () => {
+    const f = join(dir, 'race.bin');
+    writeFileSync(partialName(f), 'left by a killed run');
+    const w = createNewFile(f);
+    w.write(new Uint8Array([9]));
+    writeFileSync(f, 'someone else was faster');
+    expect(() => w.commit()).toThrowError(/race\.bin: already exists: Custos never overwrites a file/);
+    expect(readFileSync(f, 'utf8')).toBe('someone else was faster');
+    expect(existsSync(partialName(f))).toBe(false);
   });
 });
