@@ -11,7 +11,7 @@ import { parsePlan, type PlanOf } from '../src/core/plan/schema';
 import { verifyRoster } from '../src/core/roster/roster';
 import { decodeIdentity } from '../src/core/roster/identity';
 import { cliPorts } from '../src/node/ceremony-ports';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 const [vault, rosterFile, planFile, idsFile, inventory] = process.argv.slice(2) as [string, string, string, string, string];
 const roster = verifyRoster((await import('../src/node/native-provider')).nativeProvider, readFileSync(rosterFile, 'utf8'));
@@ -38,7 +38,10 @@ if (process.env.CUSTOS_BENCH_PHASES) {
 }
 await runBackup(ports, plan, roster, { planSha256: 'ab'.repeat(32), rehearsal: true });
 const backupMs = performance.now() - t0;
-const rssMiB = process.resourceUsage().maxRSS / 1024;
+// Peak RSS of this process image. On Linux getrusage's maxRSS survives exec and so includes
+// the parent's size at fork; VmHWM belongs to this image alone.
+const hwm = /VmHWM:\s+(\d+) kB/.exec(existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '');
+const rssMiB = (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
 const archive = readdirSync(out).find((n) => !n.startsWith('.') && n !== 'reference.bin')!;
 const archiveBytes = statSync(join(out, archive)).size;
 
