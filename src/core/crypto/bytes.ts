@@ -19,6 +19,14 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/**
+ * A copy in a plain Uint8Array. (A Node Buffer's own `slice` returns a view of the same memory,
+ * so `b.slice()` is no copy when `b` came from node:fs or node:crypto.)
+ */
+export function copyBytes(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(b);
+}
+
 export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let n = 0;
   for (const p of parts) n += p.length;

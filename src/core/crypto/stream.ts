@@ -12,7 +12,7 @@
  * authentication.
  */
 import { InputError, VerifyError } from '../errors';
-import { assertBytes, assertInt, concat, utf8, wipe } from './bytes';
+import { assertBytes, assertInt, concat, copyBytes, utf8, wipe } from './bytes';
 import type { CryptoProvider } from './provider';
 import type { Rng } from './random';
 
@@ -70,7 +70,7 @@ export function createStreamSealer(provider: CryptoProvider, rng: Rng, key: Uint
   header.set(salt, 1);
   header.set(prefix, 33);
   new DataView(header.buffer).setUint32(40, segmentSize);
-  const aad = header.slice(); // private copy: the caller may wipe or reuse the header it is given
+  const aad = copyBytes(header); // private copy: the caller may wipe or reuse the header it is given
   const k = segmentKey(provider, key, salt, opts.info ?? new Uint8Array(0));
   let i = 0;
   return {
@@ -109,7 +109,7 @@ export function parseStreamHeader(header: Uint8Array, field = 'stream.header'): 
 export function createStreamOpener(provider: CryptoProvider, key: Uint8Array, header: Uint8Array, opts: { info?: Uint8Array } = {}): StreamOpener {
   assertBytes(key, 'key', 32);
   const { segmentSize } = parseStreamHeader(header);
-  const h = header.slice();
+  const h = copyBytes(header);
   const prefix = h.slice(33, 40);
   const k = segmentKey(provider, key, h.subarray(1, 33), opts.info ?? new Uint8Array(0));
   let i = 0;

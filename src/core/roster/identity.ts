@@ -8,7 +8,7 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { bech32 } from '@scure/base';
 import { InputError, VerifyError } from '../errors';
-import { concat, equalBytes, utf8, wipe } from '../crypto/bytes';
+import { concat, copyBytes, equalBytes, utf8, wipe } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { openAge, sealAge } from '../age';
@@ -56,7 +56,7 @@ export function decodeIdentity(b: Uint8Array, field = 'identity'): IdentitySecre
   if (b.length !== 70 + n) throw new InputError('identity.length', `${field}.length`, 'has the wrong length');
   const id = String.fromCharCode(...b.subarray(70));
   if (!ID_RE.test(id)) throw new InputError('identity.id', `${field}.id`, 'is not a participant id');
-  return { id, signingSeed: b.slice(5, 37), ageSecret: b.slice(37, 69) };
+  return { id, signingSeed: copyBytes(b.subarray(5, 37)), ageSecret: copyBytes(b.subarray(37, 69)) };
 }
 
 export async function sealIdentity(ctx: { provider: CryptoProvider; rng: Rng }, s: IdentitySecrets, passphrase: string, workFactor?: number): Promise<Uint8Array> {

@@ -22,7 +22,7 @@
  * by `verifyShareSignature` (combine always does).
  */
 import { InputError, VerifyError } from '../errors';
-import { assertBytes, assertInt, concat, equalBytes, toHex, utf8, wipe } from '../crypto/bytes';
+import { assertBytes, assertInt, concat, copyBytes, equalBytes, toHex, utf8, wipe } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { formatKcv, KCV_LENGTH, type KcvString } from '../crypto/kcv';
 
@@ -126,7 +126,7 @@ export function decodeShareRecord(provider: CryptoProvider, bytes: Uint8Array, f
   if (bytes.length !== SHARE_RECORD_LENGTH)
     throw new InputError('share.length', `${field}.length`, `must be ${SHARE_RECORD_LENGTH} bytes, got ${bytes.length}`);
   let o = 5;
-  const take = (n: number) => bytes.slice(o, (o += n));
+  const take = (n: number) => copyBytes(bytes.subarray(o, (o += n)));
   const setId = take(ID_LENGTH);
   const keyId = take(ID_LENGTH);
   const kcv = take(KCV_LENGTH);
