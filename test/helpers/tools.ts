@@ -10,6 +10,7 @@ const INSTALL: Record<string, string> = {
   zbarimg: 'apt-get install -y zbar-tools',
   script: 'apt-get install -y bsdutils',
   chromium: 'apt-get install -y chromium',
+  'pykmip-server': 'apt-get install -y --no-install-recommends python3-pykmip',
 };
 
 export function hasTool(name: string): boolean {

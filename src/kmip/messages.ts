@@ -1,0 +1,231 @@
+/**
+ * KMIP request and response messages (KMIP 1.2 §7): a request holds a header (protocol
+ * version, batch count) and one or more batch items (operation, payload); a response is read
+ * strictly (its header, a batch count that matches, each item's result) and a failed item
+ * becomes a KmipError that says the operation, the reason and the server's message.
+ */
+import { CustosError, InputError } from '../core/errors';
+import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
+import { CRYPTOGRAPHIC_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, RESULT_REASON, RESULT_STATUS, TAG, type OperationName } from './tags';
+
+export interface ProtocolVersion {
+  major: number;
+  minor: number;
+}
+
+export interface RequestItem {
+  operation: OperationName;
+  payload: Item[];
+}
+
+export interface ResponseItem {
+  operation: string;
+  /** The Unique Batch Item ID it answers (the request's index), when the request had several. */
+  id?: number;
+  status: 'success' | 'failed' | 'pending' | 'undone';
+  reason?: string;
+  message?: string;
+  payload?: Item & { type: 'structure' };
+}
+
+/** A KMIP operation the server refused or failed: what, why, and the server's own words. */
+export class KmipError extends CustosError {
+  readonly reason: string | undefined;
+  constructor(operation: string, reason: string | undefined, message: string | undefined, field = `kmip.${operation}`) {
+    super('verify', `kmip.${reason ? reason.toLowerCase().replace(/\s+/g, '-') : 'failed'}`, field, `${operation} failed: ${reason ?? 'no reason given'}${message ? ` (server: ${message})` : ''}`);
+    this.name = 'KmipError';
+    this.reason = reason;
+  }
+}
+
+const s = (tag: number, value: Item[]): Item => ({ tag, type: 'structure', value });
+const int = (tag: number, value: number): Item => ({ tag, type: 'integer', value });
+const en = (tag: number, value: number): Item => ({ tag, type: 'enumeration', value });
+const txt = (tag: number, value: string): Item => ({ tag, type: 'textString', value });
+
+const batchId = (i: number): Item => ({ tag: TAG.uniqueBatchItemId, type: 'byteString', value: Uint8Array.of(i >>> 24, (i >>> 16) & 255, (i >>> 8) & 255, i & 255) });
+
+export function encodeRequest(version: ProtocolVersion, items: RequestItem[]): Uint8Array {
+  if (items.length === 0) throw new InputError('kmip.batch', 'items', 'a request needs at least one batch item');
+  return encodeTtlv(
+    s(TAG.requestMessage, [
+      s(TAG.requestHeader, [s(TAG.protocolVersion, [int(TAG.protocolVersionMajor, version.major), int(TAG.protocolVersionMinor, version.minor)]), int(TAG.batchCount, items.length)]),
+      // KMIP 1.2 §7.2: a Unique Batch Item ID is required when a message holds more than one item.
+      ...items.map((it, i) =>
+        s(TAG.batchItem, [en(TAG.operation, OPERATION[it.operation]), ...(items.length > 1 ? [batchId(i)] : []), s(TAG.requestPayload, it.payload)]),
+      ),
+    ]),
+  );
+}
+
+const children = (it: Item): Item[] => (it.type === 'structure' ? it.value : []);
+export const child = (it: Item | undefined, tag: number): Item | undefined => (it ? children(it).find((c) => c.tag === tag) : undefined);
+const bad = (field: string, why: string) => new InputError('kmip.response', field, why);
+
+type ValueOf<T extends Item['type']> = T extends 'structure'
+  ? Item[]
+  : T extends 'integer' | 'enumeration' | 'interval'
+    ? number
+    : T extends 'longInteger' | 'dateTime' | 'dateTimeExtended'
+      ? bigint
+      : T extends 'bigInteger' | 'byteString'
+        ? Uint8Array
+        : T extends 'boolean'
+          ? boolean
+          : string;
+
+function need<T extends Item['type']>(it: Item | undefined, tag: number, type: T, field: string): Item & { type: T; value: ValueOf<T> } {
+  const c = child(it, tag);
+  if (!c) throw bad(field, 'is missing');
+  if (c.type !== type) throw bad(field, `must be a ${type}, not a ${c.type}`);
+  return c as Item & { type: T; value: ValueOf<T> };
+}
+
+export interface Response {
+  version: ProtocolVersion;
+  timeStamp: bigint;
+  items: ResponseItem[];
+}
+
+export function decodeResponse(bytes: Uint8Array): Response {
+  const top = decodeTtlv(bytes);
+  if (top.tag !== TAG.responseMessage || top.type !== 'structure') throw bad('response', 'is not a KMIP Response Message');
+  const header = need(top, TAG.responseHeader, 'structure', 'response.header');
+  const pv = need(header, TAG.protocolVersion, 'structure', 'response.header.protocolVersion');
+  const version = { major: need(pv, TAG.protocolVersionMajor, 'integer', 'response.header.protocolVersion.major').value, minor: need(pv, TAG.protocolVersionMinor, 'integer', 'response.header.protocolVersion.minor').value };
+  const timeStamp = need(header, TAG.timeStamp, 'dateTime', 'response.header.timeStamp').value;
+  const count = need(header, TAG.batchCount, 'integer', 'response.header.batchCount').value;
+  const batch = top.value.filter((c) => c.tag === TAG.batchItem);
+  if (batch.length !== count) throw bad('response.header.batchCount', `says ${count} items, the message holds ${batch.length}`);
+  const items = batch.map((b, i): ResponseItem => {
+    const f = `response.batchItem[${i}]`;
+    if (b.type !== 'structure') throw bad(f, 'must be a structure');
+    const op = child(b, TAG.operation);
+    const status = need(b, TAG.resultStatus, 'enumeration', `${f}.resultStatus`).value;
+    const statusName = (['success', 'failed', 'pending', 'undone'] as const)[status];
+    if (!statusName) throw bad(`${f}.resultStatus`, `${status} is not a result status`);
+    const reason = child(b, TAG.resultReason);
+    const message = child(b, TAG.resultMessage);
+    const payload = child(b, TAG.responsePayload);
+    const id = child(b, TAG.uniqueBatchItemId);
+    if (payload && payload.type !== 'structure') throw bad(`${f}.responsePayload`, 'must be a structure');
+    return {
+      operation: op?.type === 'enumeration' ? (OPERATION_NAMES.get(op.value) ?? `operation ${op.value}`) : 'unknown',
+      status: statusName,
+      ...(id?.type === 'byteString' && id.value.length === 4 && { id: new DataView(id.value.buffer, id.value.byteOffset, 4).getUint32(0) }),
+      ...(reason?.type === 'enumeration' && { reason: RESULT_REASON[reason.value] ?? `reason 0x${reason.value.toString(16)}` }),
+      ...(message?.type === 'textString' && { message: message.value.slice(0, 500) }),
+      ...(payload?.type === 'structure' && { payload }),
+    };
+  });
+  return { version, timeStamp, items };
+}
+
+/** The payload of a successful item; a failed one is a KmipError. */
+export function expectSuccess(item: ResponseItem, expected: OperationName): Item & { type: 'structure' } {
+  if (item.status !== 'success') throw new KmipError(expected, item.reason, item.message);
+  if (item.operation !== expected) throw bad('response.operation', `answers ${item.operation}, not ${expected}`);
+  return item.payload ?? { tag: TAG.responsePayload, type: 'structure', value: [] };
+}
+
+// --- request payloads ---------------------------------------------------------------------
+
+const attribute = (name: string, value: Item): Item => s(TAG.attribute, [txt(TAG.attributeName, name), { ...value, tag: TAG.attributeValue } as Item]);
+const nameValue = (name: string): Item => s(TAG.attributeValue, [txt(TAG.nameValue, name), en(TAG.nameType, NAME_TYPE.uninterpretedTextString)]);
+
+export interface SymmetricKeyRegistration {
+  /** SECRET: the raw AES key. */
+  material: Uint8Array;
+  name: string;
+  usageMask: number;
+  objectGroup?: string;
+  applicationInfo?: { namespace: string; data: string };
+  operationPolicyName?: string;
+}
+
+export const payloads = {
+  register(k: SymmetricKeyRegistration): Item[] {
+    const attrs = [attribute('Cryptographic Usage Mask', int(0, k.usageMask)), attribute('Name', nameValue(k.name))];
+    if (k.objectGroup) attrs.push(attribute('Object Group', txt(0, k.objectGroup)));
+    if (k.applicationInfo) attrs.push(attribute('Application Specific Information', s(0, [txt(TAG.applicationNamespace, k.applicationInfo.namespace), txt(TAG.applicationData, k.applicationInfo.data)])));
+    if (k.operationPolicyName) attrs.push(attribute('Operation Policy Name', txt(0, k.operationPolicyName)));
+    return [
+      en(TAG.objectType, OBJECT_TYPE.symmetricKey),
+      s(TAG.templateAttribute, attrs),
+      s(TAG.symmetricKey, [
+        s(TAG.keyBlock, [
+          en(TAG.keyFormatType, KEY_FORMAT_TYPE.raw),
+          s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
+          en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
+          int(TAG.cryptographicLength, k.material.length * 8),
+        ]),
+      ]),
+    ];
+  },
+  uid: (uid: string): Item[] => [txt(TAG.uniqueIdentifier, uid)],
+  locateByName: (name: string): Item[] => [attribute('Name', nameValue(name))],
+  getAttributes: (uid: string, names: string[] = []): Item[] => [txt(TAG.uniqueIdentifier, uid), ...names.map((n) => txt(TAG.attributeName, n))],
+  revoke: (uid: string, code: number): Item[] => [txt(TAG.uniqueIdentifier, uid), s(TAG.revocationReason, [en(TAG.revocationReasonCode, code)])],
+  query: (functions: number[]): Item[] => functions.map((f) => en(TAG.queryFunction, f)),
+  discoverVersions: (versions: ProtocolVersion[]): Item[] => versions.map((v) => s(TAG.protocolVersion, [int(TAG.protocolVersionMajor, v.major), int(TAG.protocolVersionMinor, v.minor)])),
+};
+
+// --- response payloads --------------------------------------------------------------------
+
+export function readUid(p: Item, field: string): string {
+  return need(p, TAG.uniqueIdentifier, 'textString', `${field}.uniqueIdentifier`).value;
+}
+
+/** SECRET: the key material of a Get response for a raw symmetric key. The caller wipes it. */
+export function readSymmetricKey(p: Item, field: string): { uid: string; material: Uint8Array; algorithm: number; length: number } {
+  const uid = readUid(p, field);
+  const block = need(need(p, TAG.symmetricKey, 'structure', `${field}.symmetricKey`), TAG.keyBlock, 'structure', `${field}.keyBlock`);
+  const format = need(block, TAG.keyFormatType, 'enumeration', `${field}.keyBlock.keyFormatType`).value;
+  if (format !== KEY_FORMAT_TYPE.raw && format !== KEY_FORMAT_TYPE.transparentSymmetricKey) throw bad(`${field}.keyBlock.keyFormatType`, `format ${format} is not a raw key`);
+  const value = need(block, TAG.keyValue, 'structure', `${field}.keyBlock.keyValue`);
+  const m = child(value, TAG.keyMaterial);
+  const inner = m?.type === 'structure' ? child(m, 0x42003f) : m; // Transparent Symmetric Key: its Key (0x42003F)
+  if (inner?.type !== 'byteString') throw bad(`${field}.keyBlock.keyValue.keyMaterial`, 'is missing');
+  const bytes = inner.value;
+  return {
+    uid,
+    material: bytes,
+    algorithm: need(block, TAG.cryptographicAlgorithm, 'enumeration', `${field}.keyBlock.cryptographicAlgorithm`).value,
+    length: need(block, TAG.cryptographicLength, 'integer', `${field}.keyBlock.cryptographicLength`).value,
+  };
+}
+
+export function readUids(p: Item): string[] {
+  return children(p)
+    .filter((c) => c.tag === TAG.uniqueIdentifier)
+    .map((c, i) => {
+      if (c.type !== 'textString') throw bad(`locate.uniqueIdentifier[${i}]`, 'must be a text string');
+      return c.value;
+    });
+}
+
+export function readVersions(p: Item): ProtocolVersion[] {
+  return children(p)
+    .filter((c) => c.tag === TAG.protocolVersion)
+    .map((c, i) => ({ major: need(c, TAG.protocolVersionMajor, 'integer', `versions[${i}].major`).value, minor: need(c, TAG.protocolVersionMinor, 'integer', `versions[${i}].minor`).value }));
+}
+
+export interface AttributeValue {
+  name: string;
+  value: Item;
+}
+
+/** Attributes of a Get Attributes response (KMIP 1.x form). */
+export function readAttributes(p: Item): AttributeValue[] {
+  return children(p)
+    .filter((c) => c.tag === TAG.attribute)
+    .map((a, i) => ({ name: need(a, TAG.attributeName, 'textString', `attributes[${i}].name`).value, value: child(a, TAG.attributeValue) ?? s(TAG.attributeValue, []) }));
+}
+
+export function readQuery(p: Item): { operations: string[]; vendor?: string } {
+  const ops = children(p)
+    .filter((c) => c.tag === TAG.operation && c.type === 'enumeration')
+    .map((c) => OPERATION_NAMES.get(c.value as number) ?? `operation ${c.value as number}`);
+  const v = child(p, TAG.vendorIdentification);
+  return { operations: ops, ...(v?.type === 'textString' && { vendor: v.value }) };
+}
