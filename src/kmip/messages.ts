@@ -6,7 +6,7 @@
  */
 import { CustosError, InputError } from '../core/errors';
 import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
-import { CRYPTOGRAPHIC_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, RESULT_REASON, RESULT_STATUS, TAG, type OperationName } from './tags';
+import { CRYPTOGRAPHIC_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, RESULT_REASON, TAG, type OperationName } from './tags';
 
 export interface ProtocolVersion {
   major: number;
