@@ -12,6 +12,7 @@ import { openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
 import { openRandomAccess } from '../node/medium';
+import { verifyReceiptCommand } from './server';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
 import { verifyRoster, type VerifiedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
@@ -28,9 +29,10 @@ export interface Io {
 }
 
 /** `--name value` options after the positional arguments; unknown options are usage errors. */
-export function options(args: string[], allowed: string[]): { positional: string[]; opts: Map<string, string> } {
+export function options(args: string[], allowed: string[]): { positional: string[]; opts: Map<string, string>; all: Map<string, string[]> } {
   const positional: string[] = [];
   const opts = new Map<string, string>();
+  const all = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (!a.startsWith('--')) {
@@ -42,11 +44,12 @@ export function options(args: string[], allowed: string[]): { positional: string
     const v = args[++i];
     if (v === undefined) throw new InputError('cli.option', a, 'needs a value');
     opts.set(name, v);
+    all.set(name, [...(all.get(name) ?? []), v]);
   }
-  return { positional, opts };
+  return { positional, opts, all };
 }
 
-function read(file: string, field: string): string {
+export function read(file: string, field: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -120,11 +123,13 @@ const VERIFY_USAGE = `usage:
   custos verify bundle FILE --roster ROSTER [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
   custos verify backup FILE --roster ROSTER
   custos verify escrow MANIFEST --roster ROSTER [--payload FILE.age]
-  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]`;
+  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]
+  custos verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]`;
 
 export async function verifyCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts } = options(args, ['roster', 'roster-words', 'transport', 'fingerprint', 'transcript', 'payload', 'answers']);
+  const { positional, opts } = options(args, ['roster', 'roster-words', 'transport', 'fingerprint', 'transcript', 'payload', 'answers', 'bundle']);
   const what = positional[0];
+  if (what === 'receipt') return verifyReceiptCommand(positional, opts, json, io);
   if (!what || positional.length < 2 || !opts.has('roster') || !['transcript', 'bundle', 'backup', 'escrow', 'shares'].includes(what)) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   if (what !== 'shares' && positional.length !== 2) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   const roster = trustedRoster(opts);
@@ -232,7 +237,7 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
   emit({ kind: 'shares', shares }, lines.join(''));
 }
 
-function readBytes(file: string, field: string): Uint8Array {
+export function readBytes(file: string, field: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file));
   } catch (e) {

@@ -11,6 +11,7 @@ import { checkPlanFile } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
 import { enrollCommand, inspectCommand, runCommand, verifyCommand, type Io } from './ceremony';
+import { importCommand, serverCommand } from './server';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -40,6 +41,16 @@ Commands:
   verify transcript|bundle|backup|escrow|shares FILE... --roster ROSTER [...]
                        Verify offline: chain, signatures, approvals, hashes (custos verify -h)
   inspect FILE         Say what a file is and print its public facts, unverified
+
+Key-server side:
+  server enroll --name NAME --kmip HOST:PORT --days N --out DIR
+                       Create the transport key (RSA-4096, sealed with a passphrase) and the
+                       enrollment file the export ceremony pins
+  import BUNDLE --roster R --transport E --transport-key K --kmip HOST:PORT [--kmip ...]
+         --ca CA --cert CERT --key KEY --receipt OUT
+                       Verify a bundle, register its keys in every KMIP server, read them back,
+                       write a receipt signed with the transport key
+  verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]
 
 Options:
   --json               Machine-readable output
@@ -100,6 +111,25 @@ scrypt cost of share files (rehearsals only).
 
 Exit 0 verified, 1 verification failed (the message names what), 2 bad usage or unreadable input.
 `,
+  server: `Usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]
+
+On the key-server host: creates the transport key pair (RSA-4096). The private key is sealed
+with a passphrase in DIR/NAME.transport-key.age and stays on the host; DIR/NAME.transport.json
+(public key, server name, KMIP endpoints, expiry) goes to the workstation. Read the printed
+fingerprint words aloud to the ceremony operator, who pins the fingerprint in the export plan.
+`,
+  import: `Usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE
+         --kmip HOST:PORT [--kmip HOST:PORT ...] --ca CA.pem --cert CERT.pem --key KEY.pem
+         --receipt OUT [--policy NAME] [--passphrase-file F] [--timeout SECONDS]
+
+Verifies the bundle (two custodian approvals against the roster, wrapped for this transport
+key, not expired), unwraps every key and checks its KCV, then on every KMIP server (mutual TLS,
+the CA pinned): finds keys already there by name (same KCV: kept; another KCV: refused), registers
+the rest (AES-256, usage mask, the ceremony in Object Group, the KCV in Application Specific
+Information, under --policy if given), activates them and reads each back to compare its KCV.
+A rerun after an interruption completes the import. Writes a receipt signed with the transport
+key for the workstation.
+`,
   inspect: `Usage: custos inspect FILE [--json]
 
 Says what kind of Custos file FILE is and prints its public facts without verifying them.
@@ -153,6 +183,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     rehearse: (rest) => runCommand(rest, json, io, VERSION, true),
     verify: (rest) => verifyCommand(rest, json, io),
     inspect: (rest) => inspectCommand(rest, json, io),
+    server: (rest) => serverCommand(rest, json, io),
+    import: (rest) => importCommand(rest, json, io),
   };
   const cmd = ceremonyCommands[args[0]!];
   if (cmd && (args.includes('-h') || args.includes('--help'))) {

@@ -1,6 +1,6 @@
 /** A throwaway PyKMIP server for tests, started with scripts/kmip-dev-server.sh on a free port. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +26,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startKmipServer(): Promise<TestKmipServer> {
+/** Start a server; `sharePki` gives it the PKI of another (one CA and client identity for a cluster). */
+export async function startKmipServer(sharePki?: TestKmipServer): Promise<TestKmipServer> {
   const dir = mkdtempSync(join(tmpdir(), 'custos-kmip-'));
+  if (sharePki) cpSync(join(sharePki.dir, 'pki'), join(dir, 'pki'), { recursive: true });
   const port = await freePort();
   execFileSync('bash', ['scripts/kmip-dev-server.sh', '--background', dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
   const pki = (n: string) => readFileSync(join(dir, 'pki', n));

@@ -1,0 +1,111 @@
+/** The key-server side of `custos`: `server enroll`, `import`, `verify receipt`. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { InputError, PolicyError } from '../core/errors';
+import { fromUtf8, toHex } from '../core/crypto/bytes';
+import { parseTransportKey } from '../core/documents/transport';
+import { verifyRoster } from '../core/roster/roster';
+import { KmipClient, parseEndpoint } from '../kmip/client';
+import { enrollTransportKey, openTransportKey } from '../kmip/enroll';
+import { importBundle } from '../kmip/import';
+import { signReceipt, verifyReceipt } from '../kmip/receipt';
+import { writeNewFile } from '../node/durable';
+import { nativeProvider } from '../node/native-provider';
+import { osRng, systemClock } from '../node/platform';
+import { ask } from '../node/prompt';
+import { options, read, readBytes, type Io } from './ceremony';
+
+/** A passphrase from --passphrase-file (automation, tests) or typed without echo. */
+function passphrase(opts: Map<string, string>, confirm: boolean, what: string): string {
+  const file = opts.get('passphrase-file');
+  if (file) return read(file, '--passphrase-file').replace(/\r?\n$/, '');
+  const a = ask(`${what}: `, '--passphrase-file', true);
+  if (confirm && ask('Type it again: ', '--passphrase-file', true) !== a) throw new InputError('prompt.mismatch', 'passphrase', 'the two passphrases differ');
+  return a;
+}
+
+export async function serverCommand(args: string[], json: boolean, io: Io): Promise<void> {
+  if (args[0] !== 'enroll') throw new InputError('cli.usage', 'server', 'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]');
+  const { positional, opts, all } = options(args.slice(1), ['name', 'kmip', 'days', 'out', 'passphrase-file', 'rehearsal', 'work-factor']);
+  if (positional.length || !opts.has('name') || !opts.has('out') || !opts.has('days'))
+    throw new InputError('cli.usage', 'server enroll', 'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]');
+  const kmip = (all.get('kmip') ?? []).map((e) => {
+    const ep = parseEndpoint(e);
+    return `${ep.host}:${ep.port}`;
+  });
+  const name = opts.get('name')!;
+  const out = opts.get('out')!;
+  const files = [`${name}.transport.json`, `${name}.transport-key.age`].map((f) => path.join(out, f));
+  const present = files.filter((f) => existsSync(f));
+  if (present.length) throw new PolicyError('enroll.exists', '--out', `${present.map((f) => path.basename(f)).join(', ')} already exist: Custos never overwrites`);
+  const wf = opts.get('work-factor');
+  if (wf !== undefined && opts.get('rehearsal') !== 'yes') throw new InputError('cli.workFactor', '--work-factor', 'may only lower the scrypt work factor in a rehearsal');
+  if (!/^\d+$/.test(opts.get('days')!)) throw new InputError('enroll.days', '--days', 'must be a number of days');
+  const e = await enrollTransportKey(
+    { provider: nativeProvider, rng: osRng, now: systemClock() },
+    { name, kmip, days: Number(opts.get('days')), passphrase: passphrase(opts, true, 'Passphrase for the transport private key'), ...(wf !== undefined && { workFactor: Number(wf) }) },
+  );
+  writeNewFile(files[1]!, e.sealedKey); // the private key first: an enrollment never exists without its key
+  writeNewFile(files[0]!, new TextEncoder().encode(e.text));
+  const t = e.transport;
+  if (json) io.out(JSON.stringify({ ok: true, enrollment: files[0], key: files[1], fingerprint: t.fingerprint, words: t.words.join(' '), expires: t.file.expires }) + '\n');
+  else
+    io.out(
+      `transport key enrolled for ${name}, expires ${t.file.expires}\nenrollment (carry to the workstation): ${files[0]}\nprivate key (stays here, sealed): ${files[1]}\n` +
+        `fingerprint ${t.fingerprint}\nread aloud: ${t.words.join(' ')}\n`,
+    );
+}
+
+const IMPORT_USAGE =
+  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--passphrase-file F]';
+
+export async function importCommand(args: string[], json: boolean, io: Io): Promise<void> {
+  const { positional, opts, all } = options(args, ['roster', 'roster-words', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'passphrase-file', 'timeout']);
+  for (const o of ['roster', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt']) if (positional.length !== 1 || !opts.has(o)) throw new InputError('cli.usage', 'import', IMPORT_USAGE);
+  const receiptFile = opts.get('receipt')!;
+  if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
+  const endpoints = all.get('kmip')!.map((e) => parseEndpoint(e));
+  const words = opts.get('roster-words')?.trim().split(/\s+/);
+  const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
+  const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
+  const bundleBytes = readBytes(positional[0]!, 'bundle');
+  const tls = { ca: readBytes(opts.get('ca')!, '--ca'), cert: readBytes(opts.get('cert')!, '--cert'), key: readBytes(opts.get('key')!, '--key') };
+  const timeoutMs = opts.has('timeout') ? Number(opts.get('timeout')) * 1000 : undefined;
+  const clients = endpoints.map((ep) => new KmipClient(ep, { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) }, timeoutMs ? { timeoutMs } : {}));
+  tls.key.fill(0);
+  const privateKey = await openTransportKey(nativeProvider, readBytes(opts.get('transport-key')!, '--transport-key'), passphrase(opts, false, 'Passphrase of the transport private key'));
+  try {
+    const r = await importBundle(nativeProvider, {
+      bundleText: fromUtf8(bundleBytes, 'bundle'),
+      bundleSha256: toHex(nativeProvider.sha256(bundleBytes)),
+      roster,
+      transport,
+      privateKey,
+      clients,
+      now: systemClock,
+      ...(opts.has('policy') && { policyName: opts.get('policy')! }),
+      say: (s) => (json ? undefined : io.out(`${s}\n`)),
+    });
+    const { manifest, ...facts } = r;
+    const text = signReceipt({ v: 1, kind: 'custos.receipt', ...facts }, privateKey);
+    const sha256 = writeNewFile(receiptFile, new TextEncoder().encode(text));
+    if (json) io.out(JSON.stringify({ ok: true, receipt: receiptFile, sha256, servers: facts.servers }) + '\n');
+    else io.out(`imported ${manifest.keys.length} keys into ${facts.servers.length} server(s); signed receipt ${receiptFile} (carry it back to the workstation)\n`);
+  } finally {
+    privateKey.fill(0);
+    clients.forEach((c) => c.close());
+  }
+}
+
+export function verifyReceiptCommand(positional: string[], opts: Map<string, string>, json: boolean, io: Io): void {
+  if (positional.length !== 2 || !opts.has('transport')) throw new InputError('cli.usage', 'verify', 'usage: custos verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]');
+  const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
+  const r = verifyReceipt(read(positional[1]!, 'receipt'), transport);
+  if (opts.has('bundle')) {
+    const sha = toHex(nativeProvider.sha256(readBytes(opts.get('bundle')!, '--bundle')));
+    if (sha !== r.bundle.sha256) throw new PolicyError('receipt.bundle', 'receipt.bundle.sha256', 'is the receipt of another bundle');
+  }
+  const keys = r.servers.flatMap((s) => s.keys.map((k) => ({ server: s.endpoint, ...k })));
+  if (json) io.out(JSON.stringify({ ok: true, ...r }) + '\n');
+  else io.out(`receipt verified: signed by the transport key of ${r.transport.server}\n` + keys.map((k) => `  ${k.server}  ${k.name}  ${k.kcv}  uid ${k.uid}  ${k.outcome}\n`).join(''));
+}

@@ -1,0 +1,54 @@
+/**
+ * Transport-key enrollment, on the key-server host: an RSA-4096 key pair whose private key is
+ * kept in an age file sealed with a passphrase (scrypt), and the enrollment file that travels
+ * to the workstation on USB: the public key, the server's name and KMIP endpoints, and an
+ * expiry. Its fingerprint (SHA-256 of the public key, also as words) is read aloud over the
+ * phone and pinned in the export plan.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { base64 } from '@scure/base';
+import { InputError } from '../core/errors';
+import { sealAge, openAge } from '../core/age';
+import type { CryptoProvider } from '../core/crypto/provider';
+import type { Rng } from '../core/crypto/random';
+import { parseTransportKey, transportToText, type TransportKey } from '../core/documents/transport';
+
+const DAY = 86_400_000;
+export const MAX_TRANSPORT_KEY_FILE = 16 * 1024;
+
+export interface Enrollment {
+  text: string;
+  transport: TransportKey;
+  /** The private key, sealed with the passphrase. */
+  sealedKey: Uint8Array;
+}
+
+export async function enrollTransportKey(
+  ctx: { provider: CryptoProvider; rng: Rng; now: Date },
+  opts: { name: string; kmip: string[]; days: number; passphrase: string; workFactor?: number },
+): Promise<Enrollment> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(opts.name)) throw new InputError('enroll.name', '--name', 'must be 1 to 100 letters, digits, . _ -');
+  if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 3660) throw new InputError('enroll.days', '--days', 'must be 1 to 3660 days');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 4096, publicExponent: 0x10001 });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const pkcs8 = new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }));
+  try {
+    const sealedKey = await sealAge({ provider: ctx.provider, rng: ctx.rng }, pkcs8, { passphrase: opts.passphrase, ...(opts.workFactor !== undefined && { workFactor: opts.workFactor }) });
+    const text = transportToText({
+      v: 1,
+      kind: 'custos.transport-key',
+      server: { name: opts.name, kmip: opts.kmip },
+      publicKey: base64.encode(spki),
+      created: ctx.now.toISOString(),
+      expires: new Date(ctx.now.getTime() + opts.days * DAY).toISOString(),
+    });
+    return { text, transport: parseTransportKey(ctx.provider, text, 'enrollment'), sealedKey };
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/** SECRET: the transport private key (PKCS#8 DER). The caller wipes it. */
+export async function openTransportKey(provider: CryptoProvider, sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  return openAge(provider, sealed, { passphrase }, MAX_TRANSPORT_KEY_FILE, 'transport key file');
+}

@@ -1,0 +1,130 @@
+/**
+ * `custos import`: a verified bundle into every member of a key-server cluster.
+ *
+ * Before any server is touched: the bundle's approvals against the trusted roster, the
+ * recipient (this server's transport key), the expiry; then every key is unwrapped with the
+ * transport private key and its KCV checked. Then, for each server, in batches on one TLS
+ * session: Locate each key by name. A key already there with the same KCV is recognised (and
+ * activated if it is not yet); the same name with another KCV is refused loudly; the others are
+ * registered (name, AES-256, usage mask, the ceremony in Object Group and the KCV in
+ * Application Specific Information), activated, and read back with Get to compare the KCV. A
+ * run interrupted half-way completes on rerun. The key material is wiped at the end.
+ */
+import { PolicyError, VerifyError } from '../core/errors';
+import { kcv } from '../core/crypto/kcv';
+import type { CryptoProvider } from '../core/crypto/provider';
+import { rsaAesUnwrap } from '../core/crypto/rsa-aes-wrap';
+import { base64 } from '@scure/base';
+import { verifyBundle, type BundleManifest } from '../core/documents/bundle';
+import { checkPinned, type TransportKey } from '../core/documents/transport';
+import type { VerifiedRoster } from '../core/roster/roster';
+import type { KmipClient } from './client';
+import { payloads, readAttributes, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
+import { STATE_NAMES, USAGE_MASK, type OperationName } from './tags';
+import type { Item } from './ttlv';
+import type { Receipt } from './receipt';
+
+const MASK: Record<string, number> = {
+  'wrap-key': USAGE_MASK.wrapKey,
+  'unwrap-key': USAGE_MASK.unwrapKey,
+  encrypt: USAGE_MASK.encrypt,
+  decrypt: USAGE_MASK.decrypt,
+  mac: USAGE_MASK.macGenerate | USAGE_MASK.macVerify,
+};
+
+export interface ImportRequest {
+  bundleText: string;
+  bundleSha256: string;
+  roster: VerifiedRoster;
+  transport: TransportKey;
+  /** SECRET: the transport private key, PKCS#8 DER. */
+  privateKey: Uint8Array;
+  clients: KmipClient[];
+  now: () => Date;
+  /** KMIP Operation Policy Name to register under (PyKMIP: a policy sharing the keys with their users). */
+  policyName?: string;
+  batchSize?: number;
+  say(text: string): void;
+}
+
+type Key = BundleManifest['keys'][number] & { material: Uint8Array };
+
+async function inBatches<T>(client: KmipClient, items: T[], size: number, op: OperationName, payload: (t: T) => Item[]): Promise<ResponseItem[]> {
+  const out: ResponseItem[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size);
+    out.push(...(await client.batch(chunk.map((t) => ({ operation: op, payload: payload(t) })))));
+  }
+  return out;
+}
+
+export async function importBundle(provider: CryptoProvider, req: ImportRequest): Promise<Omit<Receipt, 'v' | 'kind'> & { manifest: BundleManifest }> {
+  const size = req.batchSize ?? 50;
+  const { manifest } = verifyBundle(provider, req.bundleText, req.roster, { fingerprint: req.transport.fingerprint, now: req.now() });
+  checkPinned(req.transport, req.transport.fingerprint, req.now(), 'transport');
+  const keys: Key[] = [];
+  try {
+    for (const k of manifest.keys) {
+      const material = rsaAesUnwrap(provider, req.privateKey, base64.decode(k.wrapped));
+      keys.push({ ...k, material });
+      if (kcv(provider, material) !== k.kcv) throw new VerifyError('import.kcv', `bundle.manifest.keys.${k.name}.kcv`, 'the unwrapped key does not have the KCV the approvers signed');
+    }
+    req.say(`Bundle verified: ${keys.length} keys, approved by the roster's custodians; every KCV matches.`);
+    const servers: Receipt['servers'] = [];
+    for (const client of req.clients) {
+      const where = `${client.endpoint.host}:${client.endpoint.port}`;
+      await client.negotiate();
+      const located = await inBatches(client, keys, size, 'locate', (k) => payloads.locateByName(k.name));
+      const existing = located.map((r) => readUids(expectSuccess(r, 'locate')));
+      const present = keys.map((k, i) => ({ k, uids: existing[i]! })).filter((x) => x.uids.length > 0);
+      const fetched = await inBatches(client, present.flatMap((p) => p.uids.map((uid) => ({ p, uid }))), size, 'get', (x) => payloads.uid(x.uid));
+      const outcome = new Map<string, { uid: string; outcome: 'registered' | 'present' }>();
+      let f = 0;
+      for (const p of present) {
+        for (const uid of p.uids) {
+          const got = readSymmetricKey(expectSuccess(fetched[f++]!, 'get'), 'get');
+          const same = kcv(provider, got.material) === p.k.kcv;
+          got.material.fill(0);
+          if (!same) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${p.k.name}" already exists there (unique identifier ${uid}) with another KCV: refusing to add a second key under that name`);
+          outcome.set(p.k.id, { uid, outcome: 'present' });
+        }
+      }
+      // Keys already present but not yet active (a run interrupted after Register) are activated.
+      const states = await inBatches(client, [...outcome.values()], size, 'getAttributes', (o) => payloads.getAttributes(o.uid, ['State']));
+      const toActivate = [...outcome.values()].filter((_, i) => readAttributes(expectSuccess(states[i]!, 'getAttributes')).some((a) => a.name === 'State' && a.value.type === 'enumeration' && STATE_NAMES[a.value.value] === 'pre-active'));
+      const fresh = keys.filter((k) => !outcome.has(k.id));
+      const registered = await inBatches(client, fresh, size, 'register', (k) =>
+        payloads.register({
+          material: k.material,
+          name: k.name,
+          usageMask: k.usage.reduce((m, u) => m | (MASK[u] ?? 0), 0),
+          objectGroup: `custos:${manifest.ceremony}`,
+          applicationInfo: { namespace: 'custos-kcv', data: k.kcv },
+          ...(req.policyName && { operationPolicyName: req.policyName }),
+        }),
+      );
+      fresh.forEach((k, i) => outcome.set(k.id, { uid: readUid(expectSuccess(registered[i]!, 'register'), 'register'), outcome: 'registered' }));
+      const activate = [...fresh.map((k) => outcome.get(k.id)!), ...toActivate];
+      for (const r of await inBatches(client, activate, size, 'activate', (o) => payloads.uid(o.uid))) expectSuccess(r, 'activate');
+      // Read every key back and compare its KCV.
+      const back = await inBatches(client, keys, size, 'get', (k) => payloads.uid(outcome.get(k.id)!.uid));
+      keys.forEach((k, i) => {
+        const got = readSymmetricKey(expectSuccess(back[i]!, 'get'), 'get');
+        const same = kcv(provider, got.material) === k.kcv;
+        got.material.fill(0);
+        if (!same) throw new VerifyError('import.readback', `kmip ${where}`, `${k.name} reads back with another KCV than ${k.kcv}`);
+      });
+      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
+      req.say(`${where}: ${fresh.length} registered, ${keys.length - fresh.length} already present; all ${keys.length} active and read back with their KCVs.`);
+    }
+    return {
+      manifest,
+      bundle: { sha256: req.bundleSha256, ceremony: manifest.ceremony, transcriptHead: manifest.transcript.head },
+      transport: { server: req.transport.file.server.name, fingerprint: req.transport.fingerprint },
+      rehearsal: manifest.rehearsal,
+      servers,
+    };
+  } finally {
+    for (const k of keys) k.material.fill(0);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The import receipt: what was registered where (KMIP unique identifiers, the KCVs read back,
+ * the servers and times), signed with the transport key (RSASSA-PSS, SHA-256, salt 32) so the
+ * workstation can check it came from the key server it enrolled. One canonical JSON line:
+ * `{"receipt":{...},"sig":"<base64>"}`, signature over "custos/receipt/v1" 0x00 and the
+ * canonical receipt.
+ */
+import { constants, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { base64 } from '@scure/base';
+import { z } from 'zod';
+import { VerifyError } from '../core/errors';
+import { concat, utf8 } from '../core/crypto/bytes';
+import { canonicalJson } from '../core/transcript/canonical';
+import { hex, kcvSchema, utc } from '../core/documents/fields';
+import { parseSignedLine } from './signed-line';
+import type { TransportKey } from '../core/documents/transport';
+
+export const receiptSchema = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('custos.receipt'),
+  bundle: z.strictObject({ sha256: hex(64), ceremony: hex(32), transcriptHead: hex(64) }),
+  transport: z.strictObject({ server: z.string().min(1).max(200), fingerprint: hex(64) }),
+  rehearsal: z.boolean(),
+  servers: z
+    .array(
+      z.strictObject({
+        endpoint: z.string().max(300),
+        subject: z.string().max(300),
+        time: utc,
+        keys: z.array(z.strictObject({ id: hex(32), name: z.string().max(200), uid: z.string().min(1).max(200), kcv: kcvSchema, outcome: z.enum(['registered', 'present']) })).max(100_000),
+      }),
+    )
+    .min(1)
+    .max(16),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+const LABEL = utf8('custos/receipt/v1\0');
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+
+export function signReceipt(receipt: Receipt, pkcs8: Uint8Array): string {
+  const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  const sig = sign('sha256', concat(LABEL, utf8(canonicalJson(receipt, 'receipt'))), { key, ...PSS });
+  return canonicalJson({ receipt, sig: base64.encode(sig) }, 'receipt') + '\n';
+}
+
+/** Verify a receipt against the enrolled transport key. */
+export function verifyReceipt(text: string, transport: TransportKey): Receipt {
+  const { body, sig } = parseSignedLine(text, 'receipt', receiptSchema, 'a receipt');
+  if (body.transport.fingerprint !== transport.fingerprint) throw new VerifyError('receipt.transport', 'receipt.transport.fingerprint', `names transport key ${body.transport.fingerprint}, not the enrolled ${transport.fingerprint}`);
+  const key = createPublicKey({ key: Buffer.from(transport.spki), format: 'der', type: 'spki' });
+  if (!verify('sha256', concat(LABEL, utf8(canonicalJson(body, 'receipt'))), { key, ...PSS }, sig)) throw new VerifyError('receipt.signature', 'receipt.sig', `is not a signature by the transport key of ${transport.file.server.name}`);
+  return body;
+}

@@ -1,0 +1,172 @@
+/**
+ * `custos import` end to end: a transport key enrolled with `custos server enroll`, pinned in an
+ * export ceremony, the bundle imported into two PyKMIP servers (a cluster), every key read back;
+ * a signed receipt verified; PyKMIP's own client finds the keys by name with the same
+ * material; a rerun is idempotent; a half-done import completes; a name clash with another KCV
+ * and a bundle for another transport key are refused loudly.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KmipClient } from '../../src/kmip/client';
+import { payloads, readUid, readUids } from '../../src/kmip/messages';
+import { USAGE_MASK } from '../../src/kmip/tags';
+import { openTransportKey } from '../../src/kmip/enroll';
+import { rsaAesUnwrap } from '../../src/core/crypto/rsa-aes-wrap';
+import { base64 } from '@scure/base';
+import { nativeProvider as provider } from '../../src/node/native-provider';
+import { custos, workstation } from '../helpers/lifecycle';
+import { pykmipGet, startKmipServer, type TestKmipServer } from '../helpers/kmip-server';
+import { tool } from '../helpers/tools';
+
+const run = tool('pykmip-server') && tool('openssl');
+const dir = mkdtempSync(join(tmpdir(), 'custos-import-'));
+const at = (...p: string[]) => join(dir, ...p);
+let a: TestKmipServer;
+let b: TestKmipServer;
+let c: TestKmipServer;
+let w: Awaited<ReturnType<typeof workstation>>;
+let enrolled: { fingerprint: string; words: string };
+const kcvs: Record<string, string> = {};
+
+const importArgs = (server: TestKmipServer[], receipt: string, bundle = at('out-export', 'kms-prod-1.bundle.json'), transport = 'kms-1') => [
+  'import',
+  bundle,
+  '--roster',
+  w.roster,
+  '--transport',
+  at('server', `${transport}.transport.json`),
+  '--transport-key',
+  at('server', `${transport}.transport-key.age`),
+  ...server.flatMap((s) => ['--kmip', `127.0.0.1:${s.port}`]),
+  '--ca',
+  join(server[0]!.dir, 'pki', 'ca.crt'),
+  '--cert',
+  join(server[0]!.dir, 'pki', 'client.crt'),
+  '--key',
+  join(server[0]!.dir, 'pki', 'client.key'),
+  '--policy',
+  'shared',
+  '--passphrase-file',
+  at('server', 'pass.txt'),
+  '--receipt',
+  receipt,
+  '--json',
+];
+
+describe.runIf(run)('custos import into real KMIP servers', () => {
+  beforeAll(async () => {
+    a = await startKmipServer();
+    [b, c] = await Promise.all([startKmipServer(a), startKmipServer(a)]); // one CA and client identity: a cluster
+    w = await workstation(dir);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(at('server'));
+    writeFileSync(at('server', 'pass.txt'), 'transport key passphrase\n');
+    for (const name of ['kms-1', 'kms-other']) {
+      const e = await custos('server', 'enroll', '--name', name, '--kmip', `127.0.0.1:${a.port}`, '--days', '30', '--out', at('server'), '--passphrase-file', at('server', 'pass.txt'), '--rehearsal', 'yes', '--work-factor', '10', '--json');
+      expect(e.code, e.err + e.out).toBe(0);
+      if (name === 'kms-1') enrolled = JSON.parse(e.out);
+    }
+    expect(enrolled.words.split(' ')).toHaveLength(8);
+    const ok = async (...args: string[]) => {
+      const r = await custos(...args);
+      if (r.code !== 0) throw new Error(r.err + r.out);
+      return JSON.parse(r.out);
+    };
+    await ok('rehearse', w.plan('generate', 'generate', (t) => t.replace('forms: [file, paper]', 'forms: [file]')), '--answers', w.answersFile('generate', 'out-generate', []), '--work-factor', '10', '--json');
+    const add = await ok(
+      'rehearse',
+      w.plan('add-key', 'add-key', (t) =>
+        t.replace(/keys:\n {2}- name: "vsphere-kek-2026"[\s\S]*?# default pre-active; or active\n/, 'keys:\n' + ['a', 'b', 'c'].map((n) => `  - { name: imp-${n}, usage: [wrap-key, unwrap-key], cryptoperiodDays: 365, state: active }\n`).join('')),
+      ),
+      '--answers',
+      w.answersFile('add-key', 'out-generate', ['alice', 'bob', 'carol']),
+      '--json',
+    );
+    for (const k of add.keys) kcvs[k.name] = k.kcv;
+    const exportPlan = (name: string, transport: string, fp: string) =>
+      w.plan(name, 'export-bundle', (t) =>
+        t
+          .replace('keys: ["vsphere-kek-2026"]', 'keys: [imp-a, imp-b, imp-c]')
+          .replace('file: kms-prod-1.transport.json', `file: server/${transport}.transport.json`)
+          .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fp}"`),
+      );
+    await ok('rehearse', exportPlan('export', 'kms-1', enrolled.fingerprint), '--answers', w.answersFile('export', 'out-generate', ['alice', 'bob', 'carol']), '--json');
+  }, 180_000);
+  afterAll(() => {
+    a?.stop();
+    b?.stop();
+    c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the transport private key is sealed with its passphrase and unwraps the bundle', async () => {
+    const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+    const m = JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')).manifest as { keys: { wrapped: string }[] };
+    expect(rsaAesUnwrap(provider, pk, base64.decode(m.keys[0]!.wrapped))).toHaveLength(32);
+    await expect(openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'wrong passphrase!!')).rejects.toThrowError(/passphrase: does not open/);
+  });
+
+  it('imports into a cluster of one (then the idempotent rerun), PyKMIP reads the same keys, the receipt verifies', async () => {
+    const r = await custos(...importArgs([a], at('receipt-1.json')));
+    expect(r.code, r.err + r.out).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.servers[0].keys.map((k: { name: string; kcv: string; outcome: string }) => [k.name, k.kcv, k.outcome])).toEqual(Object.entries(kcvs).map(([n, k]) => [n, k, 'registered']));
+    const v = await custos('verify', 'receipt', at('receipt-1.json'), '--transport', at('server', 'kms-1.transport.json'), '--bundle', at('out-export', 'kms-prod-1.bundle.json'), '--json');
+    expect(v.code, v.err).toBe(0);
+    // A standard client finds each key by name and reads the same material the bundle carried.
+    const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+    const m = JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')).manifest as { keys: { name: string; wrapped: string }[] };
+    for (const k of m.keys) {
+      const found = pykmipGet(a, k.name);
+      expect(found).toHaveLength(1);
+      expect(found[0]!.hex).toBe(Buffer.from(rsaAesUnwrap(provider, pk, base64.decode(k.wrapped))).toString('hex'));
+    }
+    // Rerun: recognised, not duplicated.
+    const again = await custos(...importArgs([a], at('receipt-2.json')));
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(again.out).servers[0].keys.map((k: { outcome: string }) => k.outcome)).toEqual(['present', 'present', 'present']);
+    expect(pykmipGet(a, 'imp-a')).toHaveLength(1);
+    // A changed byte of the receipt fails.
+    const t = readFileSync(at('receipt-1.json'), 'utf8');
+    writeFileSync(at('receipt-bad.json'), t.replace('"registered"', '"present"'));
+    expect(await custos('verify', 'receipt', at('receipt-bad.json'), '--transport', at('server', 'kms-1.transport.json'))).toMatchObject({ code: 1, err: expect.stringMatching(/receipt\.sig: is not a signature by the transport key of kms-1/) });
+  }, 120_000);
+
+  it('a cluster: every member gets the keys; a half-done import (registered, not activated) completes', async () => {
+    const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+    const m = JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')).manifest as { keys: { name: string; wrapped: string }[] };
+    const material = (i: number) => rsaAesUnwrap(provider, pk, base64.decode(m.keys[i]!.wrapped));
+    // On b, an earlier run was cut after registering imp-a.
+    const cb = new KmipClient({ host: '127.0.0.1', port: b.port }, b.tls);
+    const uid = readUid(await cb.call('register', payloads.register({ material: material(0), name: 'imp-a', usageMask: USAGE_MASK.wrapKey, operationPolicyName: 'shared' })), 'register');
+    cb.close();
+    const r = await custos(...importArgs([a, b], at('receipt-ha.json')));
+    expect(r.code, r.err + r.out).toBe(0);
+    const servers = JSON.parse(r.out).servers as { endpoint: string; keys: { name: string; uid: string; outcome: string }[] }[];
+    expect(servers.map((s) => s.endpoint)).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+    expect(servers[0]!.keys.map((k) => k.outcome)).toEqual(['present', 'present', 'present']);
+    expect(servers[1]!.keys.map((k) => [k.name, k.outcome])).toEqual([['imp-a', 'present'], ['imp-b', 'registered'], ['imp-c', 'registered']]);
+    expect(servers[1]!.keys[0]!.uid).toBe(uid);
+    for (const [i, name] of ['imp-a', 'imp-b', 'imp-c'].entries()) expect(pykmipGet(b, name)).toEqual([{ uid: expect.any(String), hex: Buffer.from(material(i)).toString('hex') }]);
+  }, 120_000);
+
+  it('the same name with another KCV is refused loudly, and nothing is registered', async () => {
+    const cc = new KmipClient({ host: '127.0.0.1', port: c.port }, c.tls);
+    await cc.call('register', payloads.register({ material: new Uint8Array(32).fill(7), name: 'imp-b', usageMask: USAGE_MASK.wrapKey, operationPolicyName: 'shared' }));
+    const r = await custos(...importArgs([c], at('receipt-clash.json')));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).error.message).toMatch(/a key named "imp-b" already exists there \(unique identifier \d+\) with another KCV/);
+    expect(readUids(await cc.call('locate', payloads.locateByName('imp-a')))).toEqual([]);
+    expect(readUids(await cc.call('locate', payloads.locateByName('imp-c')))).toEqual([]);
+    cc.close();
+  }, 60_000);
+
+  it('refuses a bundle for another transport key, before touching any server', async () => {
+    const r = await custos(...importArgs([a], at('receipt-other.json'), at('out-export', 'kms-prod-1.bundle.json'), 'kms-other'));
+    expect(r).toMatchObject({ code: 1 });
+    expect(r.out).toMatch(/bundle\.manifest\.recipient\.fingerprint: the bundle is wrapped for transport key [0-9a-f]{64}, not [0-9a-f]{64}/);
+  }, 60_000);
+});
