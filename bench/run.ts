@@ -4,8 +4,9 @@
  * unit tests. Pass names to run a subset: `npm run bench -- gcm subsets`.
  */
 import { spawnSync } from 'node:child_process';
-import { createCipheriv, createPublicKey, randomFillSync, verify as cryptoVerify } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createPrivateKey, createPublicKey, randomFillSync, verify as cryptoVerify } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { base64 } from '@scure/base';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -23,6 +24,14 @@ import { planTemplate } from '../src/core/plan/templates';
 import { encodeIdentity } from '../src/core/roster/identity';
 import { makeRoster } from '../test/helpers/roster';
 import { writeVaultFixture } from './vault-fixture';
+import { BUNDLE_SCHEME } from '../src/core/documents/bundle';
+import { approve, documentToText } from '../src/core/documents/signed';
+import { parseTransportKey, transportToText } from '../src/core/documents/transport';
+import { rsaAesWrap } from '../src/core/crypto/rsa-aes-wrap';
+import { kcv } from '../src/core/crypto/kcv';
+import { toHex } from '../src/core/crypto/bytes';
+import { KmipClient } from '../src/kmip/client';
+import { importBundle } from '../src/kmip/import';
 
 const provider = nativeProvider;
 const only = process.argv.slice(2);
@@ -242,9 +251,75 @@ async function benchBackup() {
   }
 }
 
+async function benchImport() {
+  const n = Number(process.env.CUSTOS_BENCH_IMPORT_KEYS ?? 1000);
+  if (!existsSync('/usr/bin/pykmip-server')) {
+    console.log('import: skipped (needs PyKMIP: apt-get install -y --no-install-recommends python3-pykmip)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-kmip-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const started = spawnSync('bash', ['scripts/kmip-dev-server.sh', '--background', dir, String(port)], { encoding: 'utf8' });
+  if (started.status !== 0) throw new Error(`kmip-dev-server: ${started.stderr}`);
+  const pid = Number(readFileSync(join(dir, 'server.pid'), 'utf8'));
+  try {
+    // A bundle of n keys for a transport key, approved by two custodians of a roster.
+    const pem = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
+    const spki = new Uint8Array(createPublicKey(pem).export({ type: 'spki', format: 'der' }));
+    const pkcs8 = new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
+    const transportText = transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'bench', kmip: [`127.0.0.1:${port}`] }, publicKey: base64.encode(spki), created: new Date(Date.now() - 86_400_000).toISOString(), expires: new Date(Date.now() + 86_400_000).toISOString() });
+    const transport = parseTransportKey(provider, transportText);
+    const { ids, verified } = makeRoster('bench import', new Date(Date.now() + 365 * 86_400_000), new Date(Date.now() - 86_400_000));
+    const rng = seededRng('bench import keys');
+    const run = toHex(rng(4));
+    const keys = Array.from({ length: n }, (_, i) => {
+      const material = rng(32);
+      return { id: toHex(rng(16)), name: `bench-${run}-${i}`, algorithm: 'AES' as const, length: 256 as const, usage: ['unwrap-key' as const, 'wrap-key' as const], state: 'active' as const, cryptoperiodDays: 365, kcv: kcv(provider, material), wrapped: base64.encode(rsaAesWrap(provider, osRng, spki, material)) };
+    });
+    const now = new Date();
+    const manifest = { v: 1 as const, kind: 'custos.bundle' as const, ceremony: toHex(rng(16)), organization: 'Bench', created: now.toISOString(), expires: new Date(now.getTime() + 86_400_000).toISOString(), rehearsal: true, masterKeyId: toHex(rng(16)), recipient: { server: 'bench', fingerprint: transport.fingerprint }, scheme: BUNDLE_SCHEME, transcript: { head: toHex(rng(32)), seq: 1 }, keys };
+    const bundleText = documentToText({ manifest, approvals: ['alice', 'bob'].map((a) => approve(provider, 'bundle', manifest, ids.get(a)!)) });
+    const pki = (f: string) => readFileSync(join(dir, 'pki', f));
+    const client = new KmipClient({ host: '127.0.0.1', port }, { ca: pki('ca.crt'), cert: pki('client.crt'), key: pki('client.key') }, { timeoutMs: 120_000 });
+    const t = performance.now();
+    await importBundle(provider, { bundleText, bundleSha256: toHex(provider.sha256(new TextEncoder().encode(bundleText))), roster: verified, transport, privateKey: pkcs8, clients: [client], now: () => new Date(), policyName: 'shared', say: () => undefined });
+    const ours = (performance.now() - t) / 1000;
+    client.close();
+    // Reference: PyKMIP's own client registering the same number of keys, one connection.
+    const py = spawnSync('/usr/bin/python3', ['-c', `
+import sys, time, os, warnings
+warnings.filterwarnings("ignore")
+from kmip.pie.client import ProxyKmipClient
+from kmip.pie import objects
+from kmip.core import enums
+d, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+c = ProxyKmipClient(hostname='127.0.0.1', port=port, cert=d+'/pki/client.crt', key=d+'/pki/client.key', ca=d+'/pki/ca.crt', ssl_version='PROTOCOL_TLSv1_2', config_file='/dev/null')
+with c:
+    t = time.perf_counter()
+    for i in range(n):
+        c.register(objects.SymmetricKey(enums.CryptographicAlgorithm.AES, 256, os.urandom(32), name='py-%d' % i))
+    print(time.perf_counter() - t)
+`, dir, String(port), String(n)], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`PyKMIP client: ${py.stderr}`);
+    const theirs = Number(py.stdout.trim().split('\n').at(-1));
+    const a = n / ours;
+    const b = n / theirs;
+    row(`import ${n} keys (locate, register, activate, read back)`, `${fmt(a, 0)} keys/s`, `PyKMIP ${fmt(b, 0)} reg/s`, a / b, { text: '>= 2x', met: a / b >= 2 });
+  } finally {
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // gone
+    }
+    spawnSync('sh', ['-c', `for i in $(seq 1 50); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${pid}`]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`Custos benchmarks · ${process.version} · ${new Date().toISOString()}`);
 if (want('share-file')) await benchShareFile();
 if (want('subsets')) await benchSubsets();
 if (want('gcm')) benchGcm();
 if (want('transcript')) benchTranscript();
 if (want('backup')) await benchBackup();
+if (want('import')) await benchImport();
