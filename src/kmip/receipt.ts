@@ -7,33 +7,14 @@
  */
 import { constants, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { base64 } from '@scure/base';
-import { z } from 'zod';
 import { VerifyError } from '../core/errors';
 import { concat, utf8 } from '../core/crypto/bytes';
 import { canonicalJson } from '../core/transcript/canonical';
-import { hex, kcvSchema, utc } from '../core/documents/fields';
+import { receiptSchema, type Receipt } from '../core/documents/receipt';
 import { parseSignedLine } from './signed-line';
 import type { TransportKey } from '../core/documents/transport';
 
-export const receiptSchema = z.strictObject({
-  v: z.literal(1),
-  kind: z.literal('custos.receipt'),
-  bundle: z.strictObject({ sha256: hex(64), ceremony: hex(32), transcriptHead: hex(64) }),
-  transport: z.strictObject({ server: z.string().min(1).max(200), fingerprint: hex(64) }),
-  rehearsal: z.boolean(),
-  servers: z
-    .array(
-      z.strictObject({
-        endpoint: z.string().max(300),
-        subject: z.string().max(300),
-        time: utc,
-        keys: z.array(z.strictObject({ id: hex(32), name: z.string().max(200), uid: z.string().min(1).max(200), kcv: kcvSchema, outcome: z.enum(['registered', 'present']) })).max(100_000),
-      }),
-    )
-    .min(1)
-    .max(16),
-});
-export type Receipt = z.infer<typeof receiptSchema>;
+export type { Receipt };
 
 const LABEL = utf8('custos/receipt/v1\0');
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };

@@ -11,6 +11,7 @@ import type { Answers } from '../core/ceremony/answers';
 import { openIdentity } from '../core/roster/identity';
 import type { VerifiedRoster } from '../core/roster/roster';
 import { fromHex } from '../core/crypto/bytes';
+import { verifyReceipt } from '../kmip/receipt';
 import type { Rng } from '../core/crypto/random';
 import { nativeProvider } from './native-provider';
 import { osRng, systemClock } from './platform';
@@ -91,6 +92,7 @@ export function cliPorts(opts: {
       existing: () => (existsSync(opts.transcriptFile) ? readFileSync(opts.transcriptFile, 'utf8') : undefined),
       append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }),
     },
+    verifyReceipt,
     say: opts.say,
   };
 }

@@ -74,6 +74,9 @@ export function memoryPorts(opts: {
         transcript += line;
       },
     },
+    verifyReceipt: () => {
+      throw new Error('test ports: no receipts');
+    },
     say: (s) => void said.push(s),
     files,
     vaultFiles: vault,

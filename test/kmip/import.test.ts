@@ -5,7 +5,7 @@
  * material; a rerun is idempotent; a half-done import completes; a name clash with another KCV
  * and a bundle for another transport key are refused loudly.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,29 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     expect(readUids(await cc.call('locate', payloads.locateByName('imp-a')))).toEqual([]);
     expect(readUids(await cc.call('locate', payloads.locateByName('imp-c')))).toEqual([]);
     cc.close();
+  }, 60_000);
+
+  it('the workstation confirms the import: the receipt recorded in a closed ceremony; a receipt of another bundle is refused', async () => {
+    const plan = (name: string, receipt: string) =>
+      w.plan(name, 'confirm-import', (t) =>
+        t
+          .replace('file: /media/courier/kms-1.receipt.json', `file: ${receipt}`)
+          .replace('file: /media/courier/kms-1.bundle.json', `file: ${at('out-export', 'kms-prod-1.bundle.json')}`)
+          .replace('file: kms-1.transport.json', 'file: server/kms-1.transport.json')
+          .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${enrolled.fingerprint}"`),
+      );
+    const r = await custos('rehearse', plan('confirm', at('receipt-ha.json')), '--answers', w.answersFile('confirm', 'out-generate', []), '--json');
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ kind: 'confirm-import', servers: 2, keys: 3 });
+    const v = await custos('verify', 'transcript', at('vault', 'confirm.jsonl'), '--roster', w.roster, '--json');
+    expect(v.code, v.err).toBe(0);
+    const events = readFileSync(at('vault', 'confirm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { servers?: unknown[] } });
+    expect(events.find((e) => e.type === 'import.confirmed')!.data.servers).toHaveLength(2);
+    // A receipt whose signature does not hold is refused before anything is written.
+    writeFileSync(at('forged.json'), readFileSync(at('receipt-ha.json'), 'utf8').replace(/"uid":"(\d+)"/, '"uid":"9$1"'));
+    const forged = await custos('rehearse', plan('confirm-forged', at('forged.json')), '--answers', w.answersFile('confirm', 'out-generate', []));
+    expect(forged).toMatchObject({ code: 1, err: expect.stringMatching(/receipt\.sig: is not a signature by the transport key of kms-1/) });
+    expect(existsSync(at('vault', 'confirm-forged.jsonl'))).toBe(false);
   }, 60_000);
 
   it('refuses a bundle for another transport key, before touching any server', async () => {

@@ -7,6 +7,8 @@ import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
 import type { IdentitySecrets } from '../roster/identity';
 import type { NetworkState } from './network';
+import type { Receipt } from '../documents/receipt';
+import type { TransportKey } from '../documents/transport';
 
 /** A file being written in pieces: visible under its name only once committed, never overwriting. */
 export interface StreamWriter {
@@ -86,6 +88,11 @@ export interface CeremonyPorts {
     /** Append one line durably; `first` creates the file (which must not exist). */
     append(line: string, first: boolean): void;
   };
+  /**
+   * Check a key server's receipt: its signature by the transport key (RSA-PSS, done by the
+   * platform) and its strict form. Returns the receipt's content.
+   */
+  verifyReceipt(text: string, transport: TransportKey): Receipt;
   /** Narration of each step for the people in the room (screen or terminal). Never a secret. */
   say(text: string): void;
 }

@@ -7,6 +7,7 @@ import { runAddKey, runChangeState } from './inventory-ceremonies';
 import { runEscrow, runExportBundle } from './export';
 import { runBackup, runRestore } from './backup';
 import { runReshare, runRotate } from './reshare';
+import { runConfirmImport } from './confirm-import';
 import type { Closing } from './session';
 
 export type CeremonyResult = Closing & object;
@@ -31,5 +32,7 @@ export async function runPlan(ports: CeremonyPorts, plan: Plan, roster: Verified
       return runReshare(ports, plan, roster, opts);
     case 'rotate':
       return runRotate(ports, plan, roster, opts);
+    case 'confirm-import':
+      return runConfirmImport(ports, plan, roster, opts);
   }
 }

@@ -111,6 +111,13 @@ const kinds = {
   }),
   restore: z.strictObject({ ...header, kind: z.literal('restore'), backup: z.strictObject({ file: z.string().min(1, 'must name the backup archive') }), quorum }),
   reshare: z.strictObject({ ...header, kind: z.literal('reshare'), outputs, quorum, shares }),
+  'confirm-import': z.strictObject({
+    ...header,
+    kind: z.literal('confirm-import'),
+    receipt: z.strictObject({ file: z.string().min(1, 'must name the receipt the key server signed') }),
+    bundle: z.strictObject({ file: z.string().min(1, 'must name the bundle as it was exported') }),
+    recipient: z.strictObject({ file: z.string().min(1, 'must name the transport key enrollment file'), fingerprint: hex64 }),
+  }),
   rotate: z.strictObject({ ...header, kind: z.literal('rotate'), outputs, quorum, key: newMaster, shares }),
 };
 

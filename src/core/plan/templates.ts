@@ -84,6 +84,16 @@ ${QUORUM}`,
   reshare: `kind: reshare
 transcript: reshare-2026-01.jsonl
 ${QUORUM}${SHARES}${OUTPUTS}`,
+  'confirm-import': `kind: confirm-import
+transcript: confirm-import-2026-01.jsonl
+receipt:
+  file: /media/courier/kms-1.receipt.json   # signed by the key server's transport key
+bundle:
+  file: /media/courier/kms-1.bundle.json    # the bundle as exported; its SHA-256 is in the export transcript
+recipient:
+  file: kms-1.transport.json
+  fingerprint: "REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"
+`,
   rotate: `kind: rotate
 transcript: rotate-2026-01.jsonl
 ${QUORUM}key:

@@ -72,7 +72,7 @@ describe('plans of every kind', () => {
       .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${WORDS}"`)
       .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${'ab'.repeat(32)}"`)
       .replace(`"REPLACE WITH THE AGENT'S age1... RECIPIENT"`, '"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"');
-  it.each(['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'rotate'])('the %s template is a valid plan once filled in', (kind) => {
+  it.each(['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'rotate', 'confirm-import'])('the %s template is a valid plan once filled in', (kind) => {
     expect(parsePlan(fill(kind)).kind).toBe(kind);
   });
   it.each([
