@@ -7,7 +7,9 @@
 # DIR (default: a new temporary directory) receives pki/ (ca, server and client certificates
 # and keys), server.conf, policies/, the database and the log. PORT defaults to 15696.
 # In the foreground, Ctrl-C stops the server. With --background it prints DIR once the port is
-# listening and leaves DIR/server.pid; stop it with: kill -INT "$(cat DIR/server.pid)".
+# listening and leaves DIR/server.pid (a process group); stop it with:
+#   kill -INT -- "-$(cat DIR/server.pid)"
+# Run again with the same DIR and PORT to restart it on the same database.
 # The keys and certificates are for tests only: never use them for a real key server.
 set -euo pipefail
 
@@ -60,7 +62,8 @@ if [[ "$background" == no ]]; then
   echo "KMIP server on 127.0.0.1:$port; client certificate $pki/client.crt, key $pki/client.key, CA $pki/ca.crt"
   exec /usr/bin/python3 -W ignore /usr/bin/pykmip-server -f "$dir/server.conf" -l "$dir/server.log"
 fi
-/usr/bin/python3 -W ignore /usr/bin/pykmip-server -f "$dir/server.conf" -l "$dir/server.log" >"$dir/stdout.log" 2>&1 &
+# Its own process group (setsid), so the server and its worker processes stop together.
+setsid /usr/bin/python3 -W ignore /usr/bin/pykmip-server -f "$dir/server.conf" -l "$dir/server.log" >"$dir/stdout.log" 2>&1 &
 echo $! > "$dir/server.pid"
 hexport=$(printf '%04X' "$port")
 for _ in $(seq 1 150); do

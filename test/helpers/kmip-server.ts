@@ -13,6 +13,10 @@ export interface TestKmipServer {
   tls: KmipTls;
   /** Another client of the same CA (CN another-client), as a vSphere or MongoDB would be. */
   other: KmipTls;
+  /** SIGKILL, as a crash or a pulled cable would; the database and PKI stay. */
+  kill(): void;
+  /** Start again on the same port with the same database. */
+  restart(): void;
   stop(): void;
 }
 
@@ -31,9 +35,21 @@ export async function startKmipServer(sharePki?: TestKmipServer): Promise<TestKm
   const dir = mkdtempSync(join(tmpdir(), 'custos-kmip-'));
   if (sharePki) cpSync(join(sharePki.dir, 'pki'), join(dir, 'pki'), { recursive: true });
   const port = await freePort();
-  execFileSync('bash', ['scripts/kmip-dev-server.sh', '--background', dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+  const start = () => execFileSync('bash', ['scripts/kmip-dev-server.sh', '--background', dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
+  start();
   const pki = (n: string) => readFileSync(join(dir, 'pki', n));
+  const pid = () => Number(readFileSync(join(dir, 'server.pid'), 'utf8'));
   return {
+    kill() {
+      const p = pid();
+      try {
+        process.kill(-p, 'SIGKILL');
+      } catch {
+        process.kill(p, 'SIGKILL');
+      }
+      spawnSync('sh', ['-c', `for i in $(seq 1 50); do kill -0 ${p} 2>/dev/null || exit 0; sleep 0.1; done`]);
+    },
+    restart: start,
     dir,
     port,
     tls: { ca: pki('ca.crt'), cert: pki('client.crt'), key: pki('client.key') },
@@ -41,7 +57,7 @@ export async function startKmipServer(sharePki?: TestKmipServer): Promise<TestKm
     stop() {
       const pid = Number(readFileSync(join(dir, 'server.pid'), 'utf8'));
       try {
-        process.kill(pid, 'SIGINT');
+        process.kill(-pid, 'SIGINT'); // the whole process group
       } catch {
         // already gone
       }

@@ -14,6 +14,9 @@ import { KmipClient } from '../../src/kmip/client';
 import { payloads, readUid, readUids } from '../../src/kmip/messages';
 import { USAGE_MASK } from '../../src/kmip/tags';
 import { openTransportKey } from '../../src/kmip/enroll';
+import { importBundle } from '../../src/kmip/import';
+import { parseTransportKey, transportToText } from '../../src/core/documents/transport';
+import { verifyRoster } from '../../src/core/roster/roster';
 import { rsaAesUnwrap } from '../../src/core/crypto/rsa-aes-wrap';
 import { base64 } from '@scure/base';
 import { nativeProvider as provider } from '../../src/node/native-provider';
@@ -185,6 +188,51 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     const forged = await custos('rehearse', plan('confirm-forged', at('forged.json')), '--answers', w.answersFile('confirm', 'out-generate', []));
     expect(forged).toMatchObject({ code: 1, err: expect.stringMatching(/receipt\.sig: is not a signature by the transport key of kms-1/) });
     expect(existsSync(at('vault', 'confirm-forged.jsonl'))).toBe(false);
+  }, 60_000);
+
+  it('the server killed mid-import: a clear error; after a restart the rerun completes without duplicates', async () => {
+    const d = await startKmipServer(a);
+    try {
+      const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+      const bundleText = readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8');
+      const roster = verifyRoster(provider, readFileSync(w.roster, 'utf8'));
+      const transport = parseTransportKey(provider, readFileSync(at('server', 'kms-1.transport.json'), 'utf8'));
+      const client = new KmipClient({ host: '127.0.0.1', port: d.port }, d.tls, { timeoutMs: 5000 });
+      // Kill the server right after the second Register has been answered.
+      let registers = 0;
+      const batch = client.batch.bind(client);
+      client.batch = async (items) => {
+        const r = await batch(items);
+        if (items[0]!.operation === 'register' && ++registers === 2) d.kill();
+        return r;
+      };
+      const req = { bundleText, bundleSha256: 'ab'.repeat(32), roster, transport, privateKey: pk, now: () => new Date(), policyName: 'shared', batchSize: 1, say: () => undefined };
+      await expect(importBundle(provider, { ...req, clients: [client] })).rejects.toThrowError(/^kmip 127\.0\.0\.1:\d+: (connection refused|closed the connection|.*ECONNRESET)/);
+      client.close();
+      d.restart();
+      const again = new KmipClient({ host: '127.0.0.1', port: d.port }, d.tls);
+      const r = await importBundle(provider, { ...req, clients: [again] });
+      again.close();
+      expect(r.servers[0]!.keys.map((k) => k.outcome)).toEqual(['present', 'present', 'registered']);
+      for (const name of ['imp-a', 'imp-b', 'imp-c']) expect(pykmipGet(d, name)).toHaveLength(1);
+    } finally {
+      d.stop();
+    }
+  }, 120_000);
+
+  it('a tampered manifest and an expired enrollment are refused before any server is touched', async () => {
+    const text = readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8');
+    writeFileSync(at('tampered.bundle.json'), text.replace('"name":"imp-b"', '"name":"imp-x"'));
+    const t = await custos(...importArgs([a], at('receipt-t.json'), at('tampered.bundle.json')));
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out).error.message).toMatch(/^bundle\.approvals\[0\]\.sig: is not a valid signature by [a-z]+/);
+    const e = JSON.parse(readFileSync(at('server', 'kms-1.transport.json'), 'utf8'));
+    writeFileSync(at('server', 'old.transport.json'), transportToText({ ...e, created: '2025-01-01T00:00:00.000Z', expires: '2025-06-01T00:00:00.000Z' }));
+    writeFileSync(at('server', 'old.transport-key.age'), readFileSync(at('server', 'kms-1.transport-key.age')));
+    const x = await custos(...importArgs([a], at('receipt-x.json'), at('out-export', 'kms-prod-1.bundle.json'), 'old'));
+    expect(x.code).toBe(1);
+    expect(JSON.parse(x.out).error.message).toMatch(/^transport\.expires: the enrollment of kms-1 expired on 2025-06-01/);
+    expect(existsSync(at('receipt-t.json')) || existsSync(at('receipt-x.json'))).toBe(false);
   }, 60_000);
 
   it('refuses a bundle for another transport key, before touching any server', async () => {
