@@ -12,18 +12,21 @@ import type { PlanOf } from '../plan/schema';
 import type { VerifiedRoster } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
-import { quorumCeremony } from './quorum-ceremony';
+import { quorumCeremony, type QuorumContext } from './quorum-ceremony';
 import { issueShares, newMasterKey, resumeSplit, splitAndRecord, verifyIssued } from './shares-steps';
 import { writeInventory } from './vault';
 
+/** A quorum ceremony that issues a new share set: the new custodians are named when it opens. */
+function newSetCeremony<P extends PlanOf<'reshare' | 'rotate'>, R>(ports: CeremonyPorts, plan: P, roster: VerifiedRoster, opts: CeremonyOptions, body: (c: QuorumContext) => Promise<R>) {
+  return quorumCeremony(ports, plan, roster, opts, { custodians: plan.shares.custodians, threshold: plan.shares.threshold }, () => checkOutputsAbsent(ports, plan), body);
+}
+
 export async function runReshare(ports: CeremonyPorts, plan: PlanOf<'reshare'>, roster: VerifiedRoster, opts: CeremonyOptions) {
-  return quorumCeremony(
+  return newSetCeremony(
     ports,
     plan,
     roster,
     opts,
-    { custodians: plan.shares.custodians, threshold: plan.shares.threshold },
-    () => checkOutputsAbsent(ports, plan),
     async ({ session, unlocked }) => {
       let setId = resumeSplit(session, plan.shares);
       if (setId === undefined) {
@@ -40,13 +43,11 @@ export async function runReshare(ports: CeremonyPorts, plan: PlanOf<'reshare'>, 
 }
 
 export async function runRotate(ports: CeremonyPorts, plan: PlanOf<'rotate'>, roster: VerifiedRoster, opts: CeremonyOptions) {
-  return quorumCeremony(
+  return newSetCeremony(
     ports,
     plan,
     roster,
     opts,
-    { custodians: plan.shares.custodians, threshold: plan.shares.threshold },
-    () => checkOutputsAbsent(ports, plan),
     async ({ session, state, unlocked, inventory }) => {
       let setId = resumeSplit(session, plan.shares);
       let keyId: string;

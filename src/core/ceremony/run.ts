@@ -1,5 +1,5 @@
 /** One entry point for every plan kind: the CLI and the app run plans through it. */
-import type { Plan } from '../plan/schema';
+import type { Plan, PlanKind, PlanOf } from '../plan/schema';
 import type { VerifiedRoster } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
 import { runGenerate, type CeremonyOptions } from './generate';
@@ -12,27 +12,21 @@ import type { Closing } from './session';
 
 export type CeremonyResult = Closing & object;
 
-export async function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
-  switch (plan.kind) {
-    case 'generate':
-      return { ...(await runGenerate(ports, plan, roster, opts)) };
-    case 'add-key':
-      return runAddKey(ports, plan, roster, opts);
-    case 'change-state':
-      return runChangeState(ports, plan, roster, opts);
-    case 'export-bundle':
-      return runExportBundle(ports, plan, roster, opts);
-    case 'escrow':
-      return runEscrow(ports, plan, roster, opts);
-    case 'backup':
-      return runBackup(ports, plan, roster, opts);
-    case 'restore':
-      return runRestore(ports, plan, roster, opts);
-    case 'reshare':
-      return runReshare(ports, plan, roster, opts);
-    case 'rotate':
-      return runRotate(ports, plan, roster, opts);
-    case 'confirm-import':
-      return runConfirmImport(ports, plan, roster, opts);
-  }
+type Runner<K extends PlanKind> = (ports: CeremonyPorts, plan: PlanOf<K>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<CeremonyResult>;
+
+const RUNNERS: { [K in PlanKind]: Runner<K> } = {
+  generate: runGenerate,
+  'add-key': runAddKey,
+  'change-state': runChangeState,
+  'export-bundle': runExportBundle,
+  escrow: runEscrow,
+  backup: runBackup,
+  restore: runRestore,
+  reshare: runReshare,
+  rotate: runRotate,
+  'confirm-import': runConfirmImport,
+};
+
+export function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
+  return (RUNNERS[plan.kind] as Runner<PlanKind>)(ports, plan as never, roster, opts);
 }
