@@ -77,7 +77,7 @@ describe.runIf(run)('KMIP client against PyKMIP', () => {
     await expect(client.call('register', raw)).rejects.toThrowError(/^kmip\.register: register failed: Invalid Field \(server: .+\)/);
   });
 
-  it('TLS: a wrong CA, a client certificate from another CA, a closed port: each named', async () => {
+  it('TLS: a wrong CA, a client certificate from another CA, an expired one, a closed port: each named', async () => {
     const wrongCa = new KmipClient({ host: '127.0.0.1', port: server.port }, { ...server.tls, ca: server.tls.cert }, { timeoutMs: 5000 });
     await expect(wrongCa.negotiate()).rejects.toThrowError(/not issued by the pinned CA/);
     wrongCa.close();
@@ -86,6 +86,17 @@ describe.runIf(run)('KMIP client against PyKMIP', () => {
     const foreign = new KmipClient({ host: '127.0.0.1', port: server.port }, { ...server.tls, cert: readFileSync(`${stranger}.crt`), key: readFileSync(`${stranger}.key`) }, { timeoutMs: 5000 });
     await expect(foreign.negotiate()).rejects.toThrow(KmipConnectionError);
     foreign.close();
+    // A client certificate of the right CA that expired in 2024.
+    const ca = join(server.dir, 'expired-ca');
+    execFileSync('sh', [
+      '-c',
+      `mkdir -p ${ca} && cd ${ca} && touch index.txt && echo 01 > serial && printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=index.txt\\nnew_certs_dir=.\\nserial=serial\\ndefault_md=sha256\\npolicy=p\\n[p]\\ncommonName=supplied\\n[ext]\\nextendedKeyUsage=clientAuth\\n' > ca.cnf && ` +
+        `openssl req -newkey rsa:2048 -nodes -subj /CN=expired-client -keyout old.key -out old.csr 2>/dev/null && ` +
+        `openssl ca -batch -config ca.cnf -extensions ext -cert ../pki/ca.crt -keyfile ../pki/ca.key -in old.csr -out old.crt -startdate 20240101000000Z -enddate 20240102000000Z 2>/dev/null`,
+    ]);
+    const expired = new KmipClient({ host: '127.0.0.1', port: server.port }, { ...server.tls, cert: readFileSync(join(ca, 'old.crt')), key: readFileSync(join(ca, 'old.key')) }, { timeoutMs: 5000 });
+    await expect(expired.negotiate()).rejects.toThrowError(/^kmip 127\.0\.0\.1:\d+: the TLS handshake failed: .*certificate expired/);
+    expired.close();
     const closed = new KmipClient({ host: '127.0.0.1', port: 1 }, server.tls, { timeoutMs: 5000 });
     await expect(closed.negotiate()).rejects.toThrowError(/connection refused/);
     expect(() => parseEndpoint('kms.example:99999')).toThrowError(/--kmip: "kms\.example:99999" must be HOST:PORT/);
