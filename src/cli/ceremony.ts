@@ -262,7 +262,13 @@ export function inspectCommand(args: string[], json: boolean, io: Io): void {
   const kind = /"kind":"(custos\.[a-z-]+)"/.exec(text)?.[1];
   if (text.startsWith('age-encryption.org/v1') || text.startsWith('-----BEGIN AGE')) facts = { type: 'age file (a share file, an identity or an escrow payload); open it with its passphrase or identity' };
   else if (text.startsWith('{"actor"')) {
-    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { ceremony: string; data: Record<string, unknown>; time: string };
+    let first: { ceremony: string; data: Record<string, unknown>; time: string };
+    try {
+      first = JSON.parse(text.slice(0, Math.max(0, text.indexOf('\n')))) as typeof first;
+    } catch {
+      throw new InputError('inspect.transcript', file, 'starts like a transcript but its first line is not JSON');
+    }
+    if (typeof first !== 'object' || first === null || typeof first.data !== 'object' || first.data === null) throw new InputError('inspect.transcript', file, 'starts like a transcript but its first line is not an event');
     facts = { type: 'transcript', ceremony: first.ceremony, kind: first.data.kind, name: first.data.name, opened: first.time, operator: first.data.operator, rehearsal: first.data.rehearsal };
   } else if (kind) facts = { type: kind, note: 'unverified: run custos verify for a trusted answer' };
   else if (text.startsWith('CUSTOS SHARE ') || text.startsWith('CUSTOS:SHARE:')) facts = { type: 'paper share (custos share inspect FILE)' };

@@ -69,6 +69,8 @@ describe('custos command', () => {
     expect(await call('inspect', join(dir, 'paper.txt'))).toMatchObject({ code: 0, out: expect.stringMatching(/paper share/) });
     writeFileSync(join(dir, 'file.age'), 'age-encryption.org/v1\n-> scrypt x 10\n');
     expect(await call('inspect', join(dir, 'file.age'))).toMatchObject({ code: 0, out: expect.stringMatching(/age file/) });
+    writeFileSync(join(dir, 'broken.jsonl'), '{"actor":"oscar", broken\n');
+    expect(await call('inspect', join(dir, 'broken.jsonl'))).toMatchObject({ code: 2, out: expect.stringMatching(/first line is not JSON/) });
     writeFileSync(join(dir, 'other.bin'), 'hello');
     expect(await call('inspect', join(dir, 'other.bin'))).toMatchObject({ code: 2, out: expect.stringMatching(/is not a file Custos recognises/) });
   });

@@ -240,7 +240,3 @@ export function* extractBackup(provider: CryptoProvider, file: RandomAccess, lay
     opener.close();
   }
 }
-
-export function sha256Hex(provider: CryptoProvider, b: Uint8Array): string {
-  return toHex(provider.sha256(b));
-}

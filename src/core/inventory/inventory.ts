@@ -108,16 +108,21 @@ export function backupRecipientOf(provider: CryptoProvider, master: Uint8Array):
   }
 }
 
-export function createInventory(provider: CryptoProvider, master: Uint8Array): Inventory {
-  return seal(provider, master, {
+/** The unsealed fields of an inventory of `master` at generation 0 with the given keys. */
+function inventoryOf(provider: CryptoProvider, master: Uint8Array, keys: InventoryKey[]): Omit<Inventory, 'mac'> {
+  return {
     v: 1,
     kind: 'custos.inventory',
     masterKeyId: toHex(deriveKeyId(provider, master)),
     masterKcv: kcvOf(provider, master),
     backupRecipient: backupRecipientOf(provider, master),
     generation: 0,
-    keys: [],
-  });
+    keys,
+  };
+}
+
+export function createInventory(provider: CryptoProvider, master: Uint8Array): Inventory {
+  return seal(provider, master, inventoryOf(provider, master, []));
 }
 
 /** The same keys under another master key (rotation): every key unwrapped, checked and wrapped again. */
@@ -136,9 +141,7 @@ export function rewrapInventory(provider: CryptoProvider, inv: Inventory, oldMas
         wipe(material);
       }
     });
-    const fresh = createInventory(provider, newMaster);
-    const { mac: _mac, ...rest } = fresh;
-    return seal(provider, newMaster, { ...rest, generation: 0, keys });
+    return seal(provider, newMaster, inventoryOf(provider, newMaster, keys));
   } finally {
     wipe(oldWrap, newWrap);
   }
