@@ -71,10 +71,11 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   const bundleBytes = readBytes(positional[0]!, 'bundle');
   const tls = { ca: readBytes(opts.get('ca')!, '--ca'), cert: readBytes(opts.get('cert')!, '--cert'), key: readBytes(opts.get('key')!, '--key') };
   const timeoutMs = opts.has('timeout') ? Number(opts.get('timeout')) * 1000 : undefined;
-  const clients = endpoints.map((ep) => new KmipClient(ep, { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) }, timeoutMs ? { timeoutMs } : {}));
-  tls.key.fill(0);
-  const privateKey = await openTransportKey(nativeProvider, readBytes(opts.get('transport-key')!, '--transport-key'), passphrase(opts, false, 'Passphrase of the transport private key'));
+  const tlsKey = Buffer.from(tls.key.buffer, tls.key.byteOffset, tls.key.byteLength); // one copy, shared, wiped at the end
+  const clients = endpoints.map((ep) => new KmipClient(ep, { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: tlsKey }, timeoutMs ? { timeoutMs } : {}));
+  let privateKey: Uint8Array | undefined;
   try {
+    privateKey = await openTransportKey(nativeProvider, readBytes(opts.get('transport-key')!, '--transport-key'), passphrase(opts, false, 'Passphrase of the transport private key'));
     const r = await importBundle(nativeProvider, {
       bundleText: fromUtf8(bundleBytes, 'bundle'),
       bundleSha256: toHex(nativeProvider.sha256(bundleBytes)),
@@ -92,8 +93,9 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
     if (json) io.out(JSON.stringify({ ok: true, receipt: receiptFile, sha256, servers: facts.servers }) + '\n');
     else io.out(`imported ${manifest.keys.length} keys into ${facts.servers.length} server(s); signed receipt ${receiptFile} (carry it back to the workstation)\n`);
   } finally {
-    privateKey.fill(0);
+    privateKey?.fill(0);
     clients.forEach((c) => c.close());
+    tlsKey.fill(0);
   }
 }
 

@@ -20,7 +20,8 @@ const LABEL = utf8('custos/receipt/v1\0');
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
 
 export function signReceipt(receipt: Receipt, pkcs8: Uint8Array): string {
-  const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  // A view, not Buffer.from(pkcs8), which would leave an unwiped copy of the private key.
+  const key = createPrivateKey({ key: Buffer.from(pkcs8.buffer, pkcs8.byteOffset, pkcs8.byteLength), format: 'der', type: 'pkcs8' });
   const sig = sign('sha256', concat(LABEL, utf8(canonicalJson(receipt, 'receipt'))), { key, ...PSS });
   return canonicalJson({ receipt, sig: base64.encode(sig) }, 'receipt') + '\n';
 }
