@@ -120,7 +120,7 @@ fingerprint words aloud to the ceremony operator, who pins the fingerprint in th
 `,
   import: `Usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE
          --kmip HOST:PORT [--kmip HOST:PORT ...] --ca CA.pem --cert CERT.pem --key KEY.pem
-         --receipt OUT [--policy NAME] [--passphrase-file F] [--timeout SECONDS]
+         --receipt OUT [--policy NAME] [--wrapped UID] [--passphrase-file F] [--timeout SECONDS]
 
 Verifies the bundle (two custodian approvals against the roster, wrapped for this transport
 key, not expired), unwraps every key and checks its KCV, then on every KMIP server (mutual TLS,
@@ -129,6 +129,12 @@ the rest (AES-256, usage mask, the ceremony in Object Group, the KCV in Applicat
 Information, under --policy if given), activates them and reads each back to compare its KCV.
 A rerun after an interruption completes the import. Writes a receipt signed with the transport
 key for the workstation.
+
+--wrapped UID, for a server that holds the transport key pair and unwraps itself: UID is its
+object for the transport public key (its fingerprint must be the pinned one). Each key is sent
+as the bundle's RSA-AES wrap in KMIP Key Wrapping Data, never in plaintext; the first one is read
+back, and a server that kept it wrapped or unwrapped it to another KCV is refused (that key is
+destroyed) before the others are sent.
 `,
   inspect: `Usage: custos inspect FILE [--json]
 

@@ -57,10 +57,15 @@ export async function serverCommand(args: string[], json: boolean, io: Io): Prom
 }
 
 const IMPORT_USAGE =
-  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--passphrase-file F]';
+  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID] [--passphrase-file F]';
+
+function wrappedUid(v: string): string {
+  if (!/^[\x21-\x7e]{1,200}$/.test(v)) throw new InputError('import.wrapped', '--wrapped', "must be the KMIP Unique Identifier of the transport public key's object on the server (1 to 200 visible characters)");
+  return v;
+}
 
 export async function importCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts, all } = options(args, ['roster', 'roster-words', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'passphrase-file', 'timeout']);
+  const { positional, opts, all } = options(args, ['roster', 'roster-words', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'wrapped', 'passphrase-file', 'timeout']);
   for (const o of ['roster', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt']) if (positional.length !== 1 || !opts.has(o)) throw new InputError('cli.usage', 'import', IMPORT_USAGE);
   const receiptFile = opts.get('receipt')!;
   if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
@@ -85,6 +90,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
       clients,
       now: systemClock,
       ...(opts.has('policy') && { policyName: opts.get('policy')! }),
+      ...(opts.has('wrapped') && { wrappedBy: wrappedUid(opts.get('wrapped')!) }),
       say: (s) => (json ? undefined : io.out(`${s}\n`)),
     });
     const { manifest, ...facts } = r;

@@ -9,17 +9,26 @@
  * registered (name, AES-256, usage mask, the ceremony in Object Group and the KCV in
  * Application Specific Information), activated, and read back with Get to compare the KCV. A
  * run interrupted half-way completes on rerun. The key material is wiped at the end.
+ *
+ * With `wrappedBy` (`--wrapped UID`), for a server that holds the transport key pair and
+ * unwraps itself: the keys are still unwrapped and checked here first, but what is sent is each
+ * key's wrap exactly as the approvers signed it, in KMIP Key Wrapping Data naming the server's
+ * transport public key (whose fingerprint is checked before anything is registered). One key
+ * goes first and is read back: a server that stored it still wrapped (PyKMIP does) or unwrapped
+ * it to another KCV is refused, and that key destroyed, before the others are sent.
  */
 import { PolicyError, VerifyError } from '../core/errors';
 import { kcv } from '../core/crypto/kcv';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { rsaAesUnwrap } from '../core/crypto/rsa-aes-wrap';
 import { base64 } from '@scure/base';
+import { toHex } from '../core/crypto/bytes';
 import { verifyBundle, type BundleManifest } from '../core/documents/bundle';
 import { checkPinned, type TransportKey } from '../core/documents/transport';
 import type { VerifiedRoster } from '../core/roster/roster';
 import type { KmipClient } from './client';
-import { payloads, readAttributes, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
+import { createPublicKey } from 'node:crypto';
+import { KeyStillWrapped, payloads, readAttributes, readPublicKey, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
 import { STATE_NAMES, USAGE_MASK, type OperationName } from './tags';
 import type { Item } from './ttlv';
 import type { Receipt } from './receipt';
@@ -43,6 +52,12 @@ export interface ImportRequest {
   now: () => Date;
   /** KMIP Operation Policy Name to register under (PyKMIP: a policy sharing the keys with their users). */
   policyName?: string;
+  /**
+   * Register each key in its wrapped form, the bundle's RSA-AES wrap unchanged, for a server
+   * that holds the transport key pair and unwraps: the Unique Identifier of the transport
+   * public key's object on the server (checked against the pinned fingerprint first).
+   */
+  wrappedBy?: string;
   batchSize?: number;
   say(text: string): void;
 }
@@ -56,6 +71,15 @@ async function inBatches<T>(client: KmipClient, items: T[], size: number, op: Op
     out.push(...(await client.batch(chunk.map((t) => ({ operation: op, payload: payload(t) })))));
   }
   return out;
+}
+
+/** The server's object `uid` is the transport public key the bundle was wrapped to. */
+async function checkWrappingKey(provider: CryptoProvider, client: KmipClient, uid: string, transport: TransportKey, where: string): Promise<void> {
+  const got = readPublicKey(await client.call('get', payloads.uid(uid)), `kmip ${where} object ${uid}`);
+  const spki = got.format === 'spki' ? got.der : new Uint8Array(createPublicKey({ key: Buffer.from(got.der), format: 'der', type: 'pkcs1' }).export({ type: 'spki', format: 'der' }));
+  const fp = toHex(provider.sha256(spki));
+  if (fp !== transport.fingerprint)
+    throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is the public key ${fp}, not the transport key ${transport.fingerprint} this bundle is wrapped to`);
 }
 
 export async function importBundle(provider: CryptoProvider, req: ImportRequest): Promise<Omit<Receipt, 'v' | 'kind'> & { manifest: BundleManifest }> {
@@ -74,6 +98,7 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
     for (const client of req.clients) {
       const where = `${client.endpoint.host}:${client.endpoint.port}`;
       await client.negotiate();
+      if (req.wrappedBy !== undefined) await checkWrappingKey(provider, client, req.wrappedBy, req.transport, where);
       const located = await inBatches(client, keys, size, 'locate', (k) => payloads.locateByName(k.name));
       const existing = located.map((r) => readUids(expectSuccess(r, 'locate')));
       const present = keys.map((k, i) => ({ k, uids: existing[i]! })).filter((x) => x.uids.length > 0);
@@ -93,18 +118,41 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
       const states = await inBatches(client, [...outcome.values()], size, 'getAttributes', (o) => payloads.getAttributes(o.uid, ['State']));
       const toActivate = [...outcome.values()].filter((_, i) => readAttributes(expectSuccess(states[i]!, 'getAttributes')).some((a) => a.name === 'State' && a.value.type === 'enumeration' && STATE_NAMES[a.value.value] === 'pre-active'));
       const fresh = keys.filter((k) => !outcome.has(k.id));
-      const registered = await inBatches(client, fresh, size, 'register', (k) =>
+      const registration = (k: Key) =>
         payloads.register({
-          material: k.material,
+          ...(req.wrappedBy !== undefined ? { material: base64.decode(k.wrapped), wrappedBy: req.wrappedBy, length: k.length } : { material: k.material }),
           name: k.name,
           usageMask: k.usage.reduce((m, u) => m | (MASK[u] ?? 0), 0),
           objectGroup: `custos:${manifest.ceremony}`,
           applicationInfo: { namespace: 'custos-kcv', data: k.kcv },
           ...(req.policyName && { operationPolicyName: req.policyName }),
-        }),
-      );
+        });
+      if (req.wrappedBy !== undefined && fresh.length > 0) {
+        // One key first: the server must unwrap it to the key the approvers signed.
+        const probe = fresh.shift()!;
+        const uid = readUid(await client.call('register', registration(probe)), 'register');
+        outcome.set(probe.id, { uid, outcome: 'registered' });
+        let why: string | undefined;
+        try {
+          const got = readSymmetricKey(await client.call('get', payloads.uid(uid)), 'get');
+          if (kcv(provider, got.material) !== probe.kcv) why = `unwrapped ${probe.name} to a key with another KCV than ${probe.kcv}`;
+          got.material.fill(0);
+        } catch (e) {
+          if (!(e instanceof KeyStillWrapped)) throw e;
+          why = 'stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped';
+        }
+        if (why) {
+          const left = await client.call('destroy', payloads.uid(uid)).then(
+            () => `the probe key ${probe.name} (unique identifier ${uid}, pre-active) was destroyed`,
+            (e: Error) => `the probe key ${probe.name} is left there as unique identifier ${uid}, pre-active: destroy it (${e.message})`,
+          );
+          throw new PolicyError('import.unwrap', `kmip ${where}`, `${why}; ${left}`);
+        }
+      }
+      const registered = await inBatches(client, fresh, size, 'register', registration);
       fresh.forEach((k, i) => outcome.set(k.id, { uid: readUid(expectSuccess(registered[i]!, 'register'), 'register'), outcome: 'registered' }));
-      const activate = [...fresh.map((k) => outcome.get(k.id)!), ...toActivate];
+      const freshUids = keys.filter((k) => outcome.get(k.id)?.outcome === 'registered').map((k) => outcome.get(k.id)!);
+      const activate = [...freshUids, ...toActivate];
       for (const r of await inBatches(client, activate, size, 'activate', (o) => payloads.uid(o.uid))) expectSuccess(r, 'activate');
       // Read every key back and compare its KCV.
       const back = await inBatches(client, keys, size, 'get', (k) => payloads.uid(outcome.get(k.id)!.uid));
@@ -114,8 +162,9 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
         got.material.fill(0);
         if (!same) throw new VerifyError('import.readback', `kmip ${where}`, `${k.name} reads back with another KCV than ${k.kcv}`);
       });
-      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
-      req.say(`${where}: ${fresh.length} registered, ${keys.length - fresh.length} already present; all ${keys.length} active and read back with their KCVs.`);
+      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), form: req.wrappedBy !== undefined ? 'wrapped' : 'unwrapped', keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
+      const n = freshUids.length;
+      req.say(`${where}: ${n} registered${req.wrappedBy !== undefined ? ' wrapped (the server unwrapped them)' : ''}, ${keys.length - n} already present; all ${keys.length} active and read back with their KCVs.`);
     }
     return {
       manifest,

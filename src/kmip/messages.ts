@@ -6,7 +6,7 @@
  */
 import { CustosError, InputError } from '../core/errors';
 import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
-import { CRYPTOGRAPHIC_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, RESULT_REASON, TAG, type OperationName } from './tags';
+import { CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, WRAPPING_METHOD, type OperationName } from './tags';
 
 export interface ProtocolVersion {
   major: number;
@@ -134,13 +134,35 @@ const attribute = (name: string, value: Item): Item => s(TAG.attribute, [txt(TAG
 const nameValue = (name: string): Item => s(TAG.attributeValue, [txt(TAG.nameValue, name), en(TAG.nameType, NAME_TYPE.uninterpretedTextString)]);
 
 export interface SymmetricKeyRegistration {
-  /** SECRET: the raw AES key. */
+  /** SECRET: the raw AES key; or, with `wrappedBy`, its RSA-AES wrap as the bundle carries it. */
   material: Uint8Array;
+  /**
+   * Register the wrapped form: `material` is C1 || C2 of CKM_RSA_AES_KEY_WRAP to the transport
+   * key, whose public key is the server's object `wrappedBy`; the server unwraps it. Key
+   * Wrapping Data: Wrapping Method Encrypt, the key's Unique Identifier, Cryptographic
+   * Parameters Padding Method OAEP and Hashing Algorithm SHA-256 (the RSA part) with
+   * Cryptographic Algorithm AES (the AES key wrap part, the convention of KMIP servers that
+   * implement RSA-AES unwrapping), Encoding Option No Encoding.
+   */
+  wrappedBy?: string;
+  /** Bits of the key inside (the wrapped form is longer than the key). */
+  length?: number;
   name: string;
   usageMask: number;
   objectGroup?: string;
   applicationInfo?: { namespace: string; data: string };
   operationPolicyName?: string;
+}
+
+function keyWrappingData(uid: string): Item {
+  return s(TAG.keyWrappingData, [
+    en(TAG.wrappingMethod, WRAPPING_METHOD.encrypt),
+    s(TAG.encryptionKeyInformation, [
+      txt(TAG.uniqueIdentifier, uid),
+      s(TAG.cryptographicParameters, [en(TAG.paddingMethod, PADDING_METHOD.oaep), en(TAG.hashingAlgorithm, HASHING_ALGORITHM.sha256), en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES)]),
+    ]),
+    en(TAG.encodingOption, ENCODING_OPTION.noEncoding),
+  ]);
 }
 
 export const payloads = {
@@ -157,7 +179,25 @@ export const payloads = {
           en(TAG.keyFormatType, KEY_FORMAT_TYPE.raw),
           s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
           en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
-          int(TAG.cryptographicLength, k.material.length * 8),
+          int(TAG.cryptographicLength, k.length ?? k.material.length * 8),
+          ...(k.wrappedBy !== undefined ? [keyWrappingData(k.wrappedBy)] : []),
+        ]),
+      ]),
+    ];
+  },
+  /** A public key (DER SubjectPublicKeyInfo, format X.509) under a name. */
+  registerPublicKey(spki: Uint8Array, name: string, bits: number, operationPolicyName?: string): Item[] {
+    const attrs = [attribute('Cryptographic Usage Mask', int(0, 0x4 | 0x10)), attribute('Name', nameValue(name))];
+    if (operationPolicyName) attrs.push(attribute('Operation Policy Name', txt(0, operationPolicyName)));
+    return [
+      en(TAG.objectType, OBJECT_TYPE.publicKey),
+      s(TAG.templateAttribute, attrs),
+      s(TAG.publicKey, [
+        s(TAG.keyBlock, [
+          en(TAG.keyFormatType, KEY_FORMAT_TYPE.x509),
+          s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: spki }]),
+          en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.RSA),
+          int(TAG.cryptographicLength, bits),
         ]),
       ]),
     ];
@@ -180,6 +220,7 @@ export function readUid(p: Item, field: string): string {
 export function readSymmetricKey(p: Item, field: string): { uid: string; material: Uint8Array; algorithm: number; length: number } {
   const uid = readUid(p, field);
   const block = need(need(p, TAG.symmetricKey, 'structure', `${field}.symmetricKey`), TAG.keyBlock, 'structure', `${field}.keyBlock`);
+  if (child(block, TAG.keyWrappingData)) throw new KeyStillWrapped(`${field}.keyBlock.keyWrappingData`);
   const format = need(block, TAG.keyFormatType, 'enumeration', `${field}.keyBlock.keyFormatType`).value;
   if (format !== KEY_FORMAT_TYPE.raw && format !== KEY_FORMAT_TYPE.transparentSymmetricKey) throw bad(`${field}.keyBlock.keyFormatType`, `format ${format} is not a raw key`);
   const value = need(block, TAG.keyValue, 'structure', `${field}.keyBlock.keyValue`);
@@ -193,6 +234,31 @@ export function readSymmetricKey(p: Item, field: string): { uid: string; materia
     algorithm: need(block, TAG.cryptographicAlgorithm, 'enumeration', `${field}.keyBlock.cryptographicAlgorithm`).value,
     length: need(block, TAG.cryptographicLength, 'integer', `${field}.keyBlock.cryptographicLength`).value,
   };
+}
+
+/** A Get answered with the key still wrapped: the server stored the key block as sent. */
+export class KeyStillWrapped extends InputError {
+  constructor(field: string) {
+    super('kmip.stillWrapped', field, 'the server returned the key still wrapped: it stored the key block as sent and did not unwrap it');
+    this.name = 'KeyStillWrapped';
+  }
+}
+
+/** A public key of a Get response, as DER SubjectPublicKeyInfo (X.509 form; PKCS#1 is converted by the caller). */
+export function readPublicKey(p: Item, field: string): { format: 'spki' | 'pkcs1'; der: Uint8Array } {
+  const pk = child(p, TAG.publicKey);
+  if (!pk) {
+    const t = child(p, TAG.objectType);
+    throw bad(`${field}.objectType`, `is ${t?.type === 'enumeration' ? `object type ${t.value}` : 'not given'}, not a public key`);
+  }
+  const block = need(pk, TAG.keyBlock, 'structure', `${field}.keyBlock`);
+  if (child(block, TAG.keyWrappingData)) throw new KeyStillWrapped(`${field}.keyBlock.keyWrappingData`);
+  const format = need(block, TAG.keyFormatType, 'enumeration', `${field}.keyBlock.keyFormatType`).value;
+  const m = child(need(block, TAG.keyValue, 'structure', `${field}.keyBlock.keyValue`), TAG.keyMaterial);
+  if (m?.type !== 'byteString') throw bad(`${field}.keyBlock.keyValue.keyMaterial`, 'must be the DER bytes of the key');
+  if (format === KEY_FORMAT_TYPE.x509) return { format: 'spki', der: m.value };
+  if (format === KEY_FORMAT_TYPE.pkcs1) return { format: 'pkcs1', der: m.value };
+  throw bad(`${field}.keyBlock.keyFormatType`, `format ${format} is neither X.509 nor PKCS#1`);
 }
 
 export function readUids(p: Item): string[] {

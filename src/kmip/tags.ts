@@ -10,13 +10,18 @@ export const TAG = {
   attributeValue: 0x42000b,
   batchCount: 0x42000d,
   batchItem: 0x42000f,
+  blockCipherMode: 0x420011,
   cryptographicAlgorithm: 0x420028,
   cryptographicLength: 0x42002a,
+  cryptographicParameters: 0x42002b,
   cryptographicUsageMask: 0x42002c,
+  encryptionKeyInformation: 0x420036,
+  hashingAlgorithm: 0x420038,
   keyBlock: 0x420040,
   keyFormatType: 0x420042,
   keyMaterial: 0x420043,
   keyValue: 0x420045,
+  keyWrappingData: 0x420046,
   maximumResponseSize: 0x420050,
   nameType: 0x420054,
   nameValue: 0x420055,
@@ -25,6 +30,8 @@ export const TAG = {
   objectType: 0x420057,
   operation: 0x42005c,
   operationPolicyName: 0x42005d,
+  paddingMethod: 0x42005f,
+  publicKey: 0x42006d,
   protocolVersion: 0x420069,
   protocolVersionMajor: 0x42006a,
   protocolVersionMinor: 0x42006b,
@@ -47,6 +54,8 @@ export const TAG = {
   uniqueIdentifier: 0x420094,
   state: 0x42008d,
   vendorIdentification: 0x42009d,
+  wrappingMethod: 0x42009e,
+  encodingOption: 0x4200a3,
   serverInformation: 0x420088,
 } as const;
 
@@ -65,9 +74,14 @@ export const OPERATION = {
 export type OperationName = keyof typeof OPERATION;
 export const OPERATION_NAMES = new Map<number, string>(Object.entries(OPERATION).map(([k, v]) => [v, k]));
 
-export const OBJECT_TYPE = { symmetricKey: 2 } as const;
-export const CRYPTOGRAPHIC_ALGORITHM = { AES: 3 } as const;
-export const KEY_FORMAT_TYPE = { raw: 1, transparentSymmetricKey: 7 } as const;
+export const OBJECT_TYPE = { certificate: 1, symmetricKey: 2, publicKey: 3, privateKey: 4 } as const;
+export const CRYPTOGRAPHIC_ALGORITHM = { AES: 3, RSA: 4 } as const;
+export const KEY_FORMAT_TYPE = { raw: 1, pkcs1: 3, x509: 5, transparentSymmetricKey: 7 } as const;
+/** Key Wrapping Data (KMIP 1.2 §2.1.5): Wrapping Method, Padding Method, Hashing Algorithm, Encoding Option. */
+export const WRAPPING_METHOD = { encrypt: 1 } as const;
+export const PADDING_METHOD = { oaep: 2 } as const;
+export const HASHING_ALGORITHM = { sha256: 6 } as const;
+export const ENCODING_OPTION = { noEncoding: 1 } as const;
 export const NAME_TYPE = { uninterpretedTextString: 1 } as const;
 export const RESULT_STATUS = { success: 0, operationFailed: 1, operationPending: 2, operationUndone: 3 } as const;
 export const QUERY_FUNCTION = { operations: 1, objects: 2, serverInformation: 3 } as const;

@@ -23,6 +23,7 @@ import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, workstation } from '../helpers/lifecycle';
 import { pykmipGet, startKmipServer, type TestKmipServer } from '../helpers/kmip-server';
 import { tool } from '../helpers/tools';
+import { startUnwrappingServer } from '../helpers/unwrapping-kmip-server';
 
 const run = tool('pykmip-server') && tool('openssl');
 const dir = mkdtempSync(join(tmpdir(), 'custos-import-'));
@@ -240,4 +241,91 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     expect(r).toMatchObject({ code: 1 });
     expect(r.out).toMatch(/bundle\.manifest\.recipient\.fingerprint: the bundle is wrapped for transport key [0-9a-f]{64}, not [0-9a-f]{64}/);
   }, 60_000);
+
+  describe('the wrapped form (--wrapped UID), for servers that unwrap', () => {
+    const transportKey = async () => openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+    const plaintexts = async () => {
+      const pk = await transportKey();
+      const m = JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')).manifest as { keys: { name: string; wrapped: string }[] };
+      return m.keys.map((k) => ({ name: k.name, wrapped: base64.decode(k.wrapped), material: rsaAesUnwrap(provider, pk, base64.decode(k.wrapped)) }));
+    };
+    const spkiOf = (name: string) => base64.decode(JSON.parse(readFileSync(at('server', `${name}.transport.json`), 'utf8')).publicKey as string);
+    const onPort = (port: number) => ({ ...a, port });
+
+    it('PyKMIP stores the wrapped key as sent: the importer sees it, destroys that one key and stops; nothing else is sent', async () => {
+      const d = await startKmipServer(a);
+      try {
+        const cd = new KmipClient({ host: '127.0.0.1', port: d.port }, d.tls);
+        await cd.negotiate();
+        const pub = readUid(await cd.call('register', payloads.registerPublicKey(spkiOf('kms-1'), 'kms-1 transport', 4096, 'shared')), 'register');
+        const other = readUid(await cd.call('register', payloads.registerPublicKey(spkiOf('kms-other'), 'another transport', 4096, 'shared')), 'register');
+        // A UID that is not the transport key the bundle was wrapped to is refused before any Register.
+        const wrong = await custos(...importArgs([d], at('receipt-w0.json')), '--wrapped', other);
+        expect(wrong.code).toBe(1);
+        expect(JSON.parse(wrong.out).error.message).toMatch(new RegExp(`^--wrapped: object ${other} on 127\\.0\\.0\\.1:${d.port} is the public key [0-9a-f]{64}, not the transport key ${enrolled.fingerprint}`));
+        const r = await custos(...importArgs([d], at('receipt-w1.json')), '--wrapped', pub);
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.out).error.message).toMatch(/stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped; the probe key imp-a \(unique identifier \d+, pre-active\) was destroyed/);
+        for (const name of ['imp-a', 'imp-b', 'imp-c']) expect(readUids(await cd.call('locate', payloads.locateByName(name)))).toEqual([]);
+        expect(existsSync(at('receipt-w0.json')) || existsSync(at('receipt-w1.json'))).toBe(false);
+        cd.close();
+        // The default form then imports into the same server.
+        const plain = await custos(...importArgs([d], at('receipt-w2.json')));
+        expect(plain.code, plain.err + plain.out).toBe(0);
+        expect(JSON.parse(plain.out).servers[0]).toMatchObject({ form: 'unwrapped' });
+      } finally {
+        d.stop();
+      }
+    }, 120_000);
+
+    it('a server that unwraps gets only wrapped keys on the wire, unwraps them to the signed KCVs, and the receipt says so', async () => {
+      const pk = await transportKey();
+      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
+      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') } });
+      try {
+        const r = await custos(...importArgs([onPort(srv.port)], at('receipt-w3.json')), '--wrapped', '1');
+        expect(r.code, r.err + r.out).toBe(0);
+        const server = JSON.parse(r.out).servers[0] as { form: string; keys: { name: string; kcv: string; outcome: string; uid: string }[] };
+        expect(server.form).toBe('wrapped');
+        expect(server.keys.map((k) => [k.name, k.kcv, k.outcome])).toEqual(Object.entries(kcvs).map(([n, k]) => [n, k, 'registered']));
+        const keys = await plaintexts();
+        for (const [i, k] of server.keys.entries()) {
+          const stored = srv.objects.get(k.uid)!;
+          expect(stored.state).toBe(2); // active
+          expect(stored.obj).toMatchObject({ type: 'symmetric', material: keys[i]!.material, wrapped: false });
+        }
+        // What crossed the wire: every key's wrap exactly as signed, and no plaintext key.
+        const wire = Buffer.concat(srv.requests);
+        for (const k of keys) {
+          expect(wire.includes(Buffer.from(k.wrapped))).toBe(true);
+          expect(wire.includes(Buffer.from(k.material))).toBe(false);
+        }
+        const v = await custos('verify', 'receipt', at('receipt-w3.json'), '--transport', at('server', 'kms-1.transport.json'), '--json');
+        expect(v.code, v.err).toBe(0);
+        // Rerun: recognised by name and KCV.
+        const again = await custos(...importArgs([onPort(srv.port)], at('receipt-w4.json')), '--wrapped', '1');
+        expect(JSON.parse(again.out).servers[0].keys.map((k: { outcome: string }) => k.outcome)).toEqual(['present', 'present', 'present']);
+      } finally {
+        await srv.close();
+      }
+    }, 60_000);
+
+    it('a server that unwraps to another key is refused after the first key, which is destroyed', async () => {
+      const pk = await transportKey();
+      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
+      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, corrupt: true });
+      try {
+        const r = await custos(...importArgs([onPort(srv.port)], at('receipt-w5.json')), '--wrapped', '1');
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.out).error.message).toMatch(new RegExp(`unwrapped imp-a to a key with another KCV than ${kcvs['imp-a']}; the probe key imp-a \\(unique identifier 2, pre-active\\) was destroyed`));
+        expect([...srv.objects.keys()]).toEqual(['1']); // only the transport public key
+        expect(existsSync(at('receipt-w5.json'))).toBe(false);
+        const bad = await custos(...importArgs([onPort(srv.port)], at('receipt-w6.json')), '--wrapped', 'two words');
+        expect(bad).toMatchObject({ code: 2 });
+        expect(JSON.parse(bad.out).error.message).toMatch(/^--wrapped: must be the KMIP Unique Identifier/);
+      } finally {
+        await srv.close();
+      }
+    }, 60_000);
+  });
 });

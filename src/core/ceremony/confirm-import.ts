@@ -46,7 +46,7 @@ export async function runConfirmImport(ports: CeremonyPorts, plan: PlanOf<'confi
         bundle: bundleSha256,
         exportCeremony: exported.report.ceremony,
         transport: receipt.transport,
-        servers: receipt.servers.map((s) => ({ endpoint: s.endpoint, subject: s.subject, time: s.time, keys: s.keys.map((k) => ({ id: k.id, name: k.name, uid: k.uid, kcv: k.kcv, outcome: k.outcome })) })),
+        servers: receipt.servers.map((s) => ({ endpoint: s.endpoint, subject: s.subject, time: s.time, form: s.form, keys: s.keys.map((k) => ({ id: k.id, name: k.name, uid: k.uid, kcv: k.kcv, outcome: k.outcome })) })),
       });
     ports.say(`Import confirmed: ${manifest.keys.length} keys on ${receipt.servers.map((s) => s.endpoint).join(', ')}.`);
     return { bundle: bundleSha256, exportCeremony: exported.report.ceremony, servers: receipt.servers.length, keys: manifest.keys.length, ...(await session.close()) };
