@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleProvider } from '../../../src/core/crypto/noble';
@@ -212,6 +213,24 @@ describe('native and noble agree byte for byte', () => {
       c[10]! ^= 1;
       for (const p of providers) expect(() => p.rsaOaepSha256Decrypt(pkcs8, c)).toThrow(VerifyError);
     }
+  });
+  it('a private-key buffer rewritten in place is parsed again: wiped, it decrypts nothing; another key in it decrypts as that key', () => {
+    const a = rsaTestKey(3072);
+    let pair = generateKeyPairSync('rsa', { modulusLength: 3072 });
+    for (let i = 0; i < 30 && pair.privateKey.export({ type: 'pkcs8', format: 'der' }).length !== a.pkcs8.length; i++) pair = generateKeyPairSync('rsa', { modulusLength: 3072 });
+    const other = new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' }));
+    const otherSpki = new Uint8Array(pair.publicKey.export({ type: 'spki', format: 'der' }));
+    expect(other.length).toBe(a.pkcs8.length); // DER lengths differ by a byte at most: found within a few tries
+    const msg = new Uint8Array(32).fill(9);
+    const key = a.pkcs8.slice();
+    const ct = nativeProvider.rsaOaepSha256Encrypt(a.spki, msg);
+    expect(nativeProvider.rsaOaepSha256Decrypt(key, ct)).toEqual(msg);
+    expect(nativeProvider.rsaOaepSha256Decrypt(key, ct)).toEqual(msg); // the parsed key, kept
+    key.fill(0);
+    expect(() => nativeProvider.rsaOaepSha256Decrypt(key, ct)).toThrow(InputError);
+    key.set(other);
+    expect(() => nativeProvider.rsaOaepSha256Decrypt(key, ct)).toThrow(VerifyError);
+    expect(nativeProvider.rsaOaepSha256Decrypt(key, nativeProvider.rsaOaepSha256Encrypt(otherSpki, msg))).toEqual(msg);
   });
   it('scrypt is identical', async () => {
     const pw = new TextEncoder().encode('correct horse battery staple');
