@@ -107,7 +107,13 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
       let f = 0;
       for (const p of present) {
         for (const uid of p.uids) {
-          const got = readSymmetricKey(expectSuccess(fetched[f++]!, 'get'), 'get');
+          let got: ReturnType<typeof readSymmetricKey>;
+          try {
+            got = readSymmetricKey(expectSuccess(fetched[f++]!, 'get'), 'get');
+          } catch (e) {
+            if (e instanceof KeyStillWrapped) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${p.k.name}" already exists there (unique identifier ${uid}), stored wrapped: its KCV cannot be compared, so it is neither trusted nor duplicated`);
+            throw e;
+          }
           const same = kcv(provider, got.material) === p.k.kcv;
           got.material.fill(0);
           if (!same) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${p.k.name}" already exists there (unique identifier ${uid}) with another KCV: refusing to add a second key under that name`);

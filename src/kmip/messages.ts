@@ -4,7 +4,7 @@
  * strictly (its header, a batch count that matches, each item's result) and a failed item
  * becomes a KmipError that says the operation, the reason and the server's message.
  */
-import { CustosError, InputError } from '../core/errors';
+import { CustosError, InputError, VerifyError } from '../core/errors';
 import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
 import { CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, WRAPPING_METHOD, type OperationName } from './tags';
 
@@ -237,7 +237,7 @@ export function readSymmetricKey(p: Item, field: string): { uid: string; materia
 }
 
 /** A Get answered with the key still wrapped: the server stored the key block as sent. */
-export class KeyStillWrapped extends InputError {
+export class KeyStillWrapped extends VerifyError {
   constructor(field: string) {
     super('kmip.stillWrapped', field, 'the server returned the key still wrapped: it stored the key block as sent and did not unwrap it');
     this.name = 'KeyStillWrapped';

@@ -49,8 +49,6 @@ export async function startUnwrappingServer(opts: {
   transport: { pkcs8: Uint8Array; spki: Uint8Array };
   /** Unwrap to a wrong key (a faulty or hostile server). */
   corrupt?: boolean;
-  /** Store wrapped keys as sent, as PyKMIP does. */
-  storeWrapped?: boolean;
 }): Promise<UnwrappingServer> {
   const objects = new Map<string, Entry>([['1', { obj: { type: 'public', spki: opts.transport.spki }, names: ['transport'], state: 2 }]]);
   const requests: Uint8Array[] = [];
@@ -77,7 +75,6 @@ export async function startUnwrappingServer(opts: {
         const material = get(get(block, TAG.keyValue), TAG.keyMaterial)?.value as Uint8Array;
         const wrap = get(block, TAG.keyWrappingData);
         if (!wrap) obj = { type: 'symmetric', material, wrapped: false };
-        else if (opts.storeWrapped) obj = { type: 'symmetric', material, wrapped: true };
         else {
           const [, by] = lookup(get(wrap, TAG.encryptionKeyInformation));
           if (by.obj.type !== 'public' || by.obj.spki !== opts.transport.spki) throw new Refusal(0x07, 'not wrapped with a key this server can unwrap');

@@ -320,6 +320,15 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
         expect(JSON.parse(r.out).error.message).toMatch(new RegExp(`unwrapped imp-a to a key with another KCV than ${kcvs['imp-a']}; the probe key imp-a \\(unique identifier 2, pre-active\\) was destroyed`));
         expect([...srv.objects.keys()]).toEqual(['1']); // only the transport public key
         expect(existsSync(at('receipt-w5.json'))).toBe(false);
+        // A key of that name kept wrapped by the server cannot be compared: refused, not duplicated.
+        const cs = new KmipClient({ host: '127.0.0.1', port: srv.port }, a.tls);
+        await cs.call('register', payloads.register({ material: new Uint8Array(32).fill(3), name: 'imp-b', usageMask: USAGE_MASK.wrapKey }));
+        srv.objects.get('3')!.obj = { type: 'symmetric', material: new Uint8Array(40).fill(3), wrapped: true };
+        cs.close();
+        const kept = await custos(...importArgs([onPort(srv.port)], at('receipt-w7.json')));
+        expect(kept.code).toBe(1);
+        expect(JSON.parse(kept.out).error.message).toMatch(/a key named "imp-b" already exists there \(unique identifier 3\), stored wrapped: its KCV cannot be compared/);
+        expect([...srv.objects.keys()]).toEqual(['1', '3']);
         const bad = await custos(...importArgs([onPort(srv.port)], at('receipt-w6.json')), '--wrapped', 'two words');
         expect(bad).toMatchObject({ code: 2 });
         expect(JSON.parse(bad.out).error.message).toMatch(/^--wrapped: must be the KMIP Unique Identifier/);
