@@ -29,7 +29,7 @@ import type { VerifiedRoster } from '../core/roster/roster';
 import type { KmipClient } from './client';
 import { createPublicKey } from 'node:crypto';
 import { KeyStillWrapped, payloads, readAttributes, readPublicKey, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
-import { STATE_NAMES, USAGE_MASK, type OperationName } from './tags';
+import { OBJECT_TYPE, OBJECT_TYPE_NAMES, STATE_NAMES, USAGE_MASK, type OperationName } from './tags';
 import type { Item } from './ttlv';
 import type { Receipt } from './receipt';
 
@@ -75,6 +75,10 @@ async function inBatches<T>(client: KmipClient, items: T[], size: number, op: Op
 
 /** The server's object `uid` is the transport public key the bundle was wrapped to. */
 async function checkWrappingKey(provider: CryptoProvider, client: KmipClient, uid: string, transport: TransportKey, where: string): Promise<void> {
+  // Its type first: a Get of a private or secret key by mistake would bring its material here.
+  const type = readAttributes(await client.call('getAttributes', payloads.getAttributes(uid, ['Object Type']))).find((a) => a.name === 'Object Type')?.value;
+  if (type?.type !== 'enumeration' || type.value !== OBJECT_TYPE.publicKey)
+    throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is ${type?.type === 'enumeration' ? (OBJECT_TYPE_NAMES[type.value] ?? `object type ${type.value}`) : 'of no stated type'}, not the transport public key`);
   const got = readPublicKey(await client.call('get', payloads.uid(uid)), `kmip ${where} object ${uid}`);
   const spki = got.format === 'spki' ? got.der : new Uint8Array(createPublicKey({ key: Buffer.from(got.der), format: 'der', type: 'pkcs1' }).export({ type: 'spki', format: 'der' }));
   const fp = toHex(provider.sha256(spki));

@@ -75,6 +75,7 @@ export type OperationName = keyof typeof OPERATION;
 export const OPERATION_NAMES = new Map<number, string>(Object.entries(OPERATION).map(([k, v]) => [v, k]));
 
 export const OBJECT_TYPE = { certificate: 1, symmetricKey: 2, publicKey: 3, privateKey: 4 } as const;
+export const OBJECT_TYPE_NAMES: Record<number, string> = { 1: 'a certificate', 2: 'a symmetric key', 3: 'a public key', 4: 'a private key', 5: 'a split key', 6: 'a template', 7: 'secret data', 8: 'an opaque object' };
 export const CRYPTOGRAPHIC_ALGORITHM = { AES: 3, RSA: 4 } as const;
 export const KEY_FORMAT_TYPE = { raw: 1, pkcs1: 3, x509: 5, transparentSymmetricKey: 7 } as const;
 /** Key Wrapping Data (KMIP 1.2 §2.1.5): Wrapping Method, Padding Method, Hashing Algorithm, Encoding Option. */

@@ -3,7 +3,7 @@
  * (PyKMIP stores wrapped keys as sent). It speaks TTLV over mutual TLS through Custos' own codec
  * and answers Discover Versions, Register (a public key; a symmetric key, raw or wrapped with
  * RSA-AES to the private half of a public key it holds), Locate by Name, Get, Get Attributes
- * (State), Activate and Destroy. Every request it receives is kept as bytes, so a test can
+ * (State, Object Type), Activate and Destroy. Every request it receives is kept as bytes, so a test can
  * prove that no plaintext key crossed the wire.
  */
 import { createServer, type Server } from 'node:tls';
@@ -101,7 +101,9 @@ export async function startUnwrappingServer(opts: {
     },
     getAttributes(p) {
       const [uid, e] = lookup(p);
-      return [txt(TAG.uniqueIdentifier, uid), s(TAG.attribute, [txt(TAG.attributeName, 'State'), en(TAG.attributeValue, e.state)])];
+      const wanted = kids(p).filter((c) => c.tag === TAG.attributeName).map((c) => c.value);
+      const all: [string, number][] = [['State', e.state], ['Object Type', e.obj.type === 'public' ? OBJECT_TYPE.publicKey : OBJECT_TYPE.symmetricKey]];
+      return [txt(TAG.uniqueIdentifier, uid), ...all.filter(([n]) => wanted.includes(n)).map(([n, v]) => s(TAG.attribute, [txt(TAG.attributeName, n), en(TAG.attributeValue, v)]))];
     },
     activate(p) {
       const [uid, e] = lookup(p);

@@ -272,7 +272,12 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
         // The default form then imports into the same server.
         const plain = await custos(...importArgs([d], at('receipt-w2.json')));
         expect(plain.code, plain.err + plain.out).toBe(0);
-        expect(JSON.parse(plain.out).servers[0]).toMatchObject({ form: 'unwrapped' });
+        const imported = JSON.parse(plain.out).servers[0];
+        expect(imported).toMatchObject({ form: 'unwrapped' });
+        // A UID that names a secret key is refused from its type alone: its material is never fetched.
+        const secret = await custos(...importArgs([d], at('receipt-w8.json')), '--wrapped', imported.keys[0].uid);
+        expect(secret.code).toBe(1);
+        expect(JSON.parse(secret.out).error.message).toMatch(new RegExp(`^--wrapped: object ${imported.keys[0].uid} on 127\\.0\\.0\\.1:\\d+ is a symmetric key, not the transport public key`));
       } finally {
         d.stop();
       }
