@@ -130,11 +130,12 @@ Information, under --policy if given), activates them and reads each back to com
 A rerun after an interruption completes the import. Writes a receipt signed with the transport
 key for the workstation.
 
---wrapped UID, for a server that holds the transport key pair and unwraps itself: UID is its
-object for the transport public key (its fingerprint must be the pinned one). Each key is sent
-as the bundle's RSA-AES wrap in KMIP Key Wrapping Data, never in plaintext; the first one is read
-back, and a server that kept it wrapped or unwrapped it to another KCV is refused (that key is
-destroyed) before the others are sent.
+--wrapped UID, for servers that hold the transport key pair and unwrap themselves: UID is the
+server's object for the transport public key (its fingerprint must be the pinned one), once for
+every server or once per --kmip in order. Every server's is checked before anything is
+registered. Each key is sent as the bundle's RSA-AES wrap in KMIP Key Wrapping Data, never in
+plaintext; the first one is read back, and a server that refuses the wrapped form, keeps it
+wrapped or unwraps it to another KCV is refused (that key destroyed) before the others are sent.
 `,
   inspect: `Usage: custos inspect FILE [--json]
 

@@ -57,7 +57,7 @@ export async function serverCommand(args: string[], json: boolean, io: Io): Prom
 }
 
 const IMPORT_USAGE =
-  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID] [--passphrase-file F]';
+  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID [--wrapped UID ...]] [--passphrase-file F]';
 
 function wrappedUid(v: string): string {
   if (!/^[\x21-\x7e]{1,200}$/.test(v)) throw new InputError('import.wrapped', '--wrapped', "must be the KMIP Unique Identifier of the transport public key's object on the server (1 to 200 visible characters)");
@@ -70,6 +70,8 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   const receiptFile = opts.get('receipt')!;
   if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
   const endpoints = all.get('kmip')!.map((e) => parseEndpoint(e));
+  const wrapped = all.get('wrapped')?.map(wrappedUid);
+  if (wrapped && wrapped.length !== 1 && wrapped.length !== endpoints.length) throw new InputError('import.wrapped', '--wrapped', `give one UID for every server or one per --kmip (${endpoints.length}), not ${wrapped.length}`);
   const words = opts.get('roster-words')?.trim().split(/\s+/);
   const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
@@ -90,7 +92,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
       clients,
       now: systemClock,
       ...(opts.has('policy') && { policyName: opts.get('policy')! }),
-      ...(opts.has('wrapped') && { wrappedBy: wrappedUid(opts.get('wrapped')!) }),
+      ...(wrapped && { wrappedBy: wrapped }),
       say: (s) => (json ? undefined : io.out(`${s}\n`)),
     });
     const { manifest, ...facts } = r;

@@ -10,14 +10,15 @@
  * Application Specific Information), activated, and read back with Get to compare the KCV. A
  * run interrupted half-way completes on rerun. The key material is wiped at the end.
  *
- * With `wrappedBy` (`--wrapped UID`), for a server that holds the transport key pair and
- * unwraps itself: the keys are still unwrapped and checked here first, but what is sent is each
+ * With `wrappedBy` (`--wrapped UID`), for servers that hold the transport key pair and unwrap
+ * themselves: the keys are still unwrapped and checked here first, but what is sent is each
  * key's wrap exactly as the approvers signed it, in KMIP Key Wrapping Data naming the server's
- * transport public key (whose fingerprint is checked before anything is registered). One key
- * goes first and is read back: a server that stored it still wrapped (PyKMIP does) or unwrapped
- * it to another KCV is refused, and that key destroyed, before the others are sent.
+ * transport public key (every server's is checked against the pinned fingerprint before
+ * anything is registered anywhere). One key goes first and is read back: a server that refuses
+ * the wrapped form (PyKMIP does), stores it still wrapped, cannot give it back or unwraps it to
+ * another KCV is refused, and that key destroyed, before the others are sent.
  */
-import { PolicyError, VerifyError } from '../core/errors';
+import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { kcv } from '../core/crypto/kcv';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { rsaAesUnwrap } from '../core/crypto/rsa-aes-wrap';
@@ -28,7 +29,7 @@ import { checkPinned, type TransportKey } from '../core/documents/transport';
 import type { VerifiedRoster } from '../core/roster/roster';
 import type { KmipClient } from './client';
 import { createPublicKey } from 'node:crypto';
-import { KeyStillWrapped, payloads, readAttributes, readPublicKey, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
+import { KeyStillWrapped, KmipError, payloads, readAttributes, readPublicKey, readSymmetricKey, readUid, readUids, expectSuccess, type ResponseItem } from './messages';
 import { OBJECT_TYPE, OBJECT_TYPE_NAMES, STATE_NAMES, USAGE_MASK, type OperationName } from './tags';
 import type { Item } from './ttlv';
 import type { Receipt } from './receipt';
@@ -53,11 +54,12 @@ export interface ImportRequest {
   /** KMIP Operation Policy Name to register under (PyKMIP: a policy sharing the keys with their users). */
   policyName?: string;
   /**
-   * Register each key in its wrapped form, the bundle's RSA-AES wrap unchanged, for a server
-   * that holds the transport key pair and unwraps: the Unique Identifier of the transport
-   * public key's object on the server (checked against the pinned fingerprint first).
+   * Register each key in its wrapped form, the bundle's RSA-AES wrap unchanged, for servers
+   * that hold the transport key pair and unwrap: the Unique Identifier of the transport public
+   * key's object on each server, one for all (a replicated cluster) or one per client in order;
+   * every one is checked against the pinned fingerprint before anything is registered anywhere.
    */
-  wrappedBy?: string;
+  wrappedBy?: string[];
   batchSize?: number;
   say(text: string): void;
 }
@@ -80,7 +82,14 @@ async function checkWrappingKey(provider: CryptoProvider, client: KmipClient, ui
   if (type?.type !== 'enumeration' || type.value !== OBJECT_TYPE.publicKey)
     throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is ${type?.type === 'enumeration' ? (OBJECT_TYPE_NAMES[type.value] ?? `object type ${type.value}`) : 'of no stated type'}, not the transport public key`);
   const got = readPublicKey(await client.call('get', payloads.uid(uid)), `kmip ${where} object ${uid}`);
-  const spki = got.format === 'spki' ? got.der : new Uint8Array(createPublicKey({ key: Buffer.from(got.der), format: 'der', type: 'pkcs1' }).export({ type: 'spki', format: 'der' }));
+  let spki = got.der;
+  if (got.format === 'pkcs1') {
+    try {
+      spki = new Uint8Array(createPublicKey({ key: Buffer.from(got.der), format: 'der', type: 'pkcs1' }).export({ type: 'spki', format: 'der' }));
+    } catch (e) {
+      throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is not a readable PKCS#1 RSA public key`, { cause: e });
+    }
+  }
   const fp = toHex(provider.sha256(spki));
   if (fp !== transport.fingerprint)
     throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is the public key ${fp}, not the transport key ${transport.fingerprint} this bundle is wrapped to`);
@@ -99,10 +108,20 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
     }
     req.say(`Bundle verified: ${keys.length} keys, approved by the roster's custodians; every KCV matches.`);
     const servers: Receipt['servers'] = [];
-    for (const client of req.clients) {
-      const where = `${client.endpoint.host}:${client.endpoint.port}`;
+    const whereOf = (client: KmipClient) => `${client.endpoint.host}:${client.endpoint.port}`;
+    const wrappingKeys = req.wrappedBy;
+    if (wrappingKeys && wrappingKeys.length !== 1 && wrappingKeys.length !== req.clients.length)
+      throw new InputError('import.wrapped', '--wrapped', `give one UID for every server or one per --kmip (${req.clients.length}), not ${wrappingKeys.length}`);
+    const wrappingKey = (i: number) => wrappingKeys && (wrappingKeys[i] ?? wrappingKeys[0]!);
+    // Every server's transport key is checked before anything is registered anywhere.
+    for (const [i, client] of req.clients.entries()) {
       await client.negotiate();
-      if (req.wrappedBy !== undefined) await checkWrappingKey(provider, client, req.wrappedBy, req.transport, where);
+      const uid = wrappingKey(i);
+      if (uid !== undefined) await checkWrappingKey(provider, client, uid, req.transport, whereOf(client));
+    }
+    for (const [i, client] of req.clients.entries()) {
+      const where = whereOf(client);
+      const wrappedBy = wrappingKey(i);
       const located = await inBatches(client, keys, size, 'locate', (k) => payloads.locateByName(k.name));
       const existing = located.map((r) => readUids(expectSuccess(r, 'locate')));
       const present = keys.map((k, i) => ({ k, uids: existing[i]! })).filter((x) => x.uids.length > 0);
@@ -130,26 +149,35 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
       const fresh = keys.filter((k) => !outcome.has(k.id));
       const registration = (k: Key) =>
         payloads.register({
-          ...(req.wrappedBy !== undefined ? { material: base64.decode(k.wrapped), wrappedBy: req.wrappedBy, length: k.length } : { material: k.material }),
+          ...(wrappedBy !== undefined ? { material: base64.decode(k.wrapped), wrappedBy, length: k.length } : { material: k.material }),
           name: k.name,
           usageMask: k.usage.reduce((m, u) => m | (MASK[u] ?? 0), 0),
           objectGroup: `custos:${manifest.ceremony}`,
           applicationInfo: { namespace: 'custos-kcv', data: k.kcv },
           ...(req.policyName && { operationPolicyName: req.policyName }),
         });
-      if (req.wrappedBy !== undefined && fresh.length > 0) {
+      if (wrappedBy !== undefined && fresh.length > 0) {
         // One key first: the server must unwrap it to the key the approvers signed.
         const probe = fresh.shift()!;
-        const uid = readUid(await client.call('register', registration(probe)), 'register');
+        let uid: string;
+        try {
+          uid = readUid(await client.call('register', registration(probe)), 'register');
+        } catch (e) {
+          if (!(e instanceof KmipError)) throw e;
+          throw new PolicyError('import.unwrap', `kmip ${where}`, `refused ${probe.name} in the wrapped form (${e.message}); nothing was registered there: if this server does not take wrapped keys, import without --wrapped`, { cause: e });
+        }
         outcome.set(probe.id, { uid, outcome: 'registered' });
         let why: string | undefined;
         try {
           const got = readSymmetricKey(await client.call('get', payloads.uid(uid)), 'get');
-          if (kcv(provider, got.material) !== probe.kcv) why = `unwrapped ${probe.name} to a key with another KCV than ${probe.kcv}`;
+          if (got.uid !== uid) why = `answered a Get of ${uid} with object ${got.uid}`;
+          else if (kcv(provider, got.material) !== probe.kcv) why = `unwrapped ${probe.name} to a key with another KCV than ${probe.kcv}`;
           got.material.fill(0);
         } catch (e) {
-          if (!(e instanceof KeyStillWrapped)) throw e;
-          why = 'stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped';
+          why =
+            e instanceof KeyStillWrapped
+              ? 'stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped'
+              : `could not read ${probe.name} back (${(e as Error).message})`;
         }
         if (why) {
           const left = await client.call('destroy', payloads.uid(uid)).then(
@@ -168,13 +196,15 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
       const back = await inBatches(client, keys, size, 'get', (k) => payloads.uid(outcome.get(k.id)!.uid));
       keys.forEach((k, i) => {
         const got = readSymmetricKey(expectSuccess(back[i]!, 'get'), 'get');
+        const uid = outcome.get(k.id)!.uid;
         const same = kcv(provider, got.material) === k.kcv;
         got.material.fill(0);
+        if (got.uid !== uid) throw new VerifyError('import.readback', `kmip ${where}`, `answered a Get of ${k.name} (${uid}) with object ${got.uid}`);
         if (!same) throw new VerifyError('import.readback', `kmip ${where}`, `${k.name} reads back with another KCV than ${k.kcv}`);
       });
-      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), form: req.wrappedBy !== undefined ? 'wrapped' : 'unwrapped', keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
+      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), form: wrappedBy !== undefined ? 'wrapped' : 'unwrapped', keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
       const n = freshUids.length;
-      req.say(`${where}: ${n} registered${req.wrappedBy !== undefined ? ' wrapped (the server unwrapped them)' : ''}, ${keys.length - n} already present; all ${keys.length} active and read back with their KCVs.`);
+      req.say(`${where}: ${n} registered${wrappedBy !== undefined ? ' wrapped (the server unwrapped them)' : ''}, ${keys.length - n} already present; all ${keys.length} active and read back with their KCVs.`);
     }
     return {
       manifest,

@@ -6,7 +6,7 @@
  */
 import { CustosError, InputError, VerifyError } from '../core/errors';
 import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
-import { CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, WRAPPING_METHOD, type OperationName } from './tags';
+import { BLOCK_CIPHER_MODE, CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, WRAPPING_METHOD, type OperationName } from './tags';
 
 export interface ProtocolVersion {
   major: number;
@@ -138,11 +138,12 @@ export interface SymmetricKeyRegistration {
   material: Uint8Array;
   /**
    * Register the wrapped form: `material` is C1 || C2 of CKM_RSA_AES_KEY_WRAP to the transport
-   * key, whose public key is the server's object `wrappedBy`; the server unwraps it. Key
-   * Wrapping Data: Wrapping Method Encrypt, the key's Unique Identifier, Cryptographic
-   * Parameters Padding Method OAEP and Hashing Algorithm SHA-256 (the RSA part) with
-   * Cryptographic Algorithm AES (the AES key wrap part, the convention of KMIP servers that
-   * implement RSA-AES unwrapping), Encoding Option No Encoding.
+   * key, whose public key is the server's object `wrappedBy`; the server unwraps it. The Key
+   * Value is then that Byte String (KMIP 1.2 §2.1.3), and Key Wrapping Data says how: Wrapping
+   * Method Encrypt; the key's Unique Identifier with Cryptographic Parameters Block Cipher Mode
+   * AES Key Wrap Padding (RFC 5649, the AES part), Padding Method OAEP and Hashing Algorithm
+   * SHA-256 (the RSA part) and Cryptographic Algorithm AES (the convention of KMIP servers that
+   * implement RSA-AES unwrapping); Encoding Option No Encoding.
    */
   wrappedBy?: string;
   /** Bits of the key inside (the wrapped form is longer than the key). */
@@ -159,7 +160,12 @@ function keyWrappingData(uid: string): Item {
     en(TAG.wrappingMethod, WRAPPING_METHOD.encrypt),
     s(TAG.encryptionKeyInformation, [
       txt(TAG.uniqueIdentifier, uid),
-      s(TAG.cryptographicParameters, [en(TAG.paddingMethod, PADDING_METHOD.oaep), en(TAG.hashingAlgorithm, HASHING_ALGORITHM.sha256), en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES)]),
+      s(TAG.cryptographicParameters, [
+        en(TAG.blockCipherMode, BLOCK_CIPHER_MODE.aesKeyWrapPadding),
+        en(TAG.paddingMethod, PADDING_METHOD.oaep),
+        en(TAG.hashingAlgorithm, HASHING_ALGORITHM.sha256),
+        en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
+      ]),
     ]),
     en(TAG.encodingOption, ENCODING_OPTION.noEncoding),
   ]);
@@ -177,7 +183,8 @@ export const payloads = {
       s(TAG.symmetricKey, [
         s(TAG.keyBlock, [
           en(TAG.keyFormatType, KEY_FORMAT_TYPE.raw),
-          s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
+          // KMIP 1.2 §2.1.3: a wrapped Key Value is a Byte String (with No Encoding, the wrap of the key material).
+          k.wrappedBy !== undefined ? { tag: TAG.keyValue, type: 'byteString', value: k.material } : s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
           en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
           int(TAG.cryptographicLength, k.length ?? k.material.length * 8),
           ...(k.wrappedBy !== undefined ? [keyWrappingData(k.wrappedBy)] : []),

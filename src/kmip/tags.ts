@@ -80,6 +80,7 @@ export const CRYPTOGRAPHIC_ALGORITHM = { AES: 3, RSA: 4 } as const;
 export const KEY_FORMAT_TYPE = { raw: 1, pkcs1: 3, x509: 5, transparentSymmetricKey: 7 } as const;
 /** Key Wrapping Data (KMIP 1.2 §2.1.5): Wrapping Method, Padding Method, Hashing Algorithm, Encoding Option. */
 export const WRAPPING_METHOD = { encrypt: 1 } as const;
+export const BLOCK_CIPHER_MODE = { aesKeyWrapPadding: 12 } as const;
 export const PADDING_METHOD = { oaep: 2 } as const;
 export const HASHING_ALGORITHM = { sha256: 6 } as const;
 export const ENCODING_OPTION = { noEncoding: 1 } as const;

@@ -56,6 +56,7 @@ function privateKeyObject(pkcs8: Uint8Array): KeyObject {
   const digest = createHash('sha256').update(pkcs8).digest();
   const hit = parsedPrivateKeys.get(pkcs8);
   if (hit && hit.digest.equals(digest)) return hit.key;
+  parsedPrivateKeys.delete(pkcs8); // the bytes changed: the key they held is not kept
   const key = createPrivateKey({ key: buf(pkcs8), format: 'der', type: 'pkcs8' });
   parsedPrivateKeys.set(pkcs8, { digest, key });
   return key;

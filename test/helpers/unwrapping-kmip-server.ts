@@ -47,12 +47,20 @@ export async function startUnwrappingServer(opts: {
   tls: { ca: Buffer; cert: Buffer; key: Buffer };
   /** The transport private key (PKCS#8) held by this server, and its public key (SPKI) registered as object "1". */
   transport: { pkcs8: Uint8Array; spki: Uint8Array };
+  /** The transport public key's Unique Identifier here (default "1"). */
+  transportUid?: string;
   /** Unwrap to a wrong key (a faulty or hostile server). */
   corrupt?: boolean;
+  /** Refuse Get of a pre-active key (some servers do). */
+  noGetBeforeActive?: boolean;
 }): Promise<UnwrappingServer> {
-  const objects = new Map<string, Entry>([['1', { obj: { type: 'public', spki: opts.transport.spki }, names: ['transport'], state: 2 }]]);
+  const objects = new Map<string, Entry>([[opts.transportUid ?? '1', { obj: { type: 'public', spki: opts.transport.spki }, names: ['transport'], state: 2 }]]);
   const requests: Uint8Array[] = [];
   let next = 2;
+  const expectEnum = (it: Item | undefined, tag: number, value: number, what: string) => {
+    const c = get(it, tag);
+    if (c?.type !== 'enumeration' || c.value !== value) throw new Refusal(0x07, `${what} must be ${value}`);
+  };
 
   const lookup = (p: Item | undefined): [string, Entry] => {
     const uid = get(p, TAG.uniqueIdentifier);
@@ -72,11 +80,22 @@ export async function startUnwrappingServer(opts: {
       if (pub) obj = { type: 'public', spki: get(get(get(pub, TAG.keyBlock), TAG.keyValue), TAG.keyMaterial)!.value as Uint8Array };
       else {
         const block = get(get(p, TAG.symmetricKey), TAG.keyBlock);
-        const material = get(get(block, TAG.keyValue), TAG.keyMaterial)?.value as Uint8Array;
         const wrap = get(block, TAG.keyWrappingData);
-        if (!wrap) obj = { type: 'symmetric', material, wrapped: false };
+        const value = get(block, TAG.keyValue);
+        if (!wrap) obj = { type: 'symmetric', material: get(value, TAG.keyMaterial)?.value as Uint8Array, wrapped: false };
         else {
-          const [, by] = lookup(get(wrap, TAG.encryptionKeyInformation));
+          // KMIP 1.2 §2.1.3/§2.1.5: a wrapped Key Value is a Byte String; RSA-AES as Custos names it.
+          if (value?.type !== 'byteString') throw new Refusal(0x07, 'a wrapped Key Value must be a Byte String');
+          const material = value.value;
+          const info = get(wrap, TAG.encryptionKeyInformation);
+          const params = get(info, TAG.cryptographicParameters);
+          expectEnum(wrap, TAG.wrappingMethod, 1, 'Wrapping Method');
+          expectEnum(wrap, TAG.encodingOption, 1, 'Encoding Option');
+          expectEnum(params, TAG.blockCipherMode, 12, 'Block Cipher Mode');
+          expectEnum(params, TAG.paddingMethod, 2, 'Padding Method');
+          expectEnum(params, TAG.hashingAlgorithm, 6, 'Hashing Algorithm');
+          expectEnum(params, TAG.cryptographicAlgorithm, 3, 'Cryptographic Algorithm');
+          const [, by] = lookup(info);
           if (by.obj.type !== 'public' || by.obj.spki !== opts.transport.spki) throw new Refusal(0x07, 'not wrapped with a key this server can unwrap');
           const key = rsaAesUnwrap(nativeProvider, opts.transport.pkcs8, material);
           if (opts.corrupt) key[0]! ^= 1;
@@ -93,6 +112,7 @@ export async function startUnwrappingServer(opts: {
     },
     get(p) {
       const [uid, e] = lookup(p);
+      if (opts.noGetBeforeActive && e.state === 1) throw new Refusal(0x0c, 'a pre-active key cannot be read');
       if (e.obj.type === 'public')
         return [en(TAG.objectType, OBJECT_TYPE.publicKey), txt(TAG.uniqueIdentifier, uid), s(TAG.publicKey, [s(TAG.keyBlock, [en(TAG.keyFormatType, 5), s(TAG.keyValue, [bytes(TAG.keyMaterial, e.obj.spki)]), en(TAG.cryptographicAlgorithm, 4), int(TAG.cryptographicLength, 4096)])])];
       const block = [en(TAG.keyFormatType, 1), s(TAG.keyValue, [bytes(TAG.keyMaterial, e.obj.material)]), en(TAG.cryptographicAlgorithm, 3), int(TAG.cryptographicLength, 256)];

@@ -252,7 +252,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     const spkiOf = (name: string) => base64.decode(JSON.parse(readFileSync(at('server', `${name}.transport.json`), 'utf8')).publicKey as string);
     const onPort = (port: number) => ({ ...a, port });
 
-    it('PyKMIP stores the wrapped key as sent: the importer sees it, destroys that one key and stops; nothing else is sent', async () => {
+    it('PyKMIP refuses the standard wrapped form: the importer says so after that one key, with nothing registered', async () => {
       const d = await startKmipServer(a);
       try {
         const cd = new KmipClient({ host: '127.0.0.1', port: d.port }, d.tls);
@@ -265,7 +265,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
         expect(JSON.parse(wrong.out).error.message).toMatch(new RegExp(`^--wrapped: object ${other} on 127\\.0\\.0\\.1:${d.port} is the public key [0-9a-f]{64}, not the transport key ${enrolled.fingerprint}`));
         const r = await custos(...importArgs([d], at('receipt-w1.json')), '--wrapped', pub);
         expect(r.code).toBe(1);
-        expect(JSON.parse(r.out).error.message).toMatch(/stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped; the probe key imp-a \(unique identifier \d+, pre-active\) was destroyed/);
+        expect(JSON.parse(r.out).error.message).toMatch(/refused imp-a in the wrapped form \(kmip\.register: register failed: Invalid Message .*\); nothing was registered there: if this server does not take wrapped keys, import without --wrapped/);
         for (const name of ['imp-a', 'imp-b', 'imp-c']) expect(readUids(await cd.call('locate', payloads.locateByName(name)))).toEqual([]);
         expect(existsSync(at('receipt-w0.json')) || existsSync(at('receipt-w1.json'))).toBe(false);
         cd.close();
@@ -310,6 +310,46 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
         // Rerun: recognised by name and KCV.
         const again = await custos(...importArgs([onPort(srv.port)], at('receipt-w4.json')), '--wrapped', '1');
         expect(JSON.parse(again.out).servers[0].keys.map((k: { outcome: string }) => k.outcome)).toEqual(['present', 'present', 'present']);
+      } finally {
+        await srv.close();
+      }
+    }, 60_000);
+
+    it("a cluster: every member's transport key is checked before anything is registered anywhere; each gets the wrapped keys", async () => {
+      const pk = await transportKey();
+      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
+      const tls = { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') };
+      const one = await startUnwrappingServer({ tls, transport: { pkcs8: pk, spki: spkiOf('kms-1') } });
+      const two = await startUnwrappingServer({ tls, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, transportUid: '7' });
+      try {
+        // One UID for both: the second server has no object 1, so nothing is registered on the first either.
+        const same = await custos(...importArgs([onPort(one.port), onPort(two.port)], at('receipt-c1.json')), '--wrapped', '1');
+        expect(same.code).toBe(1);
+        expect(JSON.parse(same.out).error.message).toMatch(/getAttributes failed: Item Not Found/);
+        expect([...one.objects.keys()]).toEqual(['1']);
+        const counted = await custos(...importArgs([onPort(one.port), onPort(two.port)], at('receipt-c2.json')), '--wrapped', '1', '--wrapped', '7', '--wrapped', '9');
+        expect(counted).toMatchObject({ code: 2 });
+        expect(JSON.parse(counted.out).error.message).toMatch(/^--wrapped: give one UID for every server or one per --kmip \(2\), not 3/);
+        const r = await custos(...importArgs([onPort(one.port), onPort(two.port)], at('receipt-c3.json')), '--wrapped', '1', '--wrapped', '7');
+        expect(r.code, r.err + r.out).toBe(0);
+        const servers = JSON.parse(r.out).servers as { form: string; keys: { kcv: string; outcome: string }[] }[];
+        expect(servers.map((x) => [x.form, x.keys.map((k) => k.outcome)])).toEqual([['wrapped', ['registered', 'registered', 'registered']], ['wrapped', ['registered', 'registered', 'registered']]]);
+        for (const srv of [one, two]) expect([...srv.objects.values()].filter((e) => e.obj.type === 'symmetric' && e.state === 2)).toHaveLength(3);
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    }, 60_000);
+
+    it('a server that cannot give the first key back is refused, and that key destroyed', async () => {
+      const pk = await transportKey();
+      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
+      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, noGetBeforeActive: true });
+      try {
+        const r = await custos(...importArgs([onPort(srv.port)], at('receipt-g.json')), '--wrapped', '1');
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.out).error.message).toMatch(/could not read imp-a back \(kmip\.get: get failed: Permission Denied \(server: a pre-active key cannot be read\)\); the probe key imp-a \(unique identifier 2, pre-active\) was destroyed/);
+        expect([...srv.objects.keys()]).toEqual(['1']);
       } finally {
         await srv.close();
       }

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTtlv, encodeTtlv, type Item } from '../../src/kmip/ttlv';
 import { InputError } from '../../src/core/errors';
+import { payloads } from '../../src/kmip/messages';
 
 interface Vector {
   id: string;
@@ -94,5 +95,48 @@ describe('TTLV codec', () => {
       }),
       { numRuns: 10_000 },
     );
+  });
+});
+
+describe('the wrapped Register payload (KMIP 1.2 §2.1.3-§2.1.5), with the tag numbers written out', () => {
+  it('puts the wrap in a Byte String Key Value and describes RSA-AES in Key Wrapping Data', () => {
+    const wrap = Uint8Array.from({ length: 552 }, (_, i) => i & 255);
+    const items = payloads.register({ material: wrap, wrappedBy: 'pub-9', length: 256, name: 'k', usageMask: 0x30 });
+    const e = (tag: number, value: number) => ({ tag, type: 'enumeration', value });
+    const key = items.find((i) => i.tag === 0x42008f)!; // Symmetric Key
+    expect(key).toEqual({
+      tag: 0x42008f,
+      type: 'structure',
+      value: [
+        {
+          tag: 0x420040, // Key Block
+          type: 'structure',
+          value: [
+            e(0x420042, 1), // Key Format Type: Raw
+            { tag: 0x420045, type: 'byteString', value: wrap }, // Key Value: the wrapped bytes
+            e(0x420028, 3), // Cryptographic Algorithm: AES
+            { tag: 0x42002a, type: 'integer', value: 256 }, // Cryptographic Length of the key inside
+            {
+              tag: 0x420046, // Key Wrapping Data
+              type: 'structure',
+              value: [
+                e(0x42009e, 1), // Wrapping Method: Encrypt
+                {
+                  tag: 0x420036, // Encryption Key Information
+                  type: 'structure',
+                  value: [
+                    { tag: 0x420094, type: 'textString', value: 'pub-9' },
+                    { tag: 0x42002b, type: 'structure', value: [e(0x420011, 0x0c), e(0x42005f, 2), e(0x420038, 6), e(0x420028, 3)] }, // AES Key Wrap Padding, OAEP, SHA-256, AES
+                  ],
+                },
+                e(0x4200a3, 1), // Encoding Option: No Encoding
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    // And it encodes: every item is a valid TTLV value.
+    expect(decodeTtlv(encodeTtlv({ tag: 0x420079, type: 'structure', value: items }))).toEqual({ tag: 0x420079, type: 'structure', value: items });
   });
 });
