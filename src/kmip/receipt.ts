@@ -7,11 +7,12 @@
  */
 import { constants, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { base64 } from '@scure/base';
-import { VerifyError } from '../core/errors';
+import { InputError, VerifyError } from '../core/errors';
 import { concat, utf8 } from '../core/crypto/bytes';
 import { canonicalJson } from '../core/transcript/canonical';
 import { receiptSchema, type Receipt } from '../core/documents/receipt';
-import { parseSignedLine } from './signed-line';
+import { parseDocumentLine } from '../core/documents/signed';
+import { strictParse } from '../core/plan/strict';
 import type { TransportKey } from '../core/documents/transport';
 
 export type { Receipt };
@@ -28,7 +29,16 @@ export function signReceipt(receipt: Receipt, pkcs8: Uint8Array): string {
 
 /** Verify a receipt against the enrolled transport key. */
 export function verifyReceipt(text: string, transport: TransportKey): Receipt {
-  const { body, sig } = parseSignedLine(text, 'receipt', receiptSchema, 'a receipt');
+  const { body, sig } = parseDocumentLine(text, 'receipt', ['receipt', 'sig'], (v) => {
+    if (typeof v.sig !== 'string') throw new InputError('receipt.sig', 'receipt.sig', 'must be base64');
+    let sig: Uint8Array;
+    try {
+      sig = base64.decode(v.sig);
+    } catch (e) {
+      throw new InputError('receipt.sig', 'receipt.sig', 'must be base64', { cause: e });
+    }
+    return { body: strictParse(receiptSchema, v.receipt, 'receipt', 'a receipt'), sig };
+  });
   if (body.transport.fingerprint !== transport.fingerprint) throw new VerifyError('receipt.transport', 'receipt.transport.fingerprint', `names transport key ${body.transport.fingerprint}, not the enrolled ${transport.fingerprint}`);
   const key = createPublicKey({ key: Buffer.from(transport.spki), format: 'der', type: 'spki' });
   if (!verify('sha256', concat(LABEL, utf8(canonicalJson(body, 'receipt'))), { key, ...PSS }, sig)) throw new VerifyError('receipt.signature', 'receipt.sig', `is not a signature by the transport key of ${transport.file.server.name}`);

@@ -41,15 +41,26 @@ export function documentToText<M>(doc: SignedDocument<M>): string {
 }
 
 /**
- * Parse a signed document strictly. A document is verified, not merely read: any damage is
- * a VerifyError naming the field, so `custos verify` exits 1 for a tampered file.
+ * One line of canonical JSON holding exactly the fields `keys`, handed to `body`. A document
+ * is verified, not merely read: any damage, here or in `body`, is a VerifyError naming the
+ * field, so `custos verify` exits 1 for a tampered file.
  */
-export function parseSignedDocument<M>(text: string, root: string, schema: z.ZodType<M>, what: string): SignedDocument<M> {
+export function parseDocumentLine<T>(text: string, root: string, keys: string[], body: (v: Record<string, unknown>) => T): T {
   try {
     if (typeof text !== 'string' || !text.endsWith('\n') || text.indexOf('\n') !== text.length - 1) throw new InputError(`${root}.text`, root, 'must be one line of canonical JSON ending in a newline');
     const v = parseCanonicalJson(text.slice(0, -1), root);
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).sort().join() !== 'approvals,manifest')
-      throw new InputError(`${root}.shape`, root, 'must hold exactly "approvals" and "manifest"');
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).sort().join() !== [...keys].sort().join())
+      throw new InputError(`${root}.shape`, root, `must hold exactly ${keys.map((k) => `"${k}"`).join(' and ')}`);
+    return body(v as Record<string, unknown>);
+  } catch (e) {
+    if (e instanceof InputError) throw new VerifyError(e.code, e.field, `${e.message.slice(e.field.length + 2)} (the file is damaged or altered)`, { cause: e });
+    throw e;
+  }
+}
+
+/** Parse a signed document strictly (see parseDocumentLine). */
+export function parseSignedDocument<M>(text: string, root: string, schema: z.ZodType<M>, what: string): SignedDocument<M> {
+  return parseDocumentLine(text, root, ['approvals', 'manifest'], (v) => {
     const manifest = strictParse(schema, v.manifest, `${root}.manifest`, what);
     const approvals = v.approvals;
     if (!Array.isArray(approvals)) throw new InputError(`${root}.approvals`, `${root}.approvals`, 'must be a list');
@@ -58,10 +69,7 @@ export function parseSignedDocument<M>(text: string, root: string, schema: z.Zod
         throw new InputError(`${root}.approval`, `${root}.approvals[${i}]`, 'must be {"approver","sig"}');
     });
     return { manifest, approvals: approvals as unknown as Approval[] };
-  } catch (e) {
-    if (e instanceof InputError) throw new VerifyError(e.code, e.field, `${e.message.slice(e.field.length + 2)} (the file is damaged or altered)`, { cause: e });
-    throw e;
-  }
+  });
 }
 
 /** Check the approvals: `count` distinct people, enrolled with `role`, none excluded, every signature valid. */
