@@ -192,7 +192,9 @@ function exchange(sock: TLSSocket, request: Uint8Array, timeoutMs: number, endpo
       parts.push(d);
       have += d.length;
       if (need < 0 && have >= 8) {
-        const head = Buffer.concat(parts);
+        // Only the 8 header bytes: a concatenation of all that arrived could hold key material.
+        const head = Buffer.alloc(8);
+        for (let o = 0, i = 0; o < 8; i++) o += parts[i]!.copy(head, o, 0, 8 - o);
         need = 8 + head.readUInt32BE(4);
         if (need > DEFAULT_MAX_BYTES) return done(new KmipConnectionError(endpoint, `announced a ${need}-byte response, more than the ${DEFAULT_MAX_BYTES} accepted`));
       }

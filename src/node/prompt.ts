@@ -51,7 +51,9 @@ export function ask(question: string, field: string, secret: boolean): string {
     closeSync(fd);
     one.fill(0);
   }
-  const s = Buffer.from(bytes).toString('utf8');
+  const b = Buffer.from(bytes); // may sit in Node's shared pool: zeroed once read
+  const s = b.toString('utf8');
+  b.fill(0);
   bytes.fill(0);
   return s;
 }
