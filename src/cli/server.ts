@@ -7,7 +7,7 @@ import { parseTransportKey } from '../core/documents/transport';
 import { verifyRoster } from '../core/roster/roster';
 import { KmipClient, parseEndpoint } from '../kmip/client';
 import { enrollTransportKey, openTransportKey } from '../kmip/enroll';
-import { importBundle } from '../kmip/import';
+import { checkWrappingKeyCount, importBundle } from '../kmip/import';
 import { signReceipt, verifyReceipt } from '../kmip/receipt';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
@@ -71,7 +71,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
   const endpoints = all.get('kmip')!.map((e) => parseEndpoint(e));
   const wrapped = all.get('wrapped')?.map(wrappedUid);
-  if (wrapped && wrapped.length !== 1 && wrapped.length !== endpoints.length) throw new InputError('import.wrapped', '--wrapped', `give one UID for every server or one per --kmip (${endpoints.length}), not ${wrapped.length}`);
+  checkWrappingKeyCount(wrapped, endpoints.length); // before the passphrase is asked for
   const words = opts.get('roster-words')?.trim().split(/\s+/);
   const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');

@@ -25,7 +25,7 @@ import { rsaAesUnwrap } from '../core/crypto/rsa-aes-wrap';
 import { base64 } from '@scure/base';
 import { toHex } from '../core/crypto/bytes';
 import { verifyBundle, type BundleManifest } from '../core/documents/bundle';
-import { checkPinned, type TransportKey } from '../core/documents/transport';
+import { checkNotExpired, type TransportKey } from '../core/documents/transport';
 import type { VerifiedRoster } from '../core/roster/roster';
 import type { KmipClient } from './client';
 import { createPublicKey } from 'node:crypto';
@@ -64,6 +64,7 @@ export interface ImportRequest {
   say(text: string): void;
 }
 
+/** SECRET: a bundle key with its unwrapped material. */
 type Key = BundleManifest['keys'][number] & { material: Uint8Array };
 
 async function inBatches<T>(client: KmipClient, items: T[], size: number, op: OperationName, payload: (t: T) => Item[]): Promise<ResponseItem[]> {
@@ -95,10 +96,93 @@ async function checkWrappingKey(provider: CryptoProvider, client: KmipClient, ui
     throw new VerifyError('import.wrappingKey', '--wrapped', `object ${uid} on ${where} is the public key ${fp}, not the transport key ${transport.fingerprint} this bundle is wrapped to`);
 }
 
+/** One UID for every server (a replicated cluster) or one per server, in order. */
+export function checkWrappingKeyCount(uids: string[] | undefined, servers: number): void {
+  if (uids && uids.length !== 1 && uids.length !== servers) throw new InputError('import.wrapped', '--wrapped', `give one UID for every server or one per --kmip (${servers}), not ${uids.length}`);
+}
+
+/** The object and KCV of a Get answer; the key material is wiped before it returns. */
+function readKcv(provider: CryptoProvider, p: Item): { uid: string; kcv: string } {
+  const got = readSymmetricKey(p, 'get');
+  try {
+    return { uid: got.uid, kcv: kcv(provider, got.material) };
+  } finally {
+    got.material.fill(0);
+  }
+}
+
+type Outcome = { uid: string; outcome: 'registered' | 'present' };
+
+interface ServerRun {
+  provider: CryptoProvider;
+  client: KmipClient;
+  where: string;
+  keys: Key[];
+  size: number;
+}
+
+/**
+ * Keys already on the server by name: the same KCV is recognised, another KCV (or a key kept
+ * wrapped, whose KCV cannot be compared) refused before anything is registered. Returns what
+ * was found and which of those are still pre-active (a run interrupted after Register).
+ */
+async function findPresent({ provider, client, where, keys, size }: ServerRun): Promise<{ outcome: Map<string, Outcome>; toActivate: Outcome[] }> {
+  const located = await inBatches(client, keys, size, 'locate', (k) => payloads.locateByName(k.name));
+  const found = keys.flatMap((k, i) => readUids(expectSuccess(located[i]!, 'locate')).map((uid) => ({ k, uid })));
+  const fetched = await inBatches(client, found, size, 'get', (x) => payloads.uid(x.uid));
+  const outcome = new Map<string, Outcome>();
+  found.forEach(({ k, uid }, i) => {
+    let got: string;
+    try {
+      got = readKcv(provider, expectSuccess(fetched[i]!, 'get')).kcv;
+    } catch (e) {
+      if (e instanceof KeyStillWrapped) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${k.name}" already exists there (unique identifier ${uid}), stored wrapped: its KCV cannot be compared, so it is neither trusted nor duplicated`);
+      throw e;
+    }
+    if (got !== k.kcv) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${k.name}" already exists there (unique identifier ${uid}) with another KCV: refusing to add a second key under that name`);
+    outcome.set(k.id, { uid, outcome: 'present' });
+  });
+  const present = [...outcome.values()];
+  const states = await inBatches(client, present, size, 'getAttributes', (o) => payloads.getAttributes(o.uid, ['State']));
+  const toActivate = present.filter((_, i) => readAttributes(expectSuccess(states[i]!, 'getAttributes')).some((a) => a.name === 'State' && a.value.type === 'enumeration' && STATE_NAMES[a.value.value] === 'pre-active'));
+  return { outcome, toActivate };
+}
+
+/**
+ * The wrapped form's first key, alone: the server must take it and unwrap it to the key the
+ * approvers signed. Otherwise that key is destroyed and the import stops there.
+ */
+async function probeWrapped({ provider, client, where }: ServerRun, probe: Key, registration: Item[]): Promise<string> {
+  let uid: string;
+  try {
+    uid = readUid(await client.call('register', registration), 'register');
+  } catch (e) {
+    if (!(e instanceof KmipError)) throw e;
+    throw new PolicyError('import.unwrap', `kmip ${where}`, `refused ${probe.name} in the wrapped form (${e.message}); nothing was registered there: if this server does not take wrapped keys, import without --wrapped`, { cause: e });
+  }
+  let why: string | undefined;
+  try {
+    const got = readKcv(provider, await client.call('get', payloads.uid(uid)));
+    if (got.uid !== uid) why = `answered a Get of ${uid} with object ${got.uid}`;
+    else if (got.kcv !== probe.kcv) why = `unwrapped ${probe.name} to a key with another KCV than ${probe.kcv}`;
+  } catch (e) {
+    why = e instanceof KeyStillWrapped ? 'stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped' : `could not read ${probe.name} back (${(e as Error).message})`;
+  }
+  if (!why) return uid;
+  const left = await client.call('destroy', payloads.uid(uid)).then(
+    () => `the probe key ${probe.name} (unique identifier ${uid}, pre-active) was destroyed`,
+    (e: Error) => `the probe key ${probe.name} is left there as unique identifier ${uid}, pre-active: destroy it (${e.message})`,
+  );
+  throw new PolicyError('import.unwrap', `kmip ${where}`, `${why}; ${left}`);
+}
+
 export async function importBundle(provider: CryptoProvider, req: ImportRequest): Promise<Omit<Receipt, 'v' | 'kind'> & { manifest: BundleManifest }> {
   const size = req.batchSize ?? 50;
   const { manifest } = verifyBundle(provider, req.bundleText, req.roster, { fingerprint: req.transport.fingerprint, now: req.now() });
-  checkPinned(req.transport, req.transport.fingerprint, req.now(), 'transport');
+  checkNotExpired(req.transport, req.now(), 'transport');
+  checkWrappingKeyCount(req.wrappedBy, req.clients.length);
+  const wrappingKey = (i: number) => req.wrappedBy && (req.wrappedBy[i] ?? req.wrappedBy[0]!);
+  const whereOf = (client: KmipClient) => `${client.endpoint.host}:${client.endpoint.port}`;
   const keys: Key[] = [];
   try {
     for (const k of manifest.keys) {
@@ -107,46 +191,16 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
       if (kcv(provider, material) !== k.kcv) throw new VerifyError('import.kcv', `bundle.manifest.keys.${k.name}.kcv`, 'the unwrapped key does not have the KCV the approvers signed');
     }
     req.say(`Bundle verified: ${keys.length} keys, approved by the roster's custodians; every KCV matches.`);
-    const servers: Receipt['servers'] = [];
-    const whereOf = (client: KmipClient) => `${client.endpoint.host}:${client.endpoint.port}`;
-    const wrappingKeys = req.wrappedBy;
-    if (wrappingKeys && wrappingKeys.length !== 1 && wrappingKeys.length !== req.clients.length)
-      throw new InputError('import.wrapped', '--wrapped', `give one UID for every server or one per --kmip (${req.clients.length}), not ${wrappingKeys.length}`);
-    const wrappingKey = (i: number) => wrappingKeys && (wrappingKeys[i] ?? wrappingKeys[0]!);
     // Every server's transport key is checked before anything is registered anywhere.
     for (const [i, client] of req.clients.entries()) {
       await client.negotiate();
       const uid = wrappingKey(i);
       if (uid !== undefined) await checkWrappingKey(provider, client, uid, req.transport, whereOf(client));
     }
+    const servers: Receipt['servers'] = [];
     for (const [i, client] of req.clients.entries()) {
-      const where = whereOf(client);
+      const run: ServerRun = { provider, client, where: whereOf(client), keys, size };
       const wrappedBy = wrappingKey(i);
-      const located = await inBatches(client, keys, size, 'locate', (k) => payloads.locateByName(k.name));
-      const existing = located.map((r) => readUids(expectSuccess(r, 'locate')));
-      const present = keys.map((k, i) => ({ k, uids: existing[i]! })).filter((x) => x.uids.length > 0);
-      const fetched = await inBatches(client, present.flatMap((p) => p.uids.map((uid) => ({ p, uid }))), size, 'get', (x) => payloads.uid(x.uid));
-      const outcome = new Map<string, { uid: string; outcome: 'registered' | 'present' }>();
-      let f = 0;
-      for (const p of present) {
-        for (const uid of p.uids) {
-          let got: ReturnType<typeof readSymmetricKey>;
-          try {
-            got = readSymmetricKey(expectSuccess(fetched[f++]!, 'get'), 'get');
-          } catch (e) {
-            if (e instanceof KeyStillWrapped) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${p.k.name}" already exists there (unique identifier ${uid}), stored wrapped: its KCV cannot be compared, so it is neither trusted nor duplicated`);
-            throw e;
-          }
-          const same = kcv(provider, got.material) === p.k.kcv;
-          got.material.fill(0);
-          if (!same) throw new PolicyError('import.conflict', `kmip ${where}`, `a key named "${p.k.name}" already exists there (unique identifier ${uid}) with another KCV: refusing to add a second key under that name`);
-          outcome.set(p.k.id, { uid, outcome: 'present' });
-        }
-      }
-      // Keys already present but not yet active (a run interrupted after Register) are activated.
-      const states = await inBatches(client, [...outcome.values()], size, 'getAttributes', (o) => payloads.getAttributes(o.uid, ['State']));
-      const toActivate = [...outcome.values()].filter((_, i) => readAttributes(expectSuccess(states[i]!, 'getAttributes')).some((a) => a.name === 'State' && a.value.type === 'enumeration' && STATE_NAMES[a.value.value] === 'pre-active'));
-      const fresh = keys.filter((k) => !outcome.has(k.id));
       const registration = (k: Key) =>
         payloads.register({
           ...(wrappedBy !== undefined ? { material: base64.decode(k.wrapped), wrappedBy, length: k.length } : { material: k.material }),
@@ -156,55 +210,27 @@ export async function importBundle(provider: CryptoProvider, req: ImportRequest)
           applicationInfo: { namespace: 'custos-kcv', data: k.kcv },
           ...(req.policyName && { operationPolicyName: req.policyName }),
         });
+      const { outcome, toActivate } = await findPresent(run);
+      const fresh = keys.filter((k) => !outcome.has(k.id));
       if (wrappedBy !== undefined && fresh.length > 0) {
-        // One key first: the server must unwrap it to the key the approvers signed.
         const probe = fresh.shift()!;
-        let uid: string;
-        try {
-          uid = readUid(await client.call('register', registration(probe)), 'register');
-        } catch (e) {
-          if (!(e instanceof KmipError)) throw e;
-          throw new PolicyError('import.unwrap', `kmip ${where}`, `refused ${probe.name} in the wrapped form (${e.message}); nothing was registered there: if this server does not take wrapped keys, import without --wrapped`, { cause: e });
-        }
-        outcome.set(probe.id, { uid, outcome: 'registered' });
-        let why: string | undefined;
-        try {
-          const got = readSymmetricKey(await client.call('get', payloads.uid(uid)), 'get');
-          if (got.uid !== uid) why = `answered a Get of ${uid} with object ${got.uid}`;
-          else if (kcv(provider, got.material) !== probe.kcv) why = `unwrapped ${probe.name} to a key with another KCV than ${probe.kcv}`;
-          got.material.fill(0);
-        } catch (e) {
-          why =
-            e instanceof KeyStillWrapped
-              ? 'stored the wrapped key as sent without unwrapping it: this server does not unwrap; import without --wrapped'
-              : `could not read ${probe.name} back (${(e as Error).message})`;
-        }
-        if (why) {
-          const left = await client.call('destroy', payloads.uid(uid)).then(
-            () => `the probe key ${probe.name} (unique identifier ${uid}, pre-active) was destroyed`,
-            (e: Error) => `the probe key ${probe.name} is left there as unique identifier ${uid}, pre-active: destroy it (${e.message})`,
-          );
-          throw new PolicyError('import.unwrap', `kmip ${where}`, `${why}; ${left}`);
-        }
+        outcome.set(probe.id, { uid: await probeWrapped(run, probe, registration(probe)), outcome: 'registered' });
       }
       const registered = await inBatches(client, fresh, size, 'register', registration);
       fresh.forEach((k, i) => outcome.set(k.id, { uid: readUid(expectSuccess(registered[i]!, 'register'), 'register'), outcome: 'registered' }));
-      const freshUids = keys.filter((k) => outcome.get(k.id)?.outcome === 'registered').map((k) => outcome.get(k.id)!);
-      const activate = [...freshUids, ...toActivate];
-      for (const r of await inBatches(client, activate, size, 'activate', (o) => payloads.uid(o.uid))) expectSuccess(r, 'activate');
+      const freshUids = [...outcome.values()].filter((o) => o.outcome === 'registered');
+      for (const r of await inBatches(client, [...freshUids, ...toActivate], size, 'activate', (o) => payloads.uid(o.uid))) expectSuccess(r, 'activate');
       // Read every key back and compare its KCV.
       const back = await inBatches(client, keys, size, 'get', (k) => payloads.uid(outcome.get(k.id)!.uid));
       keys.forEach((k, i) => {
-        const got = readSymmetricKey(expectSuccess(back[i]!, 'get'), 'get');
+        const got = readKcv(provider, expectSuccess(back[i]!, 'get'));
         const uid = outcome.get(k.id)!.uid;
-        const same = kcv(provider, got.material) === k.kcv;
-        got.material.fill(0);
-        if (got.uid !== uid) throw new VerifyError('import.readback', `kmip ${where}`, `answered a Get of ${k.name} (${uid}) with object ${got.uid}`);
-        if (!same) throw new VerifyError('import.readback', `kmip ${where}`, `${k.name} reads back with another KCV than ${k.kcv}`);
+        if (got.uid !== uid) throw new VerifyError('import.readback', `kmip ${run.where}`, `answered a Get of ${k.name} (${uid}) with object ${got.uid}`);
+        if (got.kcv !== k.kcv) throw new VerifyError('import.readback', `kmip ${run.where}`, `${k.name} reads back with another KCV than ${k.kcv}`);
       });
-      servers.push({ endpoint: where, subject: client.serverSubject, time: req.now().toISOString(), form: wrappedBy !== undefined ? 'wrapped' : 'unwrapped', keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
+      servers.push({ endpoint: run.where, subject: client.serverSubject, time: req.now().toISOString(), form: wrappedBy !== undefined ? 'wrapped' : 'unwrapped', keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, ...outcome.get(k.id)! })) });
       const n = freshUids.length;
-      req.say(`${where}: ${n} registered${wrappedBy !== undefined ? ' wrapped (the server unwrapped them)' : ''}, ${keys.length - n} already present; all ${keys.length} active and read back with their KCVs.`);
+      req.say(`${run.where}: ${n} registered${wrappedBy !== undefined ? ' wrapped (the server unwrapped them)' : ''}, ${keys.length - n} already present; all ${keys.length} active and read back with their KCVs.`);
     }
     return {
       manifest,

@@ -6,7 +6,7 @@
  */
 import { CustosError, InputError, VerifyError } from '../core/errors';
 import { decodeTtlv, encodeTtlv, type Item } from './ttlv';
-import { BLOCK_CIPHER_MODE, CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, WRAPPING_METHOD, type OperationName } from './tags';
+import { BLOCK_CIPHER_MODE, CRYPTOGRAPHIC_ALGORITHM, ENCODING_OPTION, HASHING_ALGORITHM, KEY_FORMAT_TYPE, NAME_TYPE, OBJECT_TYPE, OPERATION, OPERATION_NAMES, PADDING_METHOD, RESULT_REASON, TAG, USAGE_MASK, WRAPPING_METHOD, type OperationName } from './tags';
 
 export interface ProtocolVersion {
   major: number;
@@ -171,43 +171,36 @@ function keyWrappingData(uid: string): Item {
   ]);
 }
 
+/** Register's payload: Object Type, the Template-Attribute, and the object holding its Key Block. */
+function registration(objectType: number, objectTag: number, attrs: Item[], keyBlock: Item[]): Item[] {
+  return [en(TAG.objectType, objectType), s(TAG.templateAttribute, attrs), s(objectTag, [s(TAG.keyBlock, keyBlock)])];
+}
+
 export const payloads = {
   register(k: SymmetricKeyRegistration): Item[] {
     const attrs = [attribute('Cryptographic Usage Mask', int(0, k.usageMask)), attribute('Name', nameValue(k.name))];
     if (k.objectGroup) attrs.push(attribute('Object Group', txt(0, k.objectGroup)));
     if (k.applicationInfo) attrs.push(attribute('Application Specific Information', s(0, [txt(TAG.applicationNamespace, k.applicationInfo.namespace), txt(TAG.applicationData, k.applicationInfo.data)])));
     if (k.operationPolicyName) attrs.push(attribute('Operation Policy Name', txt(0, k.operationPolicyName)));
-    return [
-      en(TAG.objectType, OBJECT_TYPE.symmetricKey),
-      s(TAG.templateAttribute, attrs),
-      s(TAG.symmetricKey, [
-        s(TAG.keyBlock, [
-          en(TAG.keyFormatType, KEY_FORMAT_TYPE.raw),
-          // KMIP 1.2 §2.1.3: a wrapped Key Value is a Byte String (with No Encoding, the wrap of the key material).
-          k.wrappedBy !== undefined ? { tag: TAG.keyValue, type: 'byteString', value: k.material } : s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
-          en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
-          int(TAG.cryptographicLength, k.length ?? k.material.length * 8),
-          ...(k.wrappedBy !== undefined ? [keyWrappingData(k.wrappedBy)] : []),
-        ]),
-      ]),
-    ];
+    return registration(OBJECT_TYPE.symmetricKey, TAG.symmetricKey, attrs, [
+      en(TAG.keyFormatType, KEY_FORMAT_TYPE.raw),
+      // KMIP 1.2 §2.1.3: a wrapped Key Value is a Byte String (with No Encoding, the wrap of the key material).
+      k.wrappedBy !== undefined ? { tag: TAG.keyValue, type: 'byteString', value: k.material } : s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: k.material }]),
+      en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.AES),
+      int(TAG.cryptographicLength, k.length ?? k.material.length * 8),
+      ...(k.wrappedBy !== undefined ? [keyWrappingData(k.wrappedBy)] : []),
+    ]);
   },
   /** A public key (DER SubjectPublicKeyInfo, format X.509) under a name. */
   registerPublicKey(spki: Uint8Array, name: string, bits: number, operationPolicyName?: string): Item[] {
-    const attrs = [attribute('Cryptographic Usage Mask', int(0, 0x4 | 0x10)), attribute('Name', nameValue(name))];
+    const attrs = [attribute('Cryptographic Usage Mask', int(0, USAGE_MASK.encrypt | USAGE_MASK.wrapKey)), attribute('Name', nameValue(name))];
     if (operationPolicyName) attrs.push(attribute('Operation Policy Name', txt(0, operationPolicyName)));
-    return [
-      en(TAG.objectType, OBJECT_TYPE.publicKey),
-      s(TAG.templateAttribute, attrs),
-      s(TAG.publicKey, [
-        s(TAG.keyBlock, [
-          en(TAG.keyFormatType, KEY_FORMAT_TYPE.x509),
-          s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: spki }]),
-          en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.RSA),
-          int(TAG.cryptographicLength, bits),
-        ]),
-      ]),
-    ];
+    return registration(OBJECT_TYPE.publicKey, TAG.publicKey, attrs, [
+      en(TAG.keyFormatType, KEY_FORMAT_TYPE.x509),
+      s(TAG.keyValue, [{ tag: TAG.keyMaterial, type: 'byteString', value: spki }]),
+      en(TAG.cryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM.RSA),
+      int(TAG.cryptographicLength, bits),
+    ]);
   },
   uid: (uid: string): Item[] => [txt(TAG.uniqueIdentifier, uid)],
   locateByName: (name: string): Item[] => [attribute('Name', nameValue(name))],

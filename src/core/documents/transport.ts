@@ -61,8 +61,18 @@ export function parseTransportKey(provider: CryptoProvider, text: string, field 
   return { file, spki, fingerprint, words: fingerprintWords(provider.sha256(spki)) };
 }
 
+/** The key the plan pinned. */
+export function checkFingerprint(t: TransportKey, pinned: string, field: string): void {
+  if (t.fingerprint !== pinned) throw new VerifyError('transport.fingerprint', field, `the key's fingerprint is ${t.fingerprint}, not the ${pinned} pinned in the plan`);
+}
+
+/** An enrollment still in force. */
+export function checkNotExpired(t: TransportKey, now: Date, field: string): void {
+  if (new Date(t.file.expires) <= now) throw new PolicyError('transport.expired', `${field}.expires`, `the enrollment of ${t.file.server.name} expired on ${t.file.expires}: enroll the transport key again`);
+}
+
 /** The key the plan pinned, not expired. */
 export function checkPinned(t: TransportKey, pinned: string, now: Date, field: string): void {
-  if (t.fingerprint !== pinned) throw new VerifyError('transport.fingerprint', field, `the key's fingerprint is ${t.fingerprint}, not the ${pinned} pinned in the plan`);
-  if (new Date(t.file.expires) <= now) throw new PolicyError('transport.expired', `${field}.expires`, `the enrollment of ${t.file.server.name} expired on ${t.file.expires}: enroll the transport key again`);
+  checkFingerprint(t, pinned, field);
+  checkNotExpired(t, now, field);
 }
