@@ -15,12 +15,12 @@ export const receiptSchema = z.strictObject({
   servers: z
     .array(
       z.strictObject({
-        endpoint: z.string().max(300),
+        endpoint: z.string().min(1).max(300),
         subject: z.string().max(300),
         time: utc,
         /** How the key material went: unwrapped on the key-server host and sent over mutual TLS, or wrapped for the server to unwrap. */
         form: z.enum(['unwrapped', 'wrapped']),
-        keys: z.array(z.strictObject({ id: hex(32), name: z.string().max(200), uid: z.string().min(1).max(200), kcv: kcvSchema, outcome: z.enum(['registered', 'present']) })).max(100_000),
+        keys: z.array(z.strictObject({ id: hex(32), name: z.string().min(1).max(200), uid: z.string().min(1).max(200), kcv: kcvSchema, outcome: z.enum(['registered', 'present']) })).max(100_000),
       }),
     )
     .min(1)
