@@ -251,6 +251,11 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     };
     const spkiOf = (name: string) => base64.decode(JSON.parse(readFileSync(at('server', `${name}.transport.json`), 'utf8')).publicKey as string);
     const onPort = (port: number) => ({ ...a, port });
+    /** A KMIP server that unwraps, holding the kms-1 transport key, with the PKI of server a. */
+    const unwrapping = async (opts: Omit<Parameters<typeof startUnwrappingServer>[0], 'tls' | 'transport'> = {}) => {
+      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
+      return startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: await transportKey(), spki: spkiOf('kms-1') }, ...opts });
+    };
 
     it('PyKMIP refuses the standard wrapped form: the importer says so after that one key, with nothing registered', async () => {
       const d = await startKmipServer(a);
@@ -284,9 +289,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     }, 120_000);
 
     it('a server that unwraps gets only wrapped keys on the wire, unwraps them to the signed KCVs, and the receipt says so', async () => {
-      const pk = await transportKey();
-      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
-      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') } });
+      const srv = await unwrapping();
       try {
         const r = await custos(...importArgs([onPort(srv.port)], at('receipt-w3.json')), '--wrapped', '1');
         expect(r.code, r.err + r.out).toBe(0);
@@ -316,11 +319,8 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     }, 60_000);
 
     it("a cluster: every member's transport key is checked before anything is registered anywhere; each gets the wrapped keys", async () => {
-      const pk = await transportKey();
-      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
-      const tls = { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') };
-      const one = await startUnwrappingServer({ tls, transport: { pkcs8: pk, spki: spkiOf('kms-1') } });
-      const two = await startUnwrappingServer({ tls, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, transportUid: '7' });
+      const one = await unwrapping();
+      const two = await unwrapping({ transportUid: '7' });
       try {
         // One UID for both: the second server has no object 1, so nothing is registered on the first either.
         const same = await custos(...importArgs([onPort(one.port), onPort(two.port)], at('receipt-c1.json')), '--wrapped', '1');
@@ -342,9 +342,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     }, 60_000);
 
     it('a server that cannot give the first key back is refused, and that key destroyed', async () => {
-      const pk = await transportKey();
-      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
-      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, noGetBeforeActive: true });
+      const srv = await unwrapping({ noGetBeforeActive: true });
       try {
         const r = await custos(...importArgs([onPort(srv.port)], at('receipt-g.json')), '--wrapped', '1');
         expect(r.code).toBe(1);
@@ -356,9 +354,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     }, 60_000);
 
     it('a server that unwraps to another key is refused after the first key, which is destroyed', async () => {
-      const pk = await transportKey();
-      const pki = (f: string) => readFileSync(join(a.dir, 'pki', f));
-      const srv = await startUnwrappingServer({ tls: { ca: pki('ca.crt'), cert: pki('server.crt'), key: pki('server.key') }, transport: { pkcs8: pk, spki: spkiOf('kms-1') }, corrupt: true });
+      const srv = await unwrapping({ corrupt: true });
       try {
         const r = await custos(...importArgs([onPort(srv.port)], at('receipt-w5.json')), '--wrapped', '1');
         expect(r.code).toBe(1);
