@@ -26,7 +26,8 @@ import { makeRoster } from '../test/helpers/roster';
 import { writeVaultFixture } from './vault-fixture';
 import { BUNDLE_SCHEME } from '../src/core/documents/bundle';
 import { approve, documentToText } from '../src/core/documents/signed';
-import { parseTransportKey, transportToText } from '../src/core/documents/transport';
+import { parseTransportKey } from '../src/core/documents/transport';
+import { signTransportEnrollment } from '../src/kmip/enroll';
 import { rsaAesWrap } from '../src/core/crypto/rsa-aes-wrap';
 import { kcv } from '../src/core/crypto/kcv';
 import { toHex } from '../src/core/crypto/bytes';
@@ -273,7 +274,7 @@ async function benchImport() {
     const pem = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
     const spki = new Uint8Array(createPublicKey(pem).export({ type: 'spki', format: 'der' }));
     const pkcs8 = new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
-    const transportText = transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'bench', kmip: [`127.0.0.1:${port}`] }, publicKey: base64.encode(spki), created: new Date(Date.now() - 86_400_000).toISOString(), expires: new Date(Date.now() + 86_400_000).toISOString() });
+    const transportText = signTransportEnrollment({ v: 1, kind: 'custos.transport-key', server: { name: 'bench', kmip: [`127.0.0.1:${port}`] }, publicKey: base64.encode(spki), created: new Date(Date.now() - 86_400_000).toISOString(), expires: new Date(Date.now() + 86_400_000).toISOString() }, pkcs8);
     const transport = parseTransportKey(provider, transportText);
     const { ids, verified } = makeRoster('bench import', new Date(Date.now() + 365 * 86_400_000), new Date(Date.now() - 86_400_000));
     const rng = seededRng('bench import keys');

@@ -1,5 +1,6 @@
 /** `custos enroll`, `custos run`, `custos rehearse`, `custos verify`, `custos inspect`. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { options, read, readBytes, type Io } from './io';
 import path from 'node:path';
 import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
@@ -14,7 +15,8 @@ import { fromUtf8, toHex } from '../core/crypto/bytes';
 import { openRandomAccess } from '../node/medium';
 import { verifyReceiptCommand } from './server';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
-import { verifyRoster, type VerifiedRoster } from '../core/roster/roster';
+import type { VerifiedRoster } from '../core/roster/roster';
+import { PIN_OPTIONS, pinFromOptions, pinnedRoster } from './trust';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { writeNewFile } from '../node/durable';
@@ -23,39 +25,7 @@ import { osRng, systemClock } from '../node/platform';
 import { checkPlanFile } from '../node/plan-check';
 import { cliPorts } from '../node/ceremony-ports';
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-}
-
-/** `--name value` options after the positional arguments; unknown options are usage errors. */
-export function options(args: string[], allowed: string[]): { positional: string[]; opts: Map<string, string>; all: Map<string, string[]> } {
-  const positional: string[] = [];
-  const opts = new Map<string, string>();
-  const all = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const name = a.slice(2);
-    if (!allowed.includes(name)) throw new InputError('cli.option', a, `is not an option of this command (options: ${allowed.map((o) => `--${o}`).join(' ')})`);
-    const v = args[++i];
-    if (v === undefined) throw new InputError('cli.option', a, 'needs a value');
-    opts.set(name, v);
-    all.set(name, [...(all.get(name) ?? []), v]);
-  }
-  return { positional, opts, all };
-}
-
-export function read(file: string, field: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError('cli.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
+export type { Io };
 
 function workFactor(opts: Map<string, string>, rehearsal: boolean): number | undefined {
   const w = opts.get('work-factor');
@@ -113,26 +83,22 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
   }
 }
 
-function trustedRoster(opts: Map<string, string>): VerifiedRoster {
-  const words = opts.get('roster-words')?.trim().split(/\s+/);
-  return verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
-}
-
+const PIN = '--roster ROSTER --roster-words "8 words" (or --roster-sha256 HEX) [--previous-roster OLD ...]';
 const VERIFY_USAGE = `usage:
-  custos verify transcript FILE --roster ROSTER [--roster-words "8 words"]
-  custos verify bundle FILE --roster ROSTER [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
-  custos verify backup FILE --roster ROSTER
-  custos verify escrow MANIFEST --roster ROSTER [--payload FILE.age]
-  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]
-  custos verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]`;
+  custos verify transcript FILE ${PIN}
+  custos verify bundle FILE ${PIN} [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+  custos verify backup FILE ${PIN}
+  custos verify escrow MANIFEST ${PIN} [--payload FILE.age]
+  custos verify shares FILE... --transcript FILE ${PIN} [--answers FILE]
+  custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]`;
 
 export async function verifyCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts } = options(args, ['roster', 'roster-words', 'transport', 'fingerprint', 'transcript', 'payload', 'answers', 'bundle']);
+  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'transport', 'fingerprint', 'transcript', 'payload', 'answers', 'bundle']);
   const what = positional[0];
   if (what === 'receipt') return verifyReceiptCommand(positional, opts, json, io);
   if (!what || positional.length < 2 || !opts.has('roster') || !['transcript', 'bundle', 'backup', 'escrow', 'shares'].includes(what)) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   if (what !== 'shares' && positional.length !== 2) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
-  const roster = trustedRoster(opts);
+  const roster = pinnedRoster(opts, all, pinFromOptions(opts));
   const file = positional[1]!;
   const emit = (summary: Record<string, unknown>, text: string) => io.out(json ? JSON.stringify({ ok: true, ...summary }) + '\n' : text);
   if (what === 'transcript') {
@@ -140,12 +106,12 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     const s = checkCeremonyTranscript(report, roster);
     const attestedBy = [...s.witnesses, s.operator];
     emit(
-      { ...s, events: report.events.length, rosterWords: roster.words.join(' '), closingWords: s.closingWords.join(' '), attestedBy },
+      { ...s, events: report.events.length, roster: roster.fingerprint, rosterChain: roster.chain, closingWords: s.closingWords.join(' '), attestedBy },
       `transcript verified: ${report.events.length} events, ${s.kind} "${s.name}"${s.rehearsal ? ' (REHEARSAL)' : ''}\n` +
         (s.keyId ? `key ${s.keyId} ${s.kcv}, shares ${s.threshold} of ${s.count}, set ${s.setId}\n` : '') +
         (s.deviations ? `${s.deviations} interruption(s), each countersigned\n` : '') +
         `closing head ${s.closingWords.join(' ')}\nattested by ${attestedBy.join(', ')}\n` +
-        `roster ${roster.words.join(' ')}${opts.has('roster-words') ? '' : '  <- compare these words with the ones read aloud at enrollment'}\n`,
+        `roster: the pinned one${roster.chain.length > 1 ? `, through ${roster.chain.length - 1} endorsed renewal(s)` : ''}\n`,
     );
     return;
   }
@@ -235,14 +201,6 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     }
   }
   emit({ kind: 'shares', shares }, lines.join(''));
-}
-
-export function readBytes(file: string, field: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw new InputError('cli.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
 }
 
 /** `custos inspect FILE`: what a Custos file is and its public facts, without any key and without trusting it. */

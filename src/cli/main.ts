@@ -10,7 +10,8 @@ import { nativeProvider } from '../node/native-provider';
 import { checkPlanFile } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
-import { enrollCommand, inspectCommand, runCommand, verifyCommand, type Io } from './ceremony';
+import { enrollCommand, inspectCommand, runCommand, verifyCommand } from './ceremony';
+import type { Io } from './io';
 import { importCommand, serverCommand } from './server';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -38,19 +39,23 @@ Commands:
                        comes from FILE. Rerunning an interrupted plan resumes it.
   rehearse PLAN [--answers FILE] [--work-factor N]
                        The same with throwaway keys, marked REHEARSAL everywhere
-  verify transcript|bundle|backup|escrow|shares FILE... --roster ROSTER [...]
-                       Verify offline: chain, signatures, approvals, hashes (custos verify -h)
+  verify transcript|bundle|backup|escrow|shares FILE... --roster ROSTER --roster-words "..."
+                       Verify offline against the pinned roster: chain, signatures,
+                       approvals, hashes (custos verify -h)
   inspect FILE         Say what a file is and print its public facts, unverified
 
 Key-server side:
   server enroll --name NAME --kmip HOST:PORT --days N --out DIR
                        Create the transport key (RSA-4096, sealed with a passphrase) and the
                        enrollment file the export ceremony pins
-  import BUNDLE --roster R --transport E --transport-key K --kmip HOST:PORT [--kmip ...]
-         --ca CA --cert CERT --key KEY --receipt OUT
+  server trust ROSTER --roster-words "..." --transport E --transport-key K --out PIN
+                       Pin the roster once, after checking its words against the enrollment
+                       paper; the pin is signed with the transport key
+  import BUNDLE --roster R (--roster-words "..." | --trust PIN) --transport E --transport-key K
+         --kmip HOST:PORT [--kmip ...] --ca CA --cert CERT --key KEY --receipt OUT
                        Verify a bundle, register its keys in every KMIP server, read them back,
                        write a receipt signed with the transport key
-  verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]
+  verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
 
 Options:
   --json               Machine-readable output
@@ -97,30 +102,51 @@ Runs a plan with throwaway keys; everything it writes says REHEARSAL. --work-fac
 scrypt cost of share files (rehearsals only).
 `,
   verify: `Usage:
-  custos verify transcript FILE --roster ROSTER [--roster-words "8 words"]
+  custos verify transcript FILE PIN
       chain, signatures, the steps of the ceremony, the closing attestations
-  custos verify bundle FILE --roster ROSTER [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+  custos verify bundle FILE PIN [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
       the manifest, two distinct custodian approvals, the recipient, the expiry, and (with
       --transcript) that the export ceremony recorded this very file
-  custos verify backup FILE --roster ROSTER
+  custos verify backup FILE PIN
       the archive's layout, its SHA-256 and the two approvals (no key needed)
-  custos verify escrow MANIFEST --roster ROSTER [--payload FILE.age]
-  custos verify shares FILE... --transcript FILE --roster ROSTER [--answers FILE]
+  custos verify escrow MANIFEST PIN [--payload FILE.age]
+  custos verify shares FILE... --transcript FILE PIN [--answers FILE]
       paper shares or share files (age files need their passphrase in --answers): digest,
       signature, the set the transcript issued, not revoked
+  custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
+      the key server's signature, by the transport key whose fingerprint was pinned
+
+PIN is the roster and how it is trusted: --roster ROSTER --roster-words "the eight words
+written at enrollment" (or --roster-sha256 HEX). A roster file proves nothing by itself.
+A renewed roster is trusted when it succeeds the pinned one: give the older roster files with
+--previous-roster OLD (repeatable); each renewal must be endorsed by a majority of the roster
+before it. Without a pin: exit 2; a roster that is not the pinned one: exit 1.
 
 Exit 0 verified, 1 verification failed (the message names what), 2 bad usage or unreadable input.
 `,
   server: `Usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]
+       custos server trust ROSTER --roster-words "8 words" --transport ENROLLMENT --transport-key KEYFILE --out PIN [--passphrase-file F]
 
-On the key-server host: creates the transport key pair (RSA-4096). The private key is sealed
-with a passphrase in DIR/NAME.transport-key.age and stays on the host; DIR/NAME.transport.json
-(public key, server name, KMIP endpoints, expiry) goes to the workstation. Read the printed
-fingerprint words aloud to the ceremony operator, who pins the fingerprint in the export plan.
+server enroll, on the key-server host: creates the transport key pair (RSA-4096). The private
+key is sealed with a passphrase in DIR/NAME.transport-key.age and stays on the host;
+DIR/NAME.transport.json (public key, server name, KMIP endpoints, expiry, all signed by the key)
+goes to the workstation. Read the printed fingerprint words aloud to the ceremony operator, who
+pins the fingerprint in the export plan.
+
+server trust: check the roster's eight words against the paper signed at enrollment, once; the
+pin is written to PIN, signed with the transport key, and later imports give --trust PIN.
 `,
-  import: `Usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE
+  import: `Usage: custos import BUNDLE --roster ROSTER (--roster-words "8 words" | --roster-sha256 HEX | --trust PIN)
+         [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE
          --kmip HOST:PORT [--kmip HOST:PORT ...] --ca CA.pem --cert CERT.pem --key KEY.pem
          --receipt OUT [--policy NAME] [--wrapped UID] [--passphrase-file F] [--timeout SECONDS]
+         [--unlisted-endpoints allow]
+
+The roster must be pinned: its words from the enrollment paper, or --trust PIN recorded once
+with custos server trust (a renewed roster is trusted through --previous-roster, see custos
+verify -h). The enrollment must be signed by its key, and the --kmip endpoints and the bundle's
+server must be the ones the transport key was enrolled for (--unlisted-endpoints allow goes on,
+with a warning, when they are not).
 
 Verifies the bundle (two custodian approvals against the roster, wrapped for this transport
 key, not expired), unwraps every key and checks its KCV, then on every KMIP server (mutual TLS,

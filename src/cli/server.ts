@@ -3,17 +3,20 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, PolicyError } from '../core/errors';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
-import { parseTransportKey } from '../core/documents/transport';
-import { verifyRoster } from '../core/roster/roster';
+import { checkFingerprint, parseTransportKey, type TransportKey } from '../core/documents/transport';
+import { verifyRosterPin } from '../core/documents/roster-pin';
+import { verifyBundle } from '../core/documents/bundle';
+import type { RosterPin } from '../core/roster/roster';
+import { PIN_OPTIONS, pinFromOptions, pinnedRoster, UNPINNED } from './trust';
 import { KmipClient, parseEndpoint } from '../kmip/client';
-import { enrollTransportKey, openTransportKey } from '../kmip/enroll';
+import { checkKeyPair, enrollTransportKey, openTransportKey, signRosterPin } from '../kmip/enroll';
 import { checkWrappingKeyCount, importBundle } from '../kmip/import';
 import { signReceipt, verifyReceipt } from '../kmip/receipt';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
 import { osRng, systemClock } from '../node/platform';
 import { ask } from '../node/prompt';
-import { options, read, readBytes, type Io } from './ceremony';
+import { options, read, readBytes, type Io } from './io';
 
 /** A passphrase from --passphrase-file (automation, tests) or typed without echo. */
 function passphrase(opts: Map<string, string>, confirm: boolean, what: string): string {
@@ -24,8 +27,13 @@ function passphrase(opts: Map<string, string>, confirm: boolean, what: string): 
   return a;
 }
 
+const SERVER_USAGE =
+  'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]\n' +
+  '       custos server trust ROSTER --roster-words "8 words" --transport ENROLLMENT --transport-key KEYFILE --out PIN [--passphrase-file F]';
+
 export async function serverCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  if (args[0] !== 'enroll') throw new InputError('cli.usage', 'server', 'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]');
+  if (args[0] === 'trust') return serverTrustCommand(args.slice(1), json, io);
+  if (args[0] !== 'enroll') throw new InputError('cli.usage', 'server', SERVER_USAGE);
   const { positional, opts, all } = options(args.slice(1), ['name', 'kmip', 'days', 'out', 'passphrase-file', 'rehearsal', 'work-factor']);
   if (positional.length || !opts.has('name') || !opts.has('out') || !opts.has('days'))
     throw new InputError('cli.usage', 'server enroll', 'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]');
@@ -56,8 +64,57 @@ export async function serverCommand(args: string[], json: boolean, io: Io): Prom
     );
 }
 
+/**
+ * `custos server trust ROSTER --roster-words ...`: the administrator checks the roster's words
+ * against the enrollment paper once; the pin, signed with the transport key, is kept beside it.
+ */
+async function serverTrustCommand(args: string[], json: boolean, io: Io): Promise<void> {
+  const { positional, opts, all } = options(args, ['roster-words', 'roster-sha256', 'previous-roster', 'transport', 'transport-key', 'out', 'passphrase-file']);
+  if (positional.length !== 1 || !opts.has('transport') || !opts.has('transport-key') || !opts.has('out')) throw new InputError('cli.usage', 'server trust', SERVER_USAGE);
+  const out = opts.get('out')!;
+  if (existsSync(out)) throw new PolicyError('trust.exists', '--out', `${out} already exists: Custos never overwrites`);
+  const pin = pinFromOptions(opts);
+  if (!pin) throw new InputError('roster.unpinned', '--roster-words', 'is needed: read the eight words from the paper signed at enrollment (a pin is only as good as that check)');
+  const roster = pinnedRoster(new Map([['roster', positional[0]!]]), all, pin);
+  const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
+  const sealed = readBytes(opts.get('transport-key')!, '--transport-key');
+  const privateKey = await openTransportKey(nativeProvider, sealed, passphrase(opts, false, 'Passphrase of the transport private key'));
+  try {
+    checkKeyPair(privateKey, transport, '--transport-key');
+    const text = signRosterPin(
+      { v: 1, kind: 'custos.roster-pin', organization: roster.roster.organization, roster: roster.fingerprint, words: roster.words.join(' '), pinned: systemClock().toISOString(), transport: transport.fingerprint },
+      privateKey,
+    );
+    writeNewFile(out, new TextEncoder().encode(text));
+  } finally {
+    privateKey.fill(0);
+  }
+  const people = roster.roster.participants.map((p) => `${p.id} (${p.roles.join(', ')})`);
+  if (json) io.out(JSON.stringify({ ok: true, pin: out, roster: roster.fingerprint, organization: roster.roster.organization, participants: roster.roster.participants.length }) + '\n');
+  else io.out(`roster of ${roster.roster.organization} pinned: ${out}\nparticipants: ${people.join(', ')}\nimports on this server may now give --trust ${out}\n`);
+}
+
+/** The roster pin for an import: from the command line, or the signed pin file of --trust. */
+function importPin(opts: Map<string, string>, transport: TransportKey): RosterPin | undefined {
+  const given = pinFromOptions(opts);
+  if (!opts.has('trust')) return given;
+  if (given) throw new InputError('cli.pin', '--trust', 'give the roster pin once: --trust, --roster-words or --roster-sha256');
+  return { sha256: verifyRosterPin(nativeProvider, read(opts.get('trust')!, '--trust'), transport, '--trust').roster };
+}
+
+/** The endpoints and server the bundle is for are the ones the transport key enrolled, unless the administrator says otherwise. */
+function checkEndpoints(transport: TransportKey, endpoints: { host: string; port: number }[], bundleServer: string, allow: boolean): string[] {
+  const enrolled = transport.file.server.kmip;
+  const problems = [
+    ...endpoints.map((e) => `${e.host}:${e.port}`).filter((e) => !enrolled.includes(e)).map((e) => `--kmip ${e} is not an endpoint the transport key was enrolled for (${enrolled.join(', ') || 'none'})`),
+    ...(bundleServer === transport.file.server.name ? [] : [`the bundle is addressed to server "${bundleServer}", the transport key was enrolled for "${transport.file.server.name}"`]),
+  ];
+  if (problems.length && !allow) throw new PolicyError('import.endpoint', '--kmip', `${problems.join('; ')}: check the command, or give --unlisted-endpoints allow to go on`);
+  return problems;
+}
+
 const IMPORT_USAGE =
-  'usage: custos import BUNDLE --roster ROSTER --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID [--wrapped UID ...]] [--passphrase-file F]';
+  'usage: custos import BUNDLE --roster ROSTER (--roster-words "8 words" | --roster-sha256 HEX | --trust PIN) [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID [--wrapped UID ...]] [--passphrase-file F] [--unlisted-endpoints allow]';
 
 function wrappedUid(v: string): string {
   if (!/^[\x21-\x7e]{1,200}$/.test(v)) throw new InputError('import.wrapped', '--wrapped', "must be the KMIP Unique Identifier of the transport public key's object on the server (1 to 200 visible characters)");
@@ -65,17 +122,21 @@ function wrappedUid(v: string): string {
 }
 
 export async function importCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts, all } = options(args, ['roster', 'roster-words', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'wrapped', 'passphrase-file', 'timeout']);
+  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'trust', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'wrapped', 'passphrase-file', 'timeout', 'unlisted-endpoints']);
   for (const o of ['roster', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt']) if (positional.length !== 1 || !opts.has(o)) throw new InputError('cli.usage', 'import', IMPORT_USAGE);
   const receiptFile = opts.get('receipt')!;
   if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
   const endpoints = all.get('kmip')!.map((e) => parseEndpoint(e));
   const wrapped = all.get('wrapped')?.map(wrappedUid);
   checkWrappingKeyCount(wrapped, endpoints.length); // before the passphrase is asked for
-  const words = opts.get('roster-words')?.trim().split(/\s+/);
-  const roster = verifyRoster(nativeProvider, read(opts.get('roster')!, 'roster'), words ? { expectedWords: words } : {});
+  const allow = opts.get('unlisted-endpoints');
+  if (allow !== undefined && allow !== 'allow') throw new InputError('cli.option', '--unlisted-endpoints', 'takes the value "allow"');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
+  const roster = pinnedRoster(opts, all, importPin(opts, transport), `${UNPINNED}, or --trust PIN (recorded once on this server with custos server trust)`);
   const bundleBytes = readBytes(positional[0]!, 'bundle');
+  // Verified here to compare its addressee before anything else happens; the import verifies it again.
+  const { manifest } = verifyBundle(nativeProvider, fromUtf8(bundleBytes, 'bundle'), roster, { fingerprint: transport.fingerprint, now: systemClock() });
+  for (const p of checkEndpoints(transport, endpoints, manifest.recipient.server, allow === 'allow')) io.err(`custos: WARNING: ${p} (--unlisted-endpoints allow)\n`);
   const tls = { ca: readBytes(opts.get('ca')!, '--ca'), cert: readBytes(opts.get('cert')!, '--cert'), key: readBytes(opts.get('key')!, '--key') };
   const timeoutMs = opts.has('timeout') ? Number(opts.get('timeout')) * 1000 : undefined;
   const tlsKey = Buffer.from(tls.key.buffer, tls.key.byteOffset, tls.key.byteLength); // one copy, shared, wiped at the end
@@ -83,6 +144,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   let privateKey: Uint8Array | undefined;
   try {
     privateKey = await openTransportKey(nativeProvider, readBytes(opts.get('transport-key')!, '--transport-key'), passphrase(opts, false, 'Passphrase of the transport private key'));
+    checkKeyPair(privateKey, transport, '--transport-key');
     const r = await importBundle(nativeProvider, {
       bundleText: fromUtf8(bundleBytes, 'bundle'),
       bundleSha256: toHex(nativeProvider.sha256(bundleBytes)),
@@ -108,8 +170,12 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
 }
 
 export function verifyReceiptCommand(positional: string[], opts: Map<string, string>, json: boolean, io: Io): void {
-  if (positional.length !== 2 || !opts.has('transport')) throw new InputError('cli.usage', 'verify', 'usage: custos verify receipt RECEIPT --transport ENROLLMENT [--bundle BUNDLE]');
+  const usage = 'usage: custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]';
+  if (positional.length !== 2 || !opts.has('transport')) throw new InputError('cli.usage', 'verify', usage);
+  // The enrollment file is trusted only through the fingerprint confirmed by phone when it was pinned.
+  if (!opts.has('fingerprint')) throw new InputError('transport.unpinned', '--fingerprint', `is needed: the transport key's 64-hex-digit fingerprint, as pinned in the export plan (${usage})`);
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
+  checkFingerprint(transport, opts.get('fingerprint')!.toLowerCase(), '--transport');
   const r = verifyReceipt(read(positional[1]!, 'receipt'), transport);
   if (opts.has('bundle')) {
     const sha = toHex(nativeProvider.sha256(readBytes(opts.get('bundle')!, '--bundle')));
@@ -119,3 +185,4 @@ export function verifyReceiptCommand(positional: string[], opts: Map<string, str
   if (json) io.out(JSON.stringify({ ok: true, ...r }) + '\n');
   else io.out(`receipt verified: signed by the transport key of ${r.transport.server}\n` + keys.map((k) => `  ${k.server}  ${k.name}  ${k.kcv}  uid ${k.uid}  ${k.outcome}\n`).join(''));
 }
+

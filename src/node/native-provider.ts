@@ -165,6 +165,10 @@ const candidate: RawProvider = {
   rsaOaepSha256Decrypt(pkcs8, ct) {
     return u8(privateDecrypt({ key: privateKeyObject(pkcs8), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, buf(ct)));
   },
+  rsaPssSha256Verify(spki, msg, sig) {
+    const key = createPublicKey({ key: buf(spki), format: 'der', type: 'spki' });
+    return nodeVerify('sha256', buf(msg), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, buf(sig));
+  },
   ed25519PublicKey(seed) {
     const spki = createPublicKey(ed25519PrivateKeyObject(seed)).export({ format: 'der', type: 'spki' });
     return u8(spki.subarray(ED25519_SPKI_PREFIX.length));

@@ -23,6 +23,7 @@ export const METHODS: Record<PrimitiveName, (keyof RawProvider)[]> = {
   aesKeyWrapPad: ['aesKeyWrapPad', 'aesKeyUnwrapPad'],
   aesCmac: ['aesCmac'],
   rsaOaepSha256: ['rsaOaepSha256Encrypt', 'rsaOaepSha256Decrypt'],
+  rsaPssSha256: ['rsaPssSha256Verify'],
   ed25519: ['ed25519PublicKey', 'ed25519Sign', 'ed25519Verify'],
   scrypt: ['scrypt'],
 };
@@ -35,6 +36,12 @@ type Check = (p: RawProvider) => boolean;
 // -pkeyopt rsa_mgf1_md:sha256`.
 const SELF_TEST_RSA_PKCS8 = 'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC3XrgCXSa5pwL90yGb1zm4FKWI8ZpNWSJjpW7Qqz0PX5/jzcLlaq6XQycDbPKmF5mjXmKG2MrZDcRpznZbjI5iKG+48MWLgY6g98q+KZdJ66Gwedwmr0LCeCjjF4SZnPG+jvdyZ2qPvv9JWAk5+kzrc5zwuQgJt+5BTo2Dm0slL4eZTkSmLUk+Y4iNw8xp4v7Liz7yBx5K/mZVdKDqpaXvkOnRRrDisAPgxvoP2JmnYbXF6F8hQ1ihd4x87uAha7GMBYl+QLugFafMyA/UTrWIKeCvwGvWcDmu88DsNEK31rzfxJwFTY7VluhKkfxv10zmPhZwS1EpSad518glhxtPAgMBAAECggEAAzmCsePyeORTfKQ4XJW52Z9fU9uv03lkTe1MWBYS0lDjrm1hZohsPpO7PWeukrYqiQFxaR6p3oxL7nJniW+c12QPpuhxCOWD3RfOdG6lzvJ6WvChqvp9CY90ZJ32wn7Mj4XTGytvZ8y7j44hR2g77w4O7frLBeS6p2Jawbw645H9QF3axD8G2Byg08fq4XfJYO4NteZXpW3+LYEBr+V4zWQb1o6teBnEK87i++Vhdq+60BAU1C8ntjv8bG4j0y1Kd0gPqYIKDNG6lTF15e6HR9r0ywOznWpjC36+pfW0vTO6COZb6Q05q+rxlDdB0y7eZtYcbJcDRQgEl19CltVTJQKBgQDuO+jUUKWizsHf7qZBgnqnnNEBUFTQ1pJSzEtmGTfXGVMGsTgjlXsUzCctWcLG+IGqgeml+pZ8VmrXXbQ8TUUtDabqDgH/T+bw3eVSFlRSZcFbhNRgoscSC65t7sSRsK6XITH8a9+Mqb3z0BMO8xLMakQpjYfll7+uAjzbzZ045QKBgQDFC2iE271ib03uRzXUV4s/ls76cu1guCPAINUAa6j12bRXJilsXXsQt1GL5hgvvSjKVwKib2zM4UYXitW8+Dhd8FBrVagCpcABsh/qoqxDSQFrvaMoYqPVJO2NeYajKl8SK1OxY6UoO+0O4EQOJzTEhTEQ01bxY7eYFucCiQXEIwKBgAGKka8N9oRfIhH40UqLNY/wC8oeYu4W9Utj1vkKILpbh5X7f4l7Zhh0WayJcCEpam1X+dMBFAgp5vcNvCTHuzLXa8UH4itssOnOBbXKPzFpRx74dQdLBk6vlKlRaiQnKHoB1Pj1GbUnQ/tX1Ue7etuntFkweTibCrpteUdSxTmhAoGBAJinpvjPGKDrJFAG4UA59op0NrQ3V4pH/oJ5rStfPQ4C9MFTsmHe5lnj/AxLXc+WV8SytjrL4lmz6U6R49c74sd8R4FwYfJzIRbvPeTU1GpoY+5pg77k9JJLwrKJRPKh//eek39peGl8S8Lroi3o1+usWH/1i3UF0RXGIICJUWtLAoGBAIYJC3vpkAagbC0AvZ7IhvMkHuXQ8H7qAQTFFmwkxMUC9+BoN7efWFsax7KeqU96xsl8csGk4bWh1A2/kz8lYldEAbhCUf+/5H6BDfyPlqNjly83dWeBrneAl1xsOHxFBBRxZYujd4waNdKoRjNOsJwzMM0QR6mcLbK22Bb8lzsi';
 const SELF_TEST_RSA_CIPHERTEXT = 'UXiTY3dJOGNuBQiR6NypN4bAn+L9aQmOnxNDPxcBRGFHb+EPV9QNEAOGsfAQGAQJs18JHsqqBJRgug0kelt1ByKpFJ5qU7wKivfdgtP8NO6yyRbMPoJ4mQhEE/W6KUJBcrmIC7A50Ak2jHkNd66gbTPINcuKciaCCqtb8YC26envloi31XLIqd5yDHNDjGrJWGDZD1rgpYV7QqYcVdxf7H/04+STC74SqMluPv2RfKvKjr2PnzUhjIg9Z7EJf7hUTVS7oOP6X31CZfzScbUc1oNu+kO32SQzX3ggKhFaZt79js+MfjAzBrXujLgGfwGH2j5Rtgkantq2mBHOqpSJlw==';
+
+// RSASSA-PSS-SHA-256 (salt 32) is randomised too: the known answer is a verification of
+// "custos self-test" signed with the same throwaway key by `openssl dgst -sha256 -sign
+// -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256`.
+const SELF_TEST_RSA_SPKI = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAt164Al0muacC/dMhm9c5uBSliPGaTVkiY6Vu0Ks9D1+f483C5Wqul0MnA2zypheZo15ihtjK2Q3Eac52W4yOYihvuPDFi4GOoPfKvimXSeuhsHncJq9Cwngo4xeEmZzxvo73cmdqj77/SVgJOfpM63Oc8LkICbfuQU6Ng5tLJS+HmU5Epi1JPmOIjcPMaeL+y4s+8gceSv5mVXSg6qWl75Dp0Uaw4rAD4Mb6D9iZp2G1xehfIUNYoXeMfO7gIWuxjAWJfkC7oBWnzMgP1E61iCngr8Br1nA5rvPA7DRCt9a838ScBU2O1ZboSpH8b9dM5j4WcEtRKUmnedfIJYcbTwIDAQAB';
+const SELF_TEST_RSA_PSS_SIGNATURE = 'sM/2OEU+/GTlLwtbu9enWOg40JsnycrDLThIewSCF57wtFSa6E+l/bXDFsKcSnwZRqoyNh0ZxA9W5cSFQE0FP3GV0G1jjHPlC41KDvqIOg6Ne2LwFcQsncPUAZlIHS0kcMdMInFeXJiOwRaKEfxi0JuUJa5f2kYHk2VsLyWjpfQBbrvoXYUEz7mbQW15dihxklDAdMktghV9JamgQo/9vZIp9CyvsioUh/y3IOsP6YQZdCGhV+IqS4nYESLVTPCf5nnAarQl9or0ehtioS2eNLMhqCkykT9KlWMICTYPrY+xRowYVAHUJbxT2ovVq4F8eDZ4tvs2EQKdO0YNR/GKnA==';
 
 /** Known answers (sources in test/vectors). */
 const CHECKS: Partial<Record<PrimitiveName, Check>> = {
@@ -89,6 +96,14 @@ const CHECKS: Partial<Record<PrimitiveName, Check>> = {
     const pkcs8 = Uint8Array.from(Buffer.from(SELF_TEST_RSA_PKCS8, 'base64'));
     const ct = Uint8Array.from(Buffer.from(SELF_TEST_RSA_CIPHERTEXT, 'base64'));
     return Buffer.from(p.rsaOaepSha256Decrypt(pkcs8, ct)).toString() === 'custos self-test';
+  },
+  rsaPssSha256: (p) => {
+    const spki = Uint8Array.from(Buffer.from(SELF_TEST_RSA_SPKI, 'base64'));
+    const sig = Uint8Array.from(Buffer.from(SELF_TEST_RSA_PSS_SIGNATURE, 'base64'));
+    const msg = Buffer.from('custos self-test');
+    const bad = sig.slice();
+    bad[100]! ^= 1;
+    return p.rsaPssSha256Verify(spki, msg, sig) && !p.rsaPssSha256Verify(spki, msg, bad) && !p.rsaPssSha256Verify(spki, Buffer.from('custos self-tesT'), sig);
   },
   // RFC 7914 §12, first vector, through the same OpenSSL function the async path calls
   scrypt: () =>

@@ -52,7 +52,7 @@ describe('custos command', () => {
       ['enroll', /identity \(Ed25519 \+ age X25519\)/],
       ['run', /resumes it/],
       ['rehearse', /REHEARSAL/],
-      ['verify', /custos verify backup FILE --roster ROSTER/],
+      ['verify', /custos verify backup FILE PIN[\s\S]*--roster ROSTER --roster-words/],
       ['inspect', /without verifying them/],
       ['plan', /custos plan check FILE/],
       ['share', /custos share inspect FILE/],

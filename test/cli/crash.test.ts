@@ -65,7 +65,7 @@ describe('SIGKILL at random points', () => {
       // Whatever was published is complete: every share file opens.
       for (const f of published(at(`out-${name}`))) await openShareFile(provider, new Uint8Array(readFileSync(at(`out-${name}`, f))), { passphrase: `${f.split('.')[0]} share passphrase` });
       const again = await custos('rehearse', plan, '--answers', answers, '--work-factor', '12');
-      const verify = await custos('verify', 'transcript', transcript, '--roster', w.roster);
+      const verify = await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', w.words);
       if (again.code === 0) {
         expect(verify.code, verify.err).toBe(0);
         const roster = verifyRoster(provider, readFileSync(w.roster, 'utf8'));
@@ -85,7 +85,7 @@ describe('SIGKILL at random points', () => {
         }
         expect(verify.code).toBe(1);
         for (const f of published(at(`out-${name}`))) {
-          const s = await custos('verify', 'shares', at(`out-${name}`, f), '--transcript', transcript, '--roster', w.roster, '--answers', answers);
+          const s = await custos('verify', 'shares', at(`out-${name}`, f), '--transcript', transcript, '--roster', w.roster, '--roster-words', w.words, '--answers', answers);
           expect(s.code, `${f} must not verify`).toBe(1);
         }
         outcomes.push(`${how}@${after}: refused`);
@@ -109,11 +109,11 @@ describe('SIGKILL at random points', () => {
       const archive = at(`out-${name}`, 'vault-backup-2026-01.custos-backup');
       const how = await runAndKill(['rehearse', plan, '--answers', answers], transcript, 1 + uniformInt(rng, 4), uniformInt(rng, 30));
       if (how === 'killed') killed++;
-      if (existsSync(archive)) expect((await custos('verify', 'backup', archive, '--roster', w.roster)).code, 'a published archive is complete').toBe(0);
+      if (existsSync(archive)) expect((await custos('verify', 'backup', archive, '--roster', w.roster, '--roster-words', w.words)).code, 'a published archive is complete').toBe(0);
       const again = await custos('rehearse', plan, '--answers', answers);
       if (how === 'killed' && again.code !== 0) expect(again.err).toMatch(/this ceremony is complete/);
-      expect((await custos('verify', 'backup', archive, '--roster', w.roster)).code).toBe(0);
-      expect((await custos('verify', 'transcript', transcript, '--roster', w.roster)).code).toBe(0);
+      expect((await custos('verify', 'backup', archive, '--roster', w.roster, '--roster-words', w.words)).code).toBe(0);
+      expect((await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', w.words)).code).toBe(0);
       expect(published(at(`out-${name}`))).toEqual(['vault-backup-2026-01.custos-backup']);
     }
     expect(killed).toBeGreaterThan(0);

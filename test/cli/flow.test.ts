@@ -47,7 +47,7 @@ describe('ceremony through the CLI', () => {
 
     const v = custos('verify', 'transcript', join(dir, 'vault', 'generate-2026.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words, '--json');
     expect(v.code, v.err).toBe(0);
-    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 16, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords, kcv: result.kcv, rosterWords: words });
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, events: 16, attestedBy: ['wendy', 'oscar'], rehearsal: true, closingWords: result.headWords, kcv: result.kcv, rosterChain: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
 
     // any 3 share files rebuild the key with the recorded KCV, signed by the operator
     const roster = verifyRoster(provider, readFileSync(join(ids, 'roster.json'), 'utf8'));
@@ -61,7 +61,7 @@ describe('ceremony through the CLI', () => {
     const t = readFileSync(join(dir, 'vault', 'generate-2026.jsonl'), 'utf8');
     const i = t.indexOf('"custodian":"carol"') + 14;
     writeFileSync(join(dir, 'tampered.jsonl'), t.slice(0, i) + 'X' + t.slice(i + 1));
-    const bad = custos('verify', 'transcript', join(dir, 'tampered.jsonl'), '--roster', join(ids, 'roster.json'));
+    const bad = custos('verify', 'transcript', join(dir, 'tampered.jsonl'), '--roster', join(ids, 'roster.json'), '--roster-words', words);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/transcript\.line\[\d+\]\.sig: is not a valid signature by carol/);
 

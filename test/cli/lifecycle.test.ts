@@ -73,7 +73,7 @@ describe('the life of a master key through the CLI', () => {
     const r = json(await custos('rehearse', plan, '--answers', w.answersFile('export', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
     const bundle = at('out-export', 'kms-prod-1.bundle.json');
     expect(r.file).toBe('kms-prod-1.bundle.json');
-    const v = json(await custos('verify', 'bundle', bundle, '--roster', w.roster, '--transport', at('kms.transport.json'), '--transcript', at('vault', 'export.jsonl'), '--json'));
+    const v = json(await custos('verify', 'bundle', bundle, '--roster', w.roster, '--roster-words', w.words, '--transport', at('kms.transport.json'), '--transcript', at('vault', 'export.jsonl'), '--json'));
     expect(v).toMatchObject({ approvers: ['dave', 'erin'], recipient: { server: 'kms-test-1', fingerprint } });
     // The key server's side: unwrap with the transport private key; the KCVs are the inventory's.
     const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
@@ -84,9 +84,9 @@ describe('the life of a master key through the CLI', () => {
       wipe(key);
     }
     // Another transport key's fingerprint is refused.
-    const other = await custos('verify', 'bundle', bundle, '--roster', w.roster, '--fingerprint', 'ab'.repeat(32));
+    const other = await custos('verify', 'bundle', bundle, '--roster', w.roster, '--roster-words', w.words, '--fingerprint', 'ab'.repeat(32));
     expect(other).toMatchObject({ code: 1, err: expect.stringMatching(/bundle\.manifest\.recipient\.fingerprint: the bundle is wrapped for transport key/) });
-    expect(json(await custos('verify', 'transcript', at('vault', 'export.jsonl'), '--roster', w.roster, '--json'))).toMatchObject({ kind: 'export-bundle' });
+    expect(json(await custos('verify', 'transcript', at('vault', 'export.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json'))).toMatchObject({ kind: 'export-bundle' });
   }, 60_000);
 
   it('escrow: the agent opens the payload (with the age tool when present) and finds the KCVs of the manifest', async () => {
@@ -94,7 +94,7 @@ describe('the life of a master key through the CLI', () => {
     json(await custos('rehearse', plan, '--answers', w.answersFile('escrow', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
     const manifest = at('out-escrow', 'escrow-2026-01.json');
     const payload = at('out-escrow', 'escrow-2026-01.age');
-    expect(json(await custos('verify', 'escrow', manifest, '--roster', w.roster, '--payload', payload, '--json'))).toMatchObject({ approvers: ['dave', 'erin'], payloadChecked: true });
+    expect(json(await custos('verify', 'escrow', manifest, '--roster', w.roster, '--roster-words', w.words, '--payload', payload, '--json'))).toMatchObject({ approvers: ['dave', 'erin'], payloadChecked: true });
     const keys = await openAge(provider, new Uint8Array(readFileSync(payload)), { identity: readFileSync(w.agentKey, 'utf8').trim() }, 1 << 20);
     expect(keys.length).toBe(32);
     expect(kcv(provider, keys)).toBe(kcvs['kek-vsphere']);
@@ -113,7 +113,7 @@ describe('the life of a master key through the CLI', () => {
     );
     json(await custos('rehearse', plan, '--answers', w.answersFile('escrow-rsa', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
     expect(readdirSync(at('out-escrow-rsa'))).toEqual(['escrow-rsa.json']);
-    expect(json(await custos('verify', 'escrow', at('out-escrow-rsa', 'escrow-rsa.json'), '--roster', w.roster, '--json'))).toMatchObject({ agent: { type: 'rsa', fingerprint } });
+    expect(json(await custos('verify', 'escrow', at('out-escrow-rsa', 'escrow-rsa.json'), '--roster', w.roster, '--roster-words', w.words, '--json'))).toMatchObject({ agent: { type: 'rsa', fingerprint } });
     const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
     const m = JSON.parse(readFileSync(at('out-escrow-rsa', 'escrow-rsa.json'), 'utf8')).manifest as { keys: { name: string; wrapped: string }[] };
     for (const k of m.keys) {
@@ -128,7 +128,7 @@ describe('the life of a master key through the CLI', () => {
     const b = json(await custos('rehearse', plan, '--answers', w.answersFile('backup', 'out-generate', []), '--json'));
     const archive = at('out-backup', 'vault-backup-2026-01.custos-backup');
     expect(b.file).toBe('vault-backup-2026-01.custos-backup');
-    expect(json(await custos('verify', 'backup', archive, '--roster', w.roster, '--json'))).toMatchObject({ approvers: ['dave', 'erin'] });
+    expect(json(await custos('verify', 'backup', archive, '--roster', w.roster, '--roster-words', w.words, '--json'))).toMatchObject({ approvers: ['dave', 'erin'] });
     // A non-empty vault is refused before anyone is asked anything.
     const into = (vault: string) => w.plan(`restore-${vault}`, 'restore', (t) => t.replace('operator: oscar', 'operator: rita').replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${archive}`).replace('quorum: [alice, bob, carol]', 'quorum: [carol, dave, erin]'), { vault });
     const refused = await custos('rehearse', into('vault'), '--answers', w.answersFile('restore', 'out-generate', ['carol', 'dave', 'erin']));
@@ -137,11 +137,11 @@ describe('the life of a master key through the CLI', () => {
     expect(Object.fromEntries(r.keys!.map((k) => [k.name, k.kcv]))).toEqual(kcvs);
     expect(r.generation).toBe(3);
     // The restored vault holds the same transcripts, every one verifying.
-    for (const t of readdirSync(at('vault-dr')).filter((n) => n.endsWith('.jsonl'))) expect((await custos('verify', 'transcript', at('vault-dr', t), '--roster', w.roster)).code, t).toBe(0);
+    for (const t of readdirSync(at('vault-dr')).filter((n) => n.endsWith('.jsonl'))) expect((await custos('verify', 'transcript', at('vault-dr', t), '--roster', w.roster, '--roster-words', w.words)).code, t).toBe(0);
   }, 120_000);
 
   it('verify shares: a share file with its passphrase, against the transcript that issued it', async () => {
-    const v = json(await custos('verify', 'shares', at('out-generate', 'alice.share.age'), '--transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--answers', at('add-key.answers.yaml'), '--json'));
+    const v = json(await custos('verify', 'shares', at('out-generate', 'alice.share.age'), '--transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--answers', at('add-key.answers.yaml'), '--json'));
     expect(v.shares).toHaveLength(1);
   }, 60_000);
 

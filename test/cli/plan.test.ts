@@ -44,7 +44,7 @@ describe('custos plan', () => {
   });
   it('check refuses with the field named: wrong roster words (1), expired enrollment (1), an existing output (1), a bad field (2)', () => {
     const wrong = setup('wrong-words', { words: 'abandon ability able about above absent absorb abstract' });
-    expect(custos('plan', 'check', wrong.file)).toMatchObject({ code: 1, err: expect.stringMatching(/roster: fingerprint words are/) });
+    expect(custos('plan', 'check', wrong.file)).toMatchObject({ code: 1, err: expect.stringMatching(/roster: its fingerprint words differ from the pinned ones/) });
     const expired = setup('expired', { enrolled: new Date('2025-01-01T00:00:00.000Z'), expires: new Date('2025-12-31T00:00:00.000Z') });
     expect(custos('plan', 'check', expired.file)).toMatchObject({ code: 1, err: expect.stringMatching(/operator: oscar's enrollment expired on 2025-12-31/) });
     const exists = setup('exists');

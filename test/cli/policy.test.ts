@@ -8,10 +8,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTransportKey, transportToText } from '../../src/core/documents/transport';
+import { parseTransportKey } from '../../src/core/documents/transport';
 import { planTemplate } from '../../src/core/plan/templates';
 import { nativeProvider as provider } from '../../src/node/native-provider';
-import { custos, workstation } from '../helpers/lifecycle';
+import { custos, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
+import { signedTransport } from '../helpers/vectors';
 import { makeRoster } from '../helpers/roster';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-policy-'));
@@ -77,7 +78,7 @@ describe('policy refusals name their reason and write nothing', () => {
     const plan = exportPlan('short', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'));
     const r = await refused(plan, ['alice', 'bob'], 1, /quorum: share set [0-9a-f]{32} needs 3 shares; only 2 were presented/, true);
     expect(r.err).not.toMatch(/passphrase/);
-    expect((await custos('verify', 'transcript', at('vault', 'short.jsonl'), '--roster', w.roster)).err).toMatch(/records an aborted ceremony \(quorum\.short/);
+    expect((await custos('verify', 'transcript', at('vault', 'short.jsonl'), '--roster', w.roster, '--roster-words', w.words)).err).toMatch(/records an aborted ceremony \(quorum\.short/);
   });
   it('a share brought by someone it was not issued to', async () => {
     const plan = exportPlan('holder', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob, frank]'));
@@ -90,9 +91,11 @@ describe('policy refusals name their reason and write nothing', () => {
   });
   it('a transport key that is not the pinned one, and an expired one', async () => {
     await refused(exportPlan('pin', (t) => t.replace(fingerprint, 'ab'.repeat(32))), ['alice', 'bob', 'carol'], 1, /plan\.recipient: the key's fingerprint is [0-9a-f]{64}, not the (ab)+ pinned in the plan/);
-    const t = JSON.parse(readFileSync(at('kms.transport.json'), 'utf8'));
-    writeFileSync(at('old.transport.json'), transportToText({ ...t, created: '2025-01-01T00:00:00.000Z', expires: '2025-02-01T00:00:00.000Z' }));
+    writeFileSync(at('old.transport.json'), signedTransport(TRANSPORT_PEM, { server: { name: 'kms-test-1', kmip: ['127.0.0.1:5696'] }, created: '2025-01-01T00:00:00.000Z', expires: '2025-02-01T00:00:00.000Z' }));
     await refused(exportPlan('expired-transport', (x) => x.replace('file: kms.transport.json', 'file: old.transport.json')), ['alice', 'bob', 'carol'], 1, /plan\.recipient\.expires: the enrollment of kms-test-1 expired on 2025-02-01/);
+    // Its expiry pushed back by hand: the key did not sign that, so the enrollment is refused.
+    writeFileSync(at('extended.transport.json'), readFileSync(at('old.transport.json'), 'utf8').replace('"expires":"2025-02-01T00:00:00.000Z"', '"expires":"2099-02-01T00:00:00.000Z"'));
+    await refused(exportPlan('extended-transport', (x) => x.replace('file: kms.transport.json', 'file: extended.transport.json')), ['alice', 'bob', 'carol'], 1, /plan\.recipient\.file\.sig: is not the signature of this key over this enrollment/);
   });
   it('an expired enrollment', async () => {
     const r = makeRoster('expired', new Date('2025-12-31T00:00:00.000Z'), new Date('2025-01-01T00:00:00.000Z'));
@@ -116,5 +119,31 @@ describe('policy refusals name their reason and write nothing', () => {
     const r = await custos('rehearse', plan, '--answers', w.answersFile('bad-backup', 'out-generate', []));
     expect(r).toMatchObject({ code: 1, err: expect.stringMatching(new RegExp(`${inv}: is not the file the transcripts recorded`)) });
     expect(readdirSync(at('out-bad-backup'))).toEqual([]);
+  });
+});
+
+describe('every verify door takes the roster pinned', () => {
+  it('transcript, shares: no pin is a usage error saying how to pin (2); a swapped roster against the pin fails (1) without printing its words', async () => {
+    const transcript = at('vault', 'generate.jsonl');
+    const other = makeRoster('swapped', new Date(Date.now() + 86_400_000 * 30), new Date(Date.now() - 86_400_000));
+    writeFileSync(at('swapped.roster.json'), other.text);
+    for (const args of [
+      ['verify', 'transcript', transcript],
+      ['verify', 'shares', at('out-generate', 'alice.share.age'), '--transcript', transcript, '--answers', at('add-key.answers.yaml')],
+      ['verify', 'backup', transcript],
+      ['verify', 'bundle', transcript],
+      ['verify', 'escrow', transcript],
+    ]) {
+      const unpinned = await custos(...args, '--roster', w.roster);
+      expect(unpinned.code, args.join(' ')).toBe(2);
+      expect(unpinned.err).toMatch(/--roster: is not pinned, and a roster proves nothing by itself .*--roster-words/);
+      const swapped = await custos(...args, '--roster', at('swapped.roster.json'), '--roster-words', w.words);
+      expect(swapped.code, args.join(' ')).toBe(1);
+      expect(swapped.err).toMatch(/roster: its fingerprint differs from the pinned one/);
+      expect(swapped.err).not.toContain(other.verified.words.join(' '));
+    }
+    const bySha = await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-sha256', JSON.parse(readFileSync(transcript, 'utf8').split('\n')[0]!).data.roster);
+    expect(bySha.code, bySha.err).toBe(0);
+    expect((await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', 'not eight words')).code).toBe(2);
   });
 });

@@ -24,10 +24,11 @@ const at = (...p: string[]) => join(dir, ...p);
 
 let roster: VerifiedRoster;
 let rosterFile = '';
+let w: Awaited<ReturnType<typeof workstation>>;
 const files = { transcript: '', bundle: '', backup: '', share: '', answers: '' };
 
 beforeAll(async () => {
-  const w = await workstation(dir);
+  w = await workstation(dir);
   rosterFile = w.roster;
   roster = verifyRoster(provider, readFileSync(w.roster, 'utf8'));
   const ok = async (...args: string[]) => {
@@ -84,7 +85,7 @@ async function everyChangeFails(file: string, args: (f: string) => string[], str
 
 describe('every single-byte change is detected by custos verify', () => {
   it('an export bundle (every byte through the CLI)', async () => {
-    const n = await everyChangeFails(files.bundle, (f) => ['verify', 'bundle', f, '--roster', rosterFile]);
+    const n = await everyChangeFails(files.bundle, (f) => ['verify', 'bundle', f, '--roster', rosterFile, '--roster-words', w.words]);
     expect(n).toBeGreaterThan(1000);
   }, 300_000);
 
@@ -92,7 +93,7 @@ describe('every single-byte change is detected by custos verify', () => {
     // verify shares looks the passphrase up by path: point the answers at the tampered copy.
     const answers = readFileSync(files.answers, 'utf8').replace('out-generate/alice.share.age', 'tampered-alice.share.age');
     writeFileSync(at('tamper.answers.yaml'), answers);
-    const n = await everyChangeFails(files.share, (f) => ['verify', 'shares', f, '--transcript', files.transcript, '--roster', rosterFile, '--answers', at('tamper.answers.yaml')]);
+    const n = await everyChangeFails(files.share, (f) => ['verify', 'shares', f, '--transcript', files.transcript, '--roster', rosterFile, '--roster-words', w.words, '--answers', at('tamper.answers.yaml')]);
     expect(n).toBeGreaterThan(200);
   }, 300_000);
 
@@ -107,7 +108,7 @@ describe('every single-byte change is detected by custos verify', () => {
       }
       if (!(failed instanceof VerifyError)) throw new Error(`byte ${i}: ${failed instanceof CustosError ? failed.message : 'accepted'}`);
     }
-    await everyChangeFails(files.transcript, (f) => ['verify', 'transcript', f, '--roster', rosterFile], 13);
+    await everyChangeFails(files.transcript, (f) => ['verify', 'transcript', f, '--roster', rosterFile, '--roster-words', w.words], 13);
   }, 300_000);
 
   it('a backup archive: every byte through the verifier, every 97th through the CLI', async () => {
@@ -124,6 +125,6 @@ describe('every single-byte change is detected by custos verify', () => {
       }
       if (!(failed instanceof VerifyError)) throw new Error(`byte ${i}: ${failed instanceof Error ? failed.message : 'accepted'}`);
     }
-    await everyChangeFails(files.backup, (f) => ['verify', 'backup', f, '--roster', rosterFile], 97);
+    await everyChangeFails(files.backup, (f) => ['verify', 'backup', f, '--roster', rosterFile, '--roster-words', w.words], 97);
   }, 300_000);
 });

@@ -4,13 +4,11 @@
  * identity. The CLI runs in-process (the same `run` the binary calls) unless `spawn` is asked.
  */
 import { spawnSync } from 'node:child_process';
-import { createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base64 } from '@scure/base';
 import { run } from '../../src/cli/main';
 import { planTemplate } from '../../src/core/plan/templates';
-import { transportToText } from '../../src/core/documents/transport';
+import { signedTransport } from './vectors';
 import { ageIdentityString, ageRecipientOf } from '../../src/core/roster/identity';
 import { seededRng } from '../../src/core/crypto/random';
 
@@ -73,11 +71,10 @@ export async function workstation(dir: string) {
   const roster = join(ids, 'roster.json');
 
   // The key server's transport key (issue: custos server enroll makes this on the server).
-  const spki = new Uint8Array(createPublicKey(TRANSPORT_PEM).export({ type: 'spki', format: 'der' }));
   const now = Date.now();
   writeFileSync(
     join(dir, 'kms.transport.json'),
-    transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'kms-test-1', kmip: ['127.0.0.1:5696'] }, publicKey: base64.encode(spki), created: new Date(now - 86_400_000).toISOString(), expires: new Date(now + 30 * 86_400_000).toISOString() }),
+    signedTransport(TRANSPORT_PEM, { server: { name: 'kms-test-1', kmip: ['127.0.0.1:5696'] }, created: new Date(now - 86_400_000).toISOString(), expires: new Date(now + 30 * 86_400_000).toISOString() }),
   );
   // An escrow agent's age identity.
   const agentSecret = seededRng('escrow agent')(32);

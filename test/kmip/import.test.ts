@@ -13,14 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipClient } from '../../src/kmip/client';
 import { payloads, readUid, readUids } from '../../src/kmip/messages';
 import { USAGE_MASK } from '../../src/kmip/tags';
-import { openTransportKey } from '../../src/kmip/enroll';
+import { openTransportKey, signTransportEnrollment } from '../../src/kmip/enroll';
 import { importBundle } from '../../src/kmip/import';
-import { parseTransportKey, transportToText } from '../../src/core/documents/transport';
+import { parseTransportKey, type TransportKeyFile } from '../../src/core/documents/transport';
 import { verifyRoster } from '../../src/core/roster/roster';
-import { rsaAesUnwrap } from '../../src/core/crypto/rsa-aes-wrap';
 import { base64 } from '@scure/base';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, workstation } from '../helpers/lifecycle';
+import { makeRoster } from '../helpers/roster';
+import { BUNDLE_SCHEME } from '../../src/core/documents/bundle';
+import { approve, documentToText } from '../../src/core/documents/signed';
+import { kcv } from '../../src/core/crypto/kcv';
+import { rsaAesUnwrap, rsaAesWrap } from '../../src/core/crypto/rsa-aes-wrap';
+import { osRng } from '../../src/node/platform';
 import { pykmipGet, startKmipServer, type TestKmipServer } from '../helpers/kmip-server';
 import { tool } from '../helpers/tools';
 import { startUnwrappingServer } from '../helpers/unwrapping-kmip-server';
@@ -35,11 +40,14 @@ let w: Awaited<ReturnType<typeof workstation>>;
 let enrolled: { fingerprint: string; words: string };
 const kcvs: Record<string, string> = {};
 
-const importArgs = (server: TestKmipServer[], receipt: string, bundle = at('out-export', 'kms-prod-1.bundle.json'), transport = 'kms-1') => [
+/** The enrolled endpoints are a, b and c; any other server is named with --unlisted-endpoints allow. */
+const importArgs = (server: TestKmipServer[], receipt: string, bundle = at('out-export', 'kms-prod-1.bundle.json'), transport = 'kms-1', pin: string[] = ['--roster-words', w.words]) => [
   'import',
   bundle,
   '--roster',
   w.roster,
+  ...pin,
+  ...(server.every((s) => [a, b, c].some((x) => x.port === s.port)) ? [] : ['--unlisted-endpoints', 'allow']),
   '--transport',
   at('server', `${transport}.transport.json`),
   '--transport-key',
@@ -69,7 +77,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     mkdirSync(at('server'));
     writeFileSync(at('server', 'pass.txt'), 'transport key passphrase\n');
     for (const name of ['kms-1', 'kms-other']) {
-      const e = await custos('server', 'enroll', '--name', name, '--kmip', `127.0.0.1:${a.port}`, '--days', '30', '--out', at('server'), '--passphrase-file', at('server', 'pass.txt'), '--rehearsal', 'yes', '--work-factor', '10', '--json');
+      const e = await custos('server', 'enroll', '--name', name, ...[a, b, c].flatMap((x) => ['--kmip', `127.0.0.1:${x.port}`]), '--days', '30', '--out', at('server'), '--passphrase-file', at('server', 'pass.txt'), '--rehearsal', 'yes', '--work-factor', '10', '--json');
       expect(e.code, e.err + e.out).toBe(0);
       if (name === 'kms-1') enrolled = JSON.parse(e.out);
     }
@@ -118,7 +126,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     expect(r.code, r.err + r.out).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.servers[0].keys.map((k: { name: string; kcv: string; outcome: string }) => [k.name, k.kcv, k.outcome])).toEqual(Object.entries(kcvs).map(([n, k]) => [n, k, 'registered']));
-    const v = await custos('verify', 'receipt', at('receipt-1.json'), '--transport', at('server', 'kms-1.transport.json'), '--bundle', at('out-export', 'kms-prod-1.bundle.json'), '--json');
+    const v = await custos('verify', 'receipt', at('receipt-1.json'), '--transport', at('server', 'kms-1.transport.json'), '--fingerprint', enrolled.fingerprint, '--bundle', at('out-export', 'kms-prod-1.bundle.json'), '--json');
     expect(v.code, v.err).toBe(0);
     // A standard client finds each key by name and reads the same material the bundle carried.
     const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
@@ -136,7 +144,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     // A changed byte of the receipt fails.
     const t = readFileSync(at('receipt-1.json'), 'utf8');
     writeFileSync(at('receipt-bad.json'), t.replace('"registered"', '"present"'));
-    expect(await custos('verify', 'receipt', at('receipt-bad.json'), '--transport', at('server', 'kms-1.transport.json'))).toMatchObject({ code: 1, err: expect.stringMatching(/receipt\.sig: is not a signature by the transport key of kms-1/) });
+    expect(await custos('verify', 'receipt', at('receipt-bad.json'), '--transport', at('server', 'kms-1.transport.json'), '--fingerprint', enrolled.fingerprint)).toMatchObject({ code: 1, err: expect.stringMatching(/receipt\.sig: is not a signature by the transport key of kms-1/) });
   }, 120_000);
 
   it('a cluster: every member gets the keys; a half-done import (registered, not activated) completes', async () => {
@@ -180,7 +188,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     const r = await custos('rehearse', plan('confirm', at('receipt-ha.json')), '--answers', w.answersFile('confirm', 'out-generate', []), '--json');
     expect(r.code, r.err + r.out).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ kind: 'confirm-import', servers: 2, keys: 3 });
-    const v = await custos('verify', 'transcript', at('vault', 'confirm.jsonl'), '--roster', w.roster, '--json');
+    const v = await custos('verify', 'transcript', at('vault', 'confirm.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json');
     expect(v.code, v.err).toBe(0);
     const events = readFileSync(at('vault', 'confirm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { servers?: unknown[] } });
     expect(events.find((e) => e.type === 'import.confirmed')!.data.servers).toHaveLength(2);
@@ -227,14 +235,109 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
     const t = await custos(...importArgs([a], at('receipt-t.json'), at('tampered.bundle.json')));
     expect(t.code).toBe(1);
     expect(JSON.parse(t.out).error.message).toMatch(/^bundle\.approvals\[0\]\.sig: is not a valid signature by [a-z]+/);
-    const e = JSON.parse(readFileSync(at('server', 'kms-1.transport.json'), 'utf8'));
-    writeFileSync(at('server', 'old.transport.json'), transportToText({ ...e, created: '2025-01-01T00:00:00.000Z', expires: '2025-06-01T00:00:00.000Z' }));
+    const { sig: _, ...e } = JSON.parse(readFileSync(at('server', 'kms-1.transport.json'), 'utf8')) as TransportKeyFile & { sig: string };
+    const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+    const old = signTransportEnrollment({ ...e, created: '2025-01-01T00:00:00.000Z', expires: '2025-06-01T00:00:00.000Z' }, pk);
+    writeFileSync(at('server', 'old.transport.json'), old);
     writeFileSync(at('server', 'old.transport-key.age'), readFileSync(at('server', 'kms-1.transport-key.age')));
     const x = await custos(...importArgs([a], at('receipt-x.json'), at('out-export', 'kms-prod-1.bundle.json'), 'old'));
     expect(x.code).toBe(1);
     expect(JSON.parse(x.out).error.message).toMatch(/^transport\.expires: the enrollment of kms-1 expired on 2025-06-01/);
-    expect(existsSync(at('receipt-t.json')) || existsSync(at('receipt-x.json'))).toBe(false);
+    // The same expired enrollment with its expiry pushed back by hand: the key did not sign that.
+    writeFileSync(at('server', 'old.transport.json'), old.replace('"expires":"2025-06-01T00:00:00.000Z"', '"expires":"2099-06-01T00:00:00.000Z"'));
+    const y = await custos(...importArgs([a], at('receipt-y.json'), at('out-export', 'kms-prod-1.bundle.json'), 'old'));
+    expect(y.code).toBe(1);
+    expect(JSON.parse(y.out).error.message).toMatch(/^--transport\.sig: is not the signature of this key over this enrollment/);
+    expect(existsSync(at('receipt-t.json')) || existsSync(at('receipt-x.json')) || existsSync(at('receipt-y.json'))).toBe(false);
   }, 60_000);
+
+  describe('trust roots: the roster is pinned, the enrollment is whole, the endpoints are enrolled', () => {
+    /** What an insider with the USB stick can make: a roster of their own and a bundle it approves, wrapped to the real transport key. */
+    const forge = () => {
+      const evil = makeRoster('insider', new Date(Date.now() + 30 * 86_400_000), new Date(Date.now() - 86_400_000));
+      const transport = parseTransportKey(provider, readFileSync(at('server', 'kms-1.transport.json'), 'utf8'));
+      const material = new Uint8Array(32).fill(0x42);
+      const now = new Date();
+      const manifest = {
+        v: 1 as const,
+        kind: 'custos.bundle' as const,
+        ceremony: 'ab'.repeat(16),
+        organization: 'Example Bank KMS',
+        created: now.toISOString(),
+        expires: new Date(now.getTime() + 86_400_000).toISOString(),
+        rehearsal: true,
+        masterKeyId: 'cd'.repeat(16),
+        recipient: { server: 'kms-1', fingerprint: transport.fingerprint },
+        scheme: BUNDLE_SCHEME,
+        transcript: { head: 'ef'.repeat(32), seq: 1 },
+        keys: [{ id: '01'.repeat(16), name: 'planted-key', algorithm: 'AES' as const, length: 256 as const, usage: ['wrap-key' as const], state: 'active' as const, cryptoperiodDays: 365, kcv: kcv(provider, material), wrapped: base64.encode(rsaAesWrap(provider, osRng, transport.spki, material)) }],
+      };
+      writeFileSync(at('forged.roster.json'), evil.text);
+      writeFileSync(at('forged.bundle.json'), documentToText({ manifest, approvals: ['alice', 'bob'].map((x) => approve(provider, 'bundle', manifest, evil.ids.get(x)!)) }));
+      return evil.verified;
+    };
+    const planted = async () => {
+      const ca = new KmipClient({ host: '127.0.0.1', port: a.port }, a.tls);
+      try {
+        return readUids(await ca.call('locate', payloads.locateByName('planted-key')));
+      } finally {
+        ca.close();
+      }
+    };
+    const withRoster = (args: string[], roster: string) => args.map((x) => (x === w.roster ? roster : x));
+
+    it("a swapped roster and a bundle it approves: refused unpinned (exit 2) and against the pinned words (exit 1); nothing registered, no receipt", async () => {
+      const evil = forge();
+      const base = withRoster(importArgs([a], at('receipt-forged.json'), at('forged.bundle.json')), at('forged.roster.json'));
+      const unpinned = await custos(...base.filter((x, i) => x !== '--roster-words' && base[i - 1] !== '--roster-words'));
+      expect(unpinned.code).toBe(2);
+      expect(JSON.parse(unpinned.out).error.message).toMatch(/^--roster: is not pinned, and a roster proves nothing by itself .*--roster-words .*--trust PIN/);
+      const pinned = await custos(...base);
+      expect(pinned.code).toBe(1);
+      expect(JSON.parse(pinned.out).error.message).toBe('roster: its fingerprint differs from the pinned one: this is not the roster that was pinned');
+      expect(pinned.out).not.toContain(evil.words.join(' '));
+      expect(await planted()).toEqual([]);
+      expect(existsSync(at('receipt-forged.json'))).toBe(false);
+    }, 60_000);
+
+    it('custos server trust records the checked words once, signed by the transport key; imports then use --trust; a swapped roster or an altered pin is refused', async () => {
+      const trust = (out: string, words: string) =>
+        custos('server', 'trust', w.roster, '--roster-words', words, '--transport', at('server', 'kms-1.transport.json'), '--transport-key', at('server', 'kms-1.transport-key.age'), '--passphrase-file', at('server', 'pass.txt'), '--out', out, '--json');
+      const wrong = await trust(at('server', 'wrong.pin'), 'abandon '.repeat(7) + 'about');
+      expect(wrong.code).toBe(1);
+      expect(existsSync(at('server', 'wrong.pin'))).toBe(false);
+      const t = await trust(at('server', 'roster.pin'), w.words);
+      expect(t.code, t.err + t.out).toBe(0);
+      const viaPin = importArgs([a], at('receipt-pin.json'), undefined, 'kms-1', ['--trust', at('server', 'roster.pin')]);
+      const ok = await custos(...viaPin);
+      expect(ok.code, ok.err + ok.out).toBe(0);
+      expect(JSON.parse(ok.out).servers[0].keys.map((k: { outcome: string }) => k.outcome)).toEqual(['present', 'present', 'present']);
+      // The insider's roster against the pin.
+      const evil = forge();
+      const swapped = await custos(...withRoster(importArgs([a], at('receipt-pin2.json'), at('forged.bundle.json'), 'kms-1', ['--trust', at('server', 'roster.pin')]), at('forged.roster.json')));
+      expect(swapped.code).toBe(1);
+      expect(JSON.parse(swapped.out).error.message).toMatch(/^roster: its fingerprint differs from the pinned one/);
+      // The insider rewrites the pin to name their roster: its signature no longer holds.
+      const evilFp = evil.fingerprint;
+      const pin = readFileSync(at('server', 'roster.pin'), 'utf8');
+      writeFileSync(at('server', 'evil.pin'), pin.replace(/"roster":"[0-9a-f]{64}"/, `"roster":"${evilFp}"`));
+      const altered = await custos(...withRoster(importArgs([a], at('receipt-pin3.json'), at('forged.bundle.json'), 'kms-1', ['--trust', at('server', 'evil.pin')]), at('forged.roster.json')));
+      expect(altered.code).toBe(1);
+      expect(JSON.parse(altered.out).error.message).toMatch(/^--trust\.sig: is not a signature by the transport key of kms-1: the pin was altered/);
+      expect(await planted()).toEqual([]);
+      expect([at('receipt-pin2.json'), at('receipt-pin3.json')].some((f) => existsSync(f))).toBe(false);
+    }, 90_000);
+
+    it('an endpoint the transport key was not enrolled for is refused before any connection, unless allowed out loud', async () => {
+      const args = [...importArgs([a], at('receipt-ep.json')), '--kmip', '127.0.0.1:1'];
+      const r = await custos(...args);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).error.message).toMatch(/^--kmip: --kmip 127\.0\.0\.1:1 is not an endpoint the transport key was enrolled for .*--unlisted-endpoints allow/);
+      expect(existsSync(at('receipt-ep.json'))).toBe(false);
+      const bad = await custos(...importArgs([a], at('receipt-ep.json')), '--unlisted-endpoints', 'yes');
+      expect(bad.code).toBe(2);
+    }, 30_000);
+  });
 
   it('refuses a bundle for another transport key, before touching any server', async () => {
     const r = await custos(...importArgs([a], at('receipt-other.json'), at('out-export', 'kms-prod-1.bundle.json'), 'kms-other'));
@@ -308,7 +411,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
           expect(wire.includes(Buffer.from(k.wrapped))).toBe(true);
           expect(wire.includes(Buffer.from(k.material))).toBe(false);
         }
-        const v = await custos('verify', 'receipt', at('receipt-w3.json'), '--transport', at('server', 'kms-1.transport.json'), '--json');
+        const v = await custos('verify', 'receipt', at('receipt-w3.json'), '--transport', at('server', 'kms-1.transport.json'), '--fingerprint', enrolled.fingerprint, '--json');
         expect(v.code, v.err).toBe(0);
         // Rerun: recognised by name and KCV.
         const again = await custos(...importArgs([onPort(srv.port)], at('receipt-w4.json')), '--wrapped', '1');

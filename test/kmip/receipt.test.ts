@@ -1,16 +1,15 @@
 /** The import receipt: signed with the transport key; strict in form; any change refused. */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { base64 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import { parseTransportKey, transportToText } from '../../src/core/documents/transport';
+import { parseTransportKey } from '../../src/core/documents/transport';
+import { signedTransport } from '../helpers/vectors';
 import { signReceipt, verifyReceipt, type Receipt } from '../../src/kmip/receipt';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 
 const pem = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
 const pkcs8 = new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
-const spki = new Uint8Array(createPublicKey(pem).export({ type: 'spki', format: 'der' }));
-const transport = parseTransportKey(provider, transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'kms-t', kmip: ['127.0.0.1:5696'] }, publicKey: base64.encode(spki), created: '2026-11-01T00:00:00.000Z', expires: '2027-11-01T00:00:00.000Z' }));
+const transport = parseTransportKey(provider, signedTransport(pem, { server: { name: 'kms-t', kmip: ['127.0.0.1:5696'] }, created: '2026-11-01T00:00:00.000Z', expires: '2027-11-01T00:00:00.000Z' }));
 const receipt = (name: string, endpoint = '127.0.0.1:5696'): Receipt => ({
   v: 1,
   kind: 'custos.receipt',

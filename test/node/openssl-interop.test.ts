@@ -92,4 +92,27 @@ describe.runIf(tool('openssl'))('OpenSSL interop', () => {
       expect(openssl('pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', f('ed.pub'), '-in', f('msg'), '-sigfile', f('sig2')).toString()).toMatch(/Signature Verified Successfully/);
     }
   });
+
+  it('RSA-PSS-SHA-256 (salt 32): openssl signs, both providers verify; a changed byte or another salt length does not', () => {
+    for (const bits of [3072, 4096] as const) {
+      const { spki } = rsaTestKey(bits);
+      const pem = join(vectorsDir, `rsa${bits}-test-only.pem`);
+      const msg = randomBytes(77);
+      writeFileSync(f('msg'), msg);
+      const pss = (salt: number) => ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${salt}`, '-sigopt', 'rsa_mgf1_md:sha256'];
+      const sig = new Uint8Array(openssl('dgst', '-sha256', '-sign', pem, ...pss(32), f('msg')));
+      const otherSalt = new Uint8Array(openssl('dgst', '-sha256', '-sign', pem, ...pss(20), f('msg')));
+      for (const p of providers) {
+        expect(p.rsaPssSha256Verify(spki, msg, sig), p.name).toBe(true);
+        expect(p.rsaPssSha256Verify(spki, msg, otherSalt), p.name).toBe(false);
+        const bad = sig.slice();
+        bad[bad.length - 40]! ^= 1;
+        expect(p.rsaPssSha256Verify(spki, msg, bad), p.name).toBe(false);
+        expect(p.rsaPssSha256Verify(spki, msg, sig.subarray(1)), p.name).toBe(false);
+        msg[0]! ^= 1;
+        expect(p.rsaPssSha256Verify(spki, msg, sig), p.name).toBe(false);
+        msg[0]! ^= 1;
+      }
+    }
+  });
 });

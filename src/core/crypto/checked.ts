@@ -160,6 +160,18 @@ export function makeProvider(name: string, native: Iterable<PrimitiveName>, raw:
         throw new InputError('oaep.length', 'ciphertext', `must be ${Math.ceil(bits / 8)} bytes for this key (RFC 8017 §7.1.2)`);
       return authFail(() => raw.rsaOaepSha256Decrypt(privateKeyPkcs8, ciphertext), 'oaep.decrypt', 'ciphertext', 'RSA-OAEP decryption failed (wrong key or altered data)');
     },
+    rsaPssSha256Verify(publicKeySpki, message, signature) {
+      assertBytes(publicKeySpki, 'publicKey');
+      assertBytes(message, 'message');
+      assertBytes(signature, 'signature');
+      const { bits } = parseRsaSpki(publicKeySpki, 'publicKey');
+      if (signature.length !== Math.ceil(bits / 8)) return false; // RFC 8017 §8.1.2 step 1
+      try {
+        return raw.rsaPssSha256Verify(publicKeySpki, message, signature);
+      } catch {
+        return false;
+      }
+    },
     ed25519PublicKey(seed) {
       assertBytes(seed, 'seed', 32);
       return raw.ed25519PublicKey(seed);

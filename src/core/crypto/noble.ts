@@ -5,12 +5,13 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { OAEP, mgf1 } from 'micro-rsa-dsa-dh/rsa.js';
+import { OAEP, PSS, mgf1 } from 'micro-rsa-dsa-dh/rsa.js';
 import { makeProvider, type RawProvider } from './checked';
 import { parseRsaPkcs8, parseRsaSpki } from './der';
 import { PRIMITIVES } from './provider';
 
 const oaep = OAEP(sha256, mgf1(sha256));
+const pss = PSS(sha256, mgf1(sha256), 32);
 
 export const nobleRaw: RawProvider = {
   sha256: (d) => sha256(d),
@@ -39,6 +40,10 @@ export const nobleRaw: RawProvider = {
   rsaOaepSha256Decrypt(pkcs8, ct) {
     const { n, d } = parseRsaPkcs8(pkcs8);
     return oaep.decrypt({ n, d }, ct);
+  },
+  rsaPssSha256Verify(spki, msg, sig) {
+    const { n, e } = parseRsaSpki(spki);
+    return pss.verify({ n, e }, msg, sig);
   },
   ed25519PublicKey: (seed) => ed25519.getPublicKey(seed),
   ed25519Sign: (seed, msg) => ed25519.sign(msg, seed),

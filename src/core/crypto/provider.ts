@@ -21,6 +21,7 @@ export type PrimitiveName =
   | 'aesKeyWrapPad'
   | 'aesCmac'
   | 'rsaOaepSha256'
+  | 'rsaPssSha256'
   | 'ed25519'
   | 'scrypt';
 
@@ -34,6 +35,7 @@ export const PRIMITIVES: readonly PrimitiveName[] = [
   'aesKeyWrapPad',
   'aesCmac',
   'rsaOaepSha256',
+  'rsaPssSha256',
   'ed25519',
   'scrypt',
 ];
@@ -84,6 +86,12 @@ export interface CryptoProvider {
   /** RSAES-OAEP (RFC 8017) with SHA-256 and MGF1-SHA-256, empty label. */
   rsaOaepSha256Encrypt(publicKeySpki: Uint8Array, plaintext: Uint8Array): Uint8Array;
   rsaOaepSha256Decrypt(privateKeyPkcs8: Uint8Array, ciphertext: Uint8Array): Uint8Array;
+  /**
+   * RSASSA-PSS (RFC 8017 §8.1.2) with SHA-256, MGF1-SHA-256 and a 32-byte salt: the signature
+   * a key server makes with its transport key (enrollment, receipts). False for any signature
+   * that does not verify, including one of the wrong length.
+   */
+  rsaPssSha256Verify(publicKeySpki: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 
   /** RFC 8032 Ed25519 (pure). Keys are 32-byte seeds and 32-byte public keys. */
   ed25519PublicKey(seed: Uint8Array): Uint8Array;

@@ -5,10 +5,22 @@
  *
  *   { "v": 1, "kind": "custos.roster", "organization": "...", "created": "<UTC>",
  *     "participants": [ { "id", "name", "roles", "signingKey", "ageRecipient", "enrolled", "expires" } ],
- *     "signatures": [ { "actor", "sig" } ] }
+ *     ["previous": "<fingerprint of the roster this one succeeds>",]
+ *     ["rehearsal": true,]
+ *     "signatures": [ { "actor", "sig" } ],
+ *     ["endorsements": [ { "actor", "sig" } ]] }
  *
  * Signature message: "custos/roster/v1" || 0x00 || canonical JSON of the roster without
- * "signatures".
+ * "signatures" and "endorsements" (the body).
+ *
+ * A roster proves only that it is self-consistent: anyone can make one. Every door that trusts
+ * a roster takes it pinned (`trustRoster`): its fingerprint equals one the person at the door
+ * gives (the words written on paper at enrollment, or a pin recorded once), or it succeeds the
+ * pinned roster. A successor names its predecessor's fingerprint in `previous` and carries
+ * endorsements of its body by a majority (at least two) of the predecessor's participants:
+ * "custos/roster/v1/successor" || 0x00 || canonical body. A roster that is not linked so must
+ * be pinned anew. A roster marked `rehearsal` comes from an unattended enrollment file; real
+ * ceremonies refuse it.
  */
 import { base64 } from '@scure/base';
 import { InputError, PolicyError, VerifyError } from '../errors';
@@ -39,13 +51,24 @@ export interface RosterBody {
   organization: string;
   created: string;
   participants: Participant[];
+  /** Fingerprint (hex) of the roster this one succeeds, endorsed by a majority of it. */
+  previous?: string;
+  /** Made from an unattended enrollment file: for rehearsals only. */
+  rehearsal?: true;
+}
+
+export interface Signature {
+  actor: string;
+  sig: string;
 }
 
 export interface Roster extends RosterBody {
-  signatures: { actor: string; sig: string }[];
+  signatures: Signature[];
+  endorsements?: Signature[];
 }
 
 const LABEL = utf8('custos/roster/v1\0');
+const SUCCESSOR_LABEL = utf8('custos/roster/v1/successor\0');
 const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
 
 export function participantFrom(provider: CryptoProvider, s: IdentitySecrets, p: { name: string; roles: Role[]; enrolled: Date; expires: Date }): Participant {
@@ -70,7 +93,15 @@ export function rosterFingerprint(provider: CryptoProvider, body: RosterBody): U
 }
 
 function bodyOf(r: RosterBody): RosterBody {
-  return { v: r.v, kind: r.kind, organization: r.organization, created: r.created, participants: r.participants };
+  return {
+    v: r.v,
+    kind: r.kind,
+    organization: r.organization,
+    created: r.created,
+    participants: r.participants,
+    ...(r.previous !== undefined && { previous: r.previous }),
+    ...(r.rehearsal !== undefined && { rehearsal: r.rehearsal }),
+  };
 }
 
 function message(body: RosterBody): Uint8Array {
@@ -100,7 +131,7 @@ function checkParticipant(p: unknown, field: string): Participant {
 /** Strict structural check of a roster body (no signatures checked). */
 export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError('roster.shape', field, 'must be an object');
-  const keys = ['created', 'kind', 'organization', 'participants', 'signatures', 'v'];
+  const keys = ['created', 'endorsements', 'kind', 'organization', 'participants', 'previous', 'rehearsal', 'signatures', 'v'];
   for (const k of Object.keys(value)) if (!keys.includes(k)) throw new InputError('roster.unknown', `${field}.${k}`, 'is not a field of a roster');
   const r = value as Roster;
   if (r.v !== 1) throw new InputError('roster.version', `${field}.v`, 'version must be 1');
@@ -109,14 +140,20 @@ export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
   if (!isUtcTime(r.created))
     throw new InputError('roster.time', `${field}.created`, 'must be a UTC time');
   if (!Array.isArray(r.participants) || r.participants.length === 0) throw new InputError('roster.participants', `${field}.participants`, 'must list at least one participant');
+  if ('previous' in r && (typeof r.previous !== 'string' || !/^[0-9a-f]{64}$/.test(r.previous)))
+    throw new InputError('roster.previous', `${field}.previous`, 'must be the 64-hex-digit fingerprint of the roster this one succeeds');
+  if ('rehearsal' in r && r.rehearsal !== true) throw new InputError('roster.rehearsal', `${field}.rehearsal`, 'is true or absent');
   const ids = new Set<string>();
   const keysSeen = new Set<string>();
+  const recipients = new Set<string>();
   r.participants.forEach((p, i) => {
     const q = checkParticipant(p, `${field}.participants[${i}]`);
     if (ids.has(q.id)) throw new InputError('roster.duplicate', `${field}.participants[${i}].id`, `"${q.id}" is listed twice`);
-    if (keysSeen.has(q.signingKey)) throw new InputError('roster.duplicate', `${field}.participants[${i}].signingKey`, 'is the key of another participant');
+    if (keysSeen.has(q.signingKey)) throw new InputError('roster.duplicate', `${field}.participants[${i}].signingKey`, 'is the key of another participant: one identity per person');
+    if (recipients.has(q.ageRecipient)) throw new InputError('roster.duplicate', `${field}.participants[${i}].ageRecipient`, 'is the age recipient of another participant: one identity per person');
     ids.add(q.id);
     keysSeen.add(q.signingKey);
+    recipients.add(q.ageRecipient);
   });
   return bodyOf(r);
 }
@@ -130,8 +167,43 @@ export function signRoster(provider: CryptoProvider, body: RosterBody, s: Identi
   return { actor: s.id, sig: base64.encode(provider.ed25519Sign(s.signingSeed, message(body))) };
 }
 
-export function assembleRoster(body: RosterBody, signatures: { actor: string; sig: string }[]): Roster {
-  return { ...bodyOf(body), signatures: [...signatures].sort((a, b) => (a.actor < b.actor ? -1 : 1)) };
+const byActor = (list: Signature[]) => [...list].sort((a, b) => (a.actor < b.actor ? -1 : 1));
+
+export function assembleRoster(body: RosterBody, signatures: Signature[], endorsements?: Signature[]): Roster {
+  return { ...bodyOf(body), signatures: byActor(signatures), ...(endorsements && { endorsements: byActor(endorsements) }) };
+}
+
+/** How many of a roster's participants must endorse its successor: a majority, at least two. */
+export function successionQuorum(previous: RosterBody): number {
+  return Math.max(2, Math.floor(previous.participants.length / 2) + 1);
+}
+
+/** A participant of the pinned (previous) roster endorses its successor's body. */
+export function endorseRoster(provider: CryptoProvider, body: RosterBody, previous: VerifiedRoster, s: IdentitySecrets): Signature {
+  checkRosterBody(body);
+  if (body.previous !== previous.fingerprint) throw new InputError('roster.previous', 'roster.previous', 'must be the fingerprint of the roster whose participants endorse it');
+  const me = previous.participant(s.id);
+  if (!me || me.signingKey !== toHex(provider.ed25519PublicKey(s.signingSeed)))
+    throw new InputError('roster.endorser', 'identity', `${s.id} is not in the previous roster with this key`);
+  return { actor: s.id, sig: base64.encode(provider.ed25519Sign(s.signingSeed, concat(SUCCESSOR_LABEL, utf8(canonicalJson(bodyOf(body), 'roster'))))) };
+}
+
+/** A list of {actor, sig} signatures, strictly. */
+function signatureList(v: unknown, field: string): Signature[] {
+  if (!Array.isArray(v)) throw new InputError('roster.signatures', field, 'must be a list');
+  return v.map((s, i) => {
+    if (typeof s !== 'object' || s === null || Object.keys(s).sort().join() !== 'actor,sig' || typeof (s as Signature).actor !== 'string' || typeof (s as Signature).sig !== 'string')
+      throw new InputError('roster.signature', `${field}[${i}]`, 'must be {"actor","sig"}');
+    return s as Signature;
+  });
+}
+
+function decodeSig(s: string, field: string): Uint8Array {
+  try {
+    return base64.decode(s);
+  } catch (e) {
+    throw new InputError('roster.signature', field, 'is not base64', { cause: e });
+  }
 }
 
 export function rosterToText(r: Roster): string {
@@ -142,12 +214,15 @@ export interface VerifiedRoster {
   roster: Roster;
   fingerprint: string;
   words: string[];
+  /** Marked as made from an unattended enrollment file (rehearsals only). */
+  rehearsal: boolean;
   publicKey(id: string): Uint8Array | undefined;
   participant(id: string): Participant | undefined;
 }
 
 /**
- * Verify a roster file: canonical, well-formed, signed by every participant it lists. If
+ * Verify a roster file: canonical, well-formed, signed by every participant it lists. This
+ * proves self-consistency only; a door that trusts a roster calls `trustRoster`. If
  * `expectedWords` (read aloud or pinned in a plan) are given, the fingerprint must match.
  */
 export function verifyRoster(provider: CryptoProvider, text: string, opts: { expectedWords?: string[] } = {}): VerifiedRoster {
@@ -155,21 +230,19 @@ export function verifyRoster(provider: CryptoProvider, text: string, opts: { exp
   const value = parseCanonicalJson(text.slice(0, -1), 'roster');
   const body = checkRosterBody(value);
   const r = value as unknown as Roster;
-  if (!Array.isArray(r.signatures)) throw new InputError('roster.signatures', 'roster.signatures', 'must be a list');
+  const signatures = signatureList(r.signatures, 'roster.signatures');
+  if ('endorsements' in r) {
+    signatureList(r.endorsements, 'roster.endorsements');
+    if (body.previous === undefined) throw new InputError('roster.endorsements', 'roster.endorsements', 'are only for a roster that succeeds another (previous)');
+  }
   const msg = message(body);
   const signed = new Set<string>();
-  r.signatures.forEach((s, i) => {
+  signatures.forEach((s, i) => {
     const f = `roster.signatures[${i}]`;
-    if (typeof s !== 'object' || s === null || Object.keys(s).sort().join() !== 'actor,sig') throw new InputError('roster.signature', f, 'must be {"actor","sig"}');
     const p = body.participants.find((q) => q.id === s.actor);
     if (!p) throw new VerifyError('roster.signer', `${f}.actor`, `"${s.actor}" is not a participant of this roster`);
     if (signed.has(s.actor)) throw new InputError('roster.signature', `${f}.actor`, `${s.actor} signed twice`);
-    let sig: Uint8Array;
-    try {
-      sig = base64.decode(s.sig);
-    } catch (e) {
-      throw new InputError('roster.signature', `${f}.sig`, 'is not base64', { cause: e });
-    }
+    const sig = decodeSig(s.sig, `${f}.sig`);
     if (sig.length !== 64 || !provider.ed25519Verify(fromHex(p.signingKey), msg, sig))
       throw new VerifyError('roster.signature', `${f}.sig`, `is not a valid signature by ${s.actor}`);
     signed.add(s.actor);
@@ -178,16 +251,80 @@ export function verifyRoster(provider: CryptoProvider, text: string, opts: { exp
   if (unsigned.length) throw new VerifyError('roster.unsigned', 'roster.signatures', `missing the signature of ${unsigned.join(', ')}`);
   const fp = rosterFingerprint(provider, body);
   const words = fingerprintWords(fp);
+  // The actual words are not printed next to the expected ones: a person comparing would copy them.
   if (opts.expectedWords && opts.expectedWords.join(' ') !== words.join(' '))
-    throw new VerifyError('roster.fingerprint', 'roster', `fingerprint words are "${words.join(' ')}", not the expected "${opts.expectedWords.join(' ')}"`);
+    throw new VerifyError('roster.fingerprint', 'roster', 'its fingerprint words differ from the pinned ones: this is not the roster that was pinned');
   const byId = new Map(body.participants.map((p) => [p.id, p]));
   return {
     roster: r,
     fingerprint: toHex(fp),
     words,
+    rehearsal: body.rehearsal === true,
     publicKey: (id) => (byId.has(id) ? fromHex(byId.get(id)!.signingKey) : undefined),
     participant: (id) => byId.get(id),
   };
+}
+
+/** How a door is told which roster to trust: its fingerprint as words or as SHA-256 hex. */
+export type RosterPin = { words: string[] } | { sha256: string };
+
+function pinMatches(r: VerifiedRoster, pin: RosterPin): boolean {
+  return 'words' in pin ? pin.words.join(' ') === r.words.join(' ') : pin.sha256.toLowerCase() === r.fingerprint;
+}
+
+export interface TrustedRoster extends VerifiedRoster {
+  /** Fingerprints from this roster back to the pinned one (one entry: it is the pinned one). */
+  chain: string[];
+}
+
+/**
+ * The roster a door may trust: `text` verifies and is the pinned roster, or succeeds it through
+ * `ancestors` (older roster files, any order), each link endorsed by a majority of the roster it
+ * succeeds. Anything else is a VerifyError: a wrong pin never prints the actual words.
+ */
+export function trustRoster(provider: CryptoProvider, text: string, pin: RosterPin, ancestors: string[] = []): TrustedRoster {
+  const current = verifyRoster(provider, text);
+  const known = ancestors.map((t, i) => {
+    try {
+      return verifyRoster(provider, t);
+    } catch (e) {
+      if (e instanceof InputError || e instanceof VerifyError) throw new VerifyError(e.code, `previous roster ${i + 1}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
+      throw e;
+    }
+  });
+  const chain = [current.fingerprint];
+  let r = current;
+  for (;;) {
+    if (pinMatches(r, pin)) return { ...current, chain };
+    const prev = r.roster.previous;
+    if (prev === undefined)
+      throw new VerifyError('roster.pin', 'roster', chain.length === 1 ? 'its fingerprint differs from the pinned one: this is not the roster that was pinned' : 'is linked to older rosters, but none of them is the pinned one');
+    const parent = known.find((k) => k.fingerprint === prev);
+    if (!parent)
+      throw new VerifyError('roster.pin', 'roster', `is not the pinned roster; it succeeds roster ${prev.slice(0, 16)}…: give that roster file too (--previous-roster), or pin this roster anew`);
+    if (chain.includes(parent.fingerprint)) throw new VerifyError('roster.pin', 'roster', 'its chain of previous rosters loops');
+    checkEndorsements(provider, r, parent);
+    chain.push(parent.fingerprint);
+    r = parent;
+  }
+}
+
+/** A successor's endorsements: distinct participants of the previous roster, a majority of it, every signature valid. */
+function checkEndorsements(provider: CryptoProvider, successor: VerifiedRoster, previous: VerifiedRoster): void {
+  const msg = concat(SUCCESSOR_LABEL, utf8(canonicalJson(bodyOf(successor.roster), 'roster')));
+  const seen = new Set<string>();
+  (successor.roster.endorsements ?? []).forEach((e, i) => {
+    const f = `roster.endorsements[${i}]`;
+    const p = previous.participant(e.actor);
+    if (!p) throw new VerifyError('roster.endorser', `${f}.actor`, `"${e.actor}" is not a participant of the previous roster`);
+    if (seen.has(e.actor)) throw new VerifyError('roster.endorser', `${f}.actor`, `${e.actor} endorsed twice`);
+    const sig = decodeSig(e.sig, `${f}.sig`);
+    if (sig.length !== 64 || !provider.ed25519Verify(fromHex(p.signingKey), msg, sig)) throw new VerifyError('roster.endorsement', `${f}.sig`, `is not a valid endorsement by ${e.actor}`);
+    seen.add(e.actor);
+  });
+  const need = successionQuorum(previous.roster);
+  if (seen.size < need)
+    throw new VerifyError('roster.endorsements', 'roster.endorsements', `${seen.size} of the previous roster's ${previous.roster.participants.length} participants endorsed this roster; ${need} must, or it must be pinned anew`);
 }
 
 export interface Assignment {

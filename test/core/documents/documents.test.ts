@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { base64 } from '@scure/base';
@@ -6,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLE_SCHEME, verifyBundle, type BundleManifest } from '../../../src/core/documents/bundle';
 import { verifyEscrow, type EscrowManifest } from '../../../src/core/documents/escrow';
 import { approve, documentToText } from '../../../src/core/documents/signed';
-import { checkPinned, parseTransportKey, transportToText } from '../../../src/core/documents/transport';
+import { checkPinned, parseTransportKey } from '../../../src/core/documents/transport';
+import { signedTransport } from '../../helpers/vectors';
 import { CustosError, VerifyError } from '../../../src/core/errors';
 import { nativeProvider as provider } from '../../../src/node/native-provider';
 import { makeRoster } from '../../helpers/roster';
@@ -77,9 +77,16 @@ describe('signed documents', () => {
     expect(() => verifyEscrow(provider, text, verified, new Uint8Array([1, 2, 4]))).toThrowError(/^e\.age: is not the file the manifest names/);
   });
   it('transport keys: RSA-3072/4096 only, pinned by fingerprint, refused once expired; random input is a typed error', () => {
-    const spki = (pem: string) => base64.encode(new Uint8Array(createPublicKey(readFileSync(pem, 'utf8')).export({ type: 'spki', format: 'der' })));
-    const file = (pem: string) => transportToText({ v: 1, kind: 'custos.transport-key', server: { name: 'kms', kmip: ['kms:5696'] }, publicKey: spki(pem), created: '2026-11-01T00:00:00.000Z', expires: '2027-11-01T00:00:00.000Z' });
+    const file = (pem: string) => signedTransport(readFileSync(pem, 'utf8'), { server: { name: 'kms', kmip: ['kms:5696'] }, created: '2026-11-01T00:00:00.000Z', expires: '2027-11-01T00:00:00.000Z' });
     const t = parseTransportKey(provider, file('test/vectors/rsa4096-test-only.pem'));
+    // Every field is signed by the key: a changed expiry, name or endpoint, or no signature, is refused.
+    const good = file('test/vectors/rsa4096-test-only.pem');
+    for (const [from, to] of [['"expires":"2027', '"expires":"2029'], ['"name":"kms"', '"name":"kmx"'], ['"kms:5696"', '"kms:5697"']] as const)
+      expect(() => parseTransportKey(provider, good.replace(from, to))).toThrowError(/^transport\.sig: is not the signature of this key over this enrollment/);
+    expect(() => parseTransportKey(provider, good.replace(/,"sig":"[^"]+"/, ''))).toThrowError(/^transport\.sig: is missing: this enrollment is not signed by its key/);
+    // Signed by another key than the one it carries: refused.
+    const other = JSON.parse(file('test/vectors/rsa3072-test-only.pem')) as { sig: string };
+    expect(() => parseTransportKey(provider, good.replace(/"sig":"[^"]+"/, `"sig":"${other.sig}"`))).toThrowError(/^transport\.sig: is not the signature/);
     expect(t.words).toHaveLength(8);
     expect(() => checkPinned(t, '00'.repeat(32), new Date('2026-12-01T00:00:00.000Z'), 'recipient')).toThrowError(/^recipient: the key's fingerprint is/);
     expect(() => checkPinned(t, t.fingerprint, new Date('2028-01-01T00:00:00.000Z'), 'recipient')).toThrowError(/^recipient\.expires: the enrollment of kms expired/);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { identityToRecipient, Decrypter, Encrypter } from 'age-encryption';
 import { seededRng } from '../../../src/core/crypto/random';
 import { ageIdentityString, ageRecipientOf, newIdentity, openIdentity, sealIdentity } from '../../../src/core/roster/identity';
-import { assembleRoster, checkSeparation, participantWords, rosterToText, verifyRoster } from '../../../src/core/roster/roster';
+import { assembleRoster, checkSeparation, endorseRoster, participantFrom, participantWords, rosterToText, signRoster, successionQuorum, trustRoster, verifyRoster, type RosterBody } from '../../../src/core/roster/roster';
 import { fromHex } from '../../../src/core/crypto/bytes';
 import { CustosError, InputError, PolicyError, VerifyError } from '../../../src/core/errors';
 import { nativeProvider as provider } from '../../../src/node/native-provider';
@@ -45,7 +45,7 @@ describe('roster', () => {
     expect(verified.publicKey('mallory')).toBeUndefined();
     expect(participantWords(provider, body.participants[0]!)).toHaveLength(8);
     expect(verifyRoster(provider, makeRoster().text, { expectedWords: verified.words }).fingerprint).toBe(verified.fingerprint);
-    expect(() => verifyRoster(provider, makeRoster('other').text, { expectedWords: verified.words })).toThrowError(/^roster: fingerprint words are/);
+    expect(() => verifyRoster(provider, makeRoster('other').text, { expectedWords: verified.words })).toThrowError(/^roster: its fingerprint words differ from the pinned ones: this is not the roster that was pinned$/);
   });
   it('refuses a roster missing a signature, or with a participant changed after signing', () => {
     const { roster, body } = makeRoster();
@@ -92,5 +92,71 @@ describe('separation of duties', () => {
   it('refuses an expired enrollment', () => {
     const old = makeRoster('old', new Date('2026-11-30T00:00:00.000Z'), new Date('2026-11-01T00:00:00.000Z')).verified;
     expect(() => checkSeparation(old, ok, now)).toThrowError(/^operator: oscar's enrollment expired on 2026-11-30T00:00:00\.000Z/);
+  });
+});
+
+describe('trust roots: a roster is trusted only pinned, or as an endorsed successor of the pinned one', () => {
+  const first = makeRoster('first');
+  const pinWords = { words: first.verified.words };
+  /** A renewed roster: the previous roster's people with a newcomer added, naming first as previous, endorsed by `endorsers` of first. */
+  const successor = (endorsers: string[], previous = first, newcomer = 'frank') => {
+    const frank = newIdentity(seededRng(newcomer), newcomer);
+    const ids = new Map([...previous.ids, [newcomer, frank]]);
+    const enrolled = new Date('2026-11-20T09:00:00.000Z');
+    const participants = [...previous.body.participants, participantFrom(provider, frank, { name: `${newcomer} Custodian`, roles: ['custodian'], enrolled, expires: new Date('2027-11-20T00:00:00.000Z') })];
+    const body: RosterBody = { ...previous.body, created: enrolled.toISOString(), participants, previous: previous.verified.fingerprint };
+    const signatures = [...ids.values()].map((s) => signRoster(provider, body, s));
+    const endorsements = endorsers.map((e) => endorseRoster(provider, body, previous.verified, previous.ids.get(e)!));
+    return { ids, body, text: rosterToText(assembleRoster(body, signatures, endorsements)) };
+  };
+
+  it('the pinned roster by words or SHA-256; another roster is refused without printing its words', () => {
+    expect(trustRoster(provider, first.text, pinWords).chain).toEqual([first.verified.fingerprint]);
+    expect(trustRoster(provider, first.text, { sha256: first.verified.fingerprint.toUpperCase() }).fingerprint).toBe(first.verified.fingerprint);
+    const other = makeRoster('other');
+    expect(() => trustRoster(provider, other.text, pinWords)).toThrow(VerifyError);
+    try {
+      trustRoster(provider, other.text, pinWords);
+    } catch (e) {
+      expect((e as Error).message).toBe('roster: its fingerprint differs from the pinned one: this is not the roster that was pinned');
+      expect((e as Error).message).not.toContain(other.verified.words[0]);
+    }
+  });
+
+  it('a successor endorsed by a majority of the pinned roster is trusted with its predecessor given', () => {
+    expect(successionQuorum(first.body)).toBe(5); // 8 participants
+    const next = successor(['alice', 'bob', 'carol', 'dave', 'oscar']);
+    const t = trustRoster(provider, next.text, pinWords, [first.text]);
+    expect(t.participant('frank')?.roles).toEqual(['custodian']);
+    expect(t.chain).toEqual([t.fingerprint, first.verified.fingerprint]);
+    // Without its predecessor the link cannot be checked: say what to give.
+    expect(() => trustRoster(provider, next.text, pinWords)).toThrowError(/^roster: is not the pinned roster; it succeeds roster [0-9a-f]{16}…: give that roster file too \(--previous-roster\), or pin this roster anew$/);
+    // Pinned anew, it stands on its own.
+    expect(trustRoster(provider, next.text, { words: verifyRoster(provider, next.text).words }).chain).toHaveLength(1);
+    // Two renewals in a row, the predecessors given in any order.
+    const third = successor(['alice', 'bob', 'carol', 'dave', 'frank'], { ...next, verified: verifyRoster(provider, next.text) } as unknown as typeof first, 'grace');
+    expect(trustRoster(provider, third.text, pinWords, [first.text, next.text]).chain).toHaveLength(3);
+  });
+
+  it('a successor endorsed by too few, by outsiders, or with a forged endorsement is refused', () => {
+    expect(() => trustRoster(provider, successor(['alice', 'bob', 'carol', 'dave']).text, pinWords, [first.text])).toThrowError(
+      /^roster\.endorsements: 4 of the previous roster's 8 participants endorsed this roster; 5 must, or it must be pinned anew$/,
+    );
+    // An insider's own roster claiming to succeed the pinned one, endorsed by the insider's keys.
+    const insider = makeRoster('insider');
+    const body: RosterBody = { ...insider.body, previous: first.verified.fingerprint };
+    const sigs = [...insider.ids.values()].map((s) => signRoster(provider, body, s));
+    const msgOf = (id: string) => endorseRoster(provider, body, { ...first.verified, participant: (x: string) => (x === id ? insider.verified.participant(x) : undefined) } as never, insider.ids.get(id)!);
+    const forged = rosterToText(assembleRoster(body, sigs, ['alice', 'bob', 'carol', 'dave', 'erin'].map(msgOf)));
+    expect(() => trustRoster(provider, forged, pinWords, [first.text])).toThrowError(/^roster\.endorsements\[0\]\.sig: is not a valid endorsement by alice$/);
+    const r = successor(['alice', 'bob', 'carol', 'dave', 'oscar']);
+    const swapped = r.text.replace(/"previous":"[0-9a-f]{64}"/, `"previous":"${'ab'.repeat(32)}"`);
+    expect(() => trustRoster(provider, swapped, pinWords, [first.text])).toThrow(VerifyError);
+  });
+
+  it('one identity per person: two participants with the same age recipient are refused', () => {
+    const { roster } = makeRoster();
+    const twin = { ...roster, participants: roster.participants.map((p, i) => (i === 2 ? { ...p, ageRecipient: roster.participants[1]!.ageRecipient } : p)) };
+    expect(() => verifyRoster(provider, rosterToText(twin))).toThrowError(/^roster\.participants\[2\]\.ageRecipient: is the age recipient of another participant: one identity per person/);
   });
 });
