@@ -12,7 +12,8 @@ import { verifyBackup } from '../core/backup/archive';
 import { openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
-import { openRandomAccess } from '../node/medium';
+import { directoryMedium, openRandomAccess } from '../node/medium';
+import { loadVaultState } from '../core/ceremony/vault';
 import { verifyReceiptCommand } from './server';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
 import type { VerifiedRoster } from '../core/roster/roster';
@@ -89,11 +90,11 @@ const VERIFY_USAGE = `usage:
   custos verify bundle FILE ${PIN} [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
   custos verify backup FILE ${PIN}
   custos verify escrow MANIFEST ${PIN} [--payload FILE.age]
-  custos verify shares FILE... --transcript FILE ${PIN} [--answers FILE]
+  custos verify shares FILE... (--transcript FILE | --vault DIR) ${PIN} [--answers FILE]
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]`;
 
 export async function verifyCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'transport', 'fingerprint', 'transcript', 'payload', 'answers', 'bundle']);
+  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'transport', 'fingerprint', 'transcript', 'vault', 'payload', 'answers', 'bundle']);
   const what = positional[0];
   if (what === 'receipt') return verifyReceiptCommand(positional, opts, json, io);
   if (!what || positional.length < 2 || !opts.has('roster') || !['transcript', 'bundle', 'backup', 'escrow', 'shares'].includes(what)) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
@@ -167,9 +168,24 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
 }
 
 async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void): Promise<void> {
-  if (!opts.has('transcript')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
-  const report = verifyTranscript(nativeProvider, read(opts.get('transcript')!, 'transcript'), { publicKey: roster.publicKey });
-  checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
+  if (opts.has('transcript') === opts.has('vault')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
+  // The share sets issued and revoked, from one transcript or from every valid ceremony of a vault.
+  const sets = new Map<string, { signer: unknown; keyId: unknown; kcv: unknown }>();
+  const revoked = new Map<string, string>();
+  if (opts.has('transcript')) {
+    const report = verifyTranscript(nativeProvider, read(opts.get('transcript')!, 'transcript'), { publicKey: roster.publicKey });
+    checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
+    for (const e of report.events) {
+      if (e.type === 'shares.split') sets.set(String(e.data.setId), { signer: e.data.signer, keyId: e.data.keyId, kcv: e.data.kcv });
+      if (e.type === 'shares.revoked') revoked.set(String(e.data.setId), `line ${e.seq + 1}`);
+    }
+  } else {
+    const dir = opts.get('vault')!;
+    if (!existsSync(dir)) throw new InputError('cli.read', '--vault', `${dir} is not a directory`);
+    const state = loadVaultState(nativeProvider, directoryMedium(dir), roster);
+    for (const [id, set] of state.sets) sets.set(id, set);
+    for (const [id, r] of state.revoked) revoked.set(id, `by ceremony ${r.ceremony} on ${r.time}`);
+  }
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
   const lines: string[] = [];
@@ -188,12 +204,12 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     }
     try {
       const d = describeShare(record);
-      const split = report.events.find((e) => e.type === 'shares.split' && e.data.setId === d.setId);
-      if (!split) throw new VerifyError('share.set', file, `belongs to share set ${d.setId}, which this transcript did not issue`);
-      if (split.data.signer !== d.signer || split.data.keyId !== d.keyId || split.data.kcv !== d.kcv) throw new VerifyError('share.set', file, 'does not match the key, KCV or signer the transcript recorded for its set');
+      const split = sets.get(d.setId);
+      if (!split) throw new VerifyError('share.set', file, `belongs to share set ${d.setId}, which ${opts.has('vault') ? 'no valid ceremony of this vault' : 'this transcript did not'} issue${opts.has('vault') ? 's' : ''}`);
+      if (split.signer !== d.signer || split.keyId !== d.keyId || split.kcv !== d.kcv) throw new VerifyError('share.set', file, 'does not match the key, KCV or signer the transcript recorded for its set');
       if (!verifyShareSignature(nativeProvider, record)) throw new VerifyError('share.signature', file, 'is not signed by the ceremony key');
-      const revoked = report.events.find((e) => e.type === 'shares.revoked' && e.data.setId === d.setId);
-      if (revoked) throw new VerifyError('share.revoked', file, `share set ${d.setId} is revoked (line ${revoked.seq + 1})`);
+      const r = revoked.get(d.setId);
+      if (r) throw new VerifyError('share.revoked', file, `share set ${d.setId} is revoked (${r})`);
       shares.push({ file, ...d });
       lines.push(`${file}: share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
     } finally {

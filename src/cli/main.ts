@@ -110,9 +110,10 @@ scrypt cost of share files (rehearsals only).
   custos verify backup FILE PIN
       the archive's layout, its SHA-256 and the two approvals (no key needed)
   custos verify escrow MANIFEST PIN [--payload FILE.age]
-  custos verify shares FILE... --transcript FILE PIN [--answers FILE]
+  custos verify shares FILE... (--transcript FILE | --vault DIR) PIN [--answers FILE]
       paper shares or share files (age files need their passphrase in --answers): digest,
-      signature, the set the transcript issued, not revoked
+      signature, the set the transcript (or any valid ceremony of the vault) issued, and not
+      revoked by any valid ceremony of the vault
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
       the key server's signature, by the transport key whose fingerprint was pinned
 

@@ -162,6 +162,10 @@ describe('the life of a master key through the CLI', () => {
     const refused = await custos('rehearse', stale, '--answers', w.answersFile('stale', 'out-generate', ['alice', 'bob', 'carol']));
     expect(refused).toMatchObject({ code: 1, err: expect.stringMatching(/share set [0-9a-f]{32} was revoked by ceremony [0-9a-f]{32}/) });
     expect(readdirSync(at('vault')).filter((n) => n.startsWith('inventory-'))).toEqual(before);
+    // The auditor sees it too: against the generate transcript alone the share looks fine; against the vault it is revoked.
+    const share = ['verify', 'shares', at('out-generate', 'alice.share.age'), '--roster', w.roster, '--roster-words', w.words, '--answers', at('stale.answers.yaml')];
+    expect((await custos(...share, '--transcript', at('vault', 'generate.jsonl'))).code).toBe(0);
+    expect(await custos(...share, '--vault', at('vault'))).toMatchObject({ code: 1, err: expect.stringMatching(new RegExp(`alice\\.share\\.age: share set ${r.revoked} is revoked \\(by ceremony [0-9a-f]{32} on `)) });
     // The new set works: 2 of alice, bob, frank.
     const ok = w.plan('new-set', 'change-state', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [bob, frank]').replace('"vsphere-kek-2026"', 'kek-mongo'));
     expect(json(await custos('rehearse', ok, '--answers', w.answersFile('new-set', 'out-reshare', ['bob', 'frank']), '--json'))).toMatchObject({ changed: [{ name: 'kek-mongo', from: 'active', to: 'deactivated' }] });

@@ -14,6 +14,9 @@ import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
 import { signedTransport } from '../helpers/vectors';
 import { makeRoster } from '../helpers/roster';
+import { openIdentity } from '../../src/core/roster/identity';
+import { ATTEST, newChain, signEvent, type ChainState } from '../../src/core/transcript/transcript';
+import { osRng } from '../../src/node/platform';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,5 +148,34 @@ describe('every verify door takes the roster pinned', () => {
     const bySha = await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-sha256', JSON.parse(readFileSync(transcript, 'utf8').split('\n')[0]!).data.roster);
     expect(bySha.code, bySha.err).toBe(0);
     expect((await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', 'not eight words')).code).toBe(2);
+  });
+});
+
+describe('a transcript one person forges into the vault', () => {
+  it('is refused by the auditor (exit 1), ignored and reported by the vault, and the next ceremony is unaffected', async () => {
+    const oscar = await openIdentity(provider, new Uint8Array(readFileSync(join(w.ids, 'oscar.identity.age'))), 'oscar identity passphrase');
+    const generate = readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n')[0]!;
+    const roster = JSON.parse(generate).data.roster as string;
+    const events = readFileSync(at('vault', 'generate.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { setId?: string } });
+    const setId = events.find((e) => e.type === 'shares.split')!.data.setId!;
+    expect(setId).toMatch(/^[0-9a-f]{32}$/);
+    let chain: ChainState = newChain(osRng);
+    let text = '';
+    for (const [type, data] of [
+      ['ceremony.open', { kind: 'reshare', name: 'revoke', organization: 'Example Bank KMS', roster, operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob', 'carol'], rehearsal: true }],
+      ['shares.revoked', { setId, keyId: 'x' }],
+    ] as const) {
+      const r = signEvent({ provider, clock: () => new Date() }, chain, { actor: 'oscar', signerSeed: oscar.signingSeed, type, data });
+      text += r.line;
+      chain = r.state;
+    }
+    text += signEvent({ provider, clock: () => new Date() }, chain, { actor: 'oscar', signerSeed: oscar.signingSeed, type: ATTEST, data: { head: chain.head } }).line;
+    writeFileSync(at('vault', 'revoke.jsonl'), text);
+    const audit = await custos('verify', 'transcript', at('vault', 'revoke.jsonl'), '--roster', w.roster, '--roster-words', w.words);
+    expect(audit).toMatchObject({ code: 1, err: expect.stringMatching(/transcript\.closing: is attested by oscar; the ceremony needs wendy, oscar/) });
+    // The set it claims to revoke still opens the master key.
+    const next = await custos('rehearse', w.plan('after-forgery', 'add-key', (t) => t.replace('"vsphere-kek-2026"', 'kek-after')), '--answers', w.answersFile('after-forgery', 'out-generate', ['alice', 'bob', 'carol']));
+    expect(next.code, next.err).toBe(0);
+    expect(next.out).toMatch(/Vault: revoke\.jsonl is ignored: it is not a valid ceremony \(transcript\.closing: is attested by oscar/);
   });
 });

@@ -28,7 +28,7 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
   const session = new Session(ports, roster, plan, opts);
   const { warning } = session.preflight(planAssignment(plan));
   checkOutputsAbsent(ports, plan);
-  const state = loadVaultState(provider, ports.vault, roster, plan.transcript);
+  const state = loadVaultState(provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   const live = liveMasterKeys(state);
   const masterKeyId = plan.master ?? (live.length === 1 ? live[0]! : undefined);
   if (!masterKeyId) throw new PolicyError('backup.master', 'plan.master', live.length ? `the vault holds ${live.length} master keys (${live.join(', ')}): name one` : 'the vault holds no inventory to back up');
@@ -160,7 +160,7 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
           for (const w of writers.values()) w.abort();
         }
         // The restored vault is read back as any vault: transcripts verified, inventory hash, MAC, generation.
-        const restored = loadVaultState(provider, ports.vault, roster, plan.transcript);
+        const restored = loadVaultState(provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
         const inv = loadInventory(provider, ports.vault, restored, unlocked.master, h.masterKeyId);
         let checked = 0;
         for (const k of inv.keys) {

@@ -29,7 +29,7 @@ export async function runConfirmImport(ports: CeremonyPorts, plan: PlanOf<'confi
   const bundleSha256 = toHex(provider.sha256(bundleBytes));
   if (receipt.bundle.sha256 !== bundleSha256) throw new VerifyError('receipt.bundle', 'receipt.bundle.sha256', 'is the receipt of another bundle than the one named in the plan');
   const { manifest } = verifyBundle(provider, fromUtf8(bundleBytes, 'bundle'), roster, { fingerprint: transport.fingerprint });
-  const state = loadVaultState(provider, ports.vault, roster, plan.transcript);
+  const state = loadVaultState(provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   const exported = state.transcripts.find((t) => t.report.closing && t.report.events.some((e) => e.type === 'bundle.written' && e.data.sha256 === bundleSha256));
   if (!exported) throw new PolicyError('receipt.export', 'plan.bundle', 'no closed export ceremony in this vault wrote this bundle');
   for (const s of receipt.servers)

@@ -46,7 +46,7 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
   // Before any key exists: roles, separation of duties, air gap, outputs absent.
   const { warning } = session.preflight({ operator: plan.operator, custodians: plan.shares.custodians, witnesses: plan.witnesses });
   checkOutputsAbsent(ports, plan);
-  const state = loadVaultState(ports.provider, ports.vault, roster, plan.transcript);
+  const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   return session.run(async () => {
     await session.open({ custodians: plan.shares.custodians, threshold: plan.shares.threshold }, warning);
     absorb(state, session.prior, session.ceremony, false);

@@ -34,7 +34,7 @@ export async function quorumCeremony<P extends Plan & { quorum: string[] }, R>(
   const session = new Session(ports, roster, plan, opts);
   const { warning } = session.preflight(planAssignment(plan));
   before(session);
-  const state = loadVaultState(ports.provider, ports.vault, roster, plan.transcript);
+  const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   return session.run(async () => {
     await session.open({ quorum: plan.quorum, ...openData }, warning);
     absorb(state, session.prior, session.ceremony, false);

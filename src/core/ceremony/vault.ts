@@ -1,14 +1,19 @@
 /**
  * The vault: the workstation's data folder. It holds every ceremony transcript and the sealed
  * inventories, one file per generation (`inventory-<master key id>-<generation>.json`, never
- * overwritten). What the vault knows is read from its verified transcripts, never assumed:
+ * overwritten). What the vault knows is read from its transcripts that are valid ceremonies
+ * (`checkCeremonyTranscript`, the auditor's rule), never assumed; a file that is not one is
+ * ignored and reported, so one person cannot change what the vault knows by dropping a file
+ * into it. An interrupted ceremony (opened validly, not closed) counts only for the inventory
+ * generations it wrote. Rehearsals and real ceremonies never share a vault.
  *  - share sets: issued by a closed generate, reshare or rotate ceremony (`shares.split`);
  *  - revocations: `shares.revoked` in a closed ceremony; a revoked set is refused afterwards;
  *  - retired master keys: `master.retired` in a closed rotate ceremony;
  *  - inventory generations: `inventory.written` with the file's SHA-256, so an older copy or a
  *    substituted file is refused before the master key is even used on it.
  */
-import { PolicyError, VerifyError } from '../errors';
+import { isCustosError, PolicyError, VerifyError } from '../errors';
+import { checkCeremonyTranscript } from './verify';
 import { toHex } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import type { VerifiedRoster } from '../roster/roster';
@@ -40,6 +45,8 @@ export interface InventoryRecord {
 
 export interface VaultState {
   transcripts: { name: string; report: TranscriptReport }[];
+  /** Files that are not valid ceremonies, and why: ignored. */
+  ignored: { name: string; reason: string }[];
   sets: Map<string, ShareSet>;
   revoked: Map<string, { ceremony: string; time: string }>;
   retired: Map<string, { ceremony: string; time: string }>;
@@ -76,24 +83,57 @@ export function absorb(state: VaultState, events: SignedEvent[], ceremony: strin
 }
 
 export function emptyVaultState(): VaultState {
-  return { transcripts: [], sets: new Map(), revoked: new Map(), retired: new Map(), inventories: new Map() };
+  return { transcripts: [], ignored: [], sets: new Map(), revoked: new Map(), retired: new Map(), inventories: new Map() };
 }
 
-/** Verify every transcript in the vault (except the running ceremony's own) and fold what they record. */
-export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, exclude?: string): VaultState {
+export interface VaultOptions {
+  /** The running ceremony's own transcript, which is not read as part of the vault. */
+  exclude?: string;
+  /** Whether the running ceremony is a rehearsal: a vault holds rehearsals or real ceremonies, never both. */
+  rehearsal?: boolean;
+  /** Where an ignored file is reported (the ceremony's narration). */
+  say?: (text: string) => void;
+}
+
+/** Verify every transcript in the vault (except the running ceremony's own) and fold what the valid ceremonies record. */
+export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, opts: VaultOptions = {}): VaultState {
   const state = emptyVaultState();
-  for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== exclude)) {
+  const ignore = (name: string, reason: string) => {
+    state.ignored.push({ name, reason });
+    opts.say?.(`Vault: ${name} is ignored: ${reason}`);
+  };
+  for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
     let report: TranscriptReport;
     try {
       report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
     } catch (e) {
-      if (e instanceof VerifyError || (e as { kind?: string }).kind === 'input')
-        throw new VerifyError('vault.transcript', `vault/${name}`, `does not verify: ${(e as Error).message}`, { cause: e });
-      throw e;
+      if (!isCustosError(e)) throw e;
+      ignore(name, `it does not verify (${e.message})`);
+      continue;
+    }
+    const rehearsal = report.events[0]?.data.rehearsal === true;
+    if (opts.rehearsal !== undefined && rehearsal !== opts.rehearsal)
+      throw new PolicyError(
+        'vault.rehearsal',
+        `vault/${name}`,
+        opts.rehearsal ? 'is a real ceremony: a rehearsal never runs in a real vault; give the rehearsal a vault of its own' : 'is a rehearsal: a real ceremony never runs in a rehearsal vault, nor trusts what a rehearsal made; choose the real vault',
+      );
+    let closed: boolean;
+    try {
+      checkCeremonyTranscript(report, roster);
+      closed = true;
+    } catch (e) {
+      if (!(e instanceof VerifyError)) throw e;
+      // Opened validly and interrupted (or aborted): only the inventory generations it wrote count.
+      if (e.code !== 'transcript.unclosed' && e.code !== 'transcript.aborted') {
+        ignore(name, `it is not a valid ceremony (${e.message})`);
+        continue;
+      }
+      closed = false;
     }
     state.transcripts.push({ name, report });
-    absorb(state, report.events, report.ceremony, report.closing !== undefined);
+    absorb(state, report.events, report.ceremony, closed);
   }
   return state;
 }

@@ -1,11 +1,20 @@
 /**
- * What a closed ceremony transcript must contain, beyond a valid chain of valid signatures:
- * it opens with the operator named in it, under the roster it names; every step of its kind
- * is there, done by the right person; and it closes with exactly the witnesses it listed,
- * then the operator. An auditor's `custos verify transcript` runs this.
+ * The one rule for whether a transcript is a valid ceremony, beyond a valid chain of valid
+ * signatures. The auditor's `custos verify transcript` and the vault both apply it; the vault
+ * ignores (and reports) any transcript that fails it, so nothing a single person can write
+ * (a revocation, a retirement, a share set) changes what the vault knows.
+ *
+ *  - its kind is known and it opens with the operator named in it, under the roster given;
+ *  - the people it names are in the roster with the roles they act in, and the separation of
+ *    duties holds: custodians distinct, no custodian or approver as witness, the operator
+ *    neither witness nor approver, two distinct approvers where approvals are needed;
+ *  - every step its kind requires is there, in order, and nothing that is not a step of its
+ *    kind; effects are recorded by the operator, personal steps by the person;
+ *  - every event's actor was within their enrollment dates when they signed it;
+ *  - it closes with exactly the witnesses it listed, then the operator.
  */
-import { VerifyError } from '../errors';
-import type { VerifiedRoster, Role } from '../roster/roster';
+import { PolicyError, VerifyError } from '../errors';
+import { checkSeparation, type VerifiedRoster, type Role } from '../roster/roster';
 import type { SignedEvent, TranscriptReport } from '../transcript/transcript';
 
 export interface CeremonySummary {
@@ -30,6 +39,95 @@ export interface CeremonySummary {
 const fail = (code: string, field: string, message: string) => new VerifyError(code, field, message);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
+const COMMON = ['ceremony.open', 'ceremony.resumed', 'deviation.countersigned', 'attest'];
+const QUORUM_EVENTS = ['quorum.share', 'quorum.share-refused', 'quorum.unlocked'];
+const ISSUE = ['shares.split', 'share.issued', 'share.verified'];
+/** Steps each kind must record, each list in this order (generate is checked step by step below). */
+const STEPS: Record<string, string[][]> = {
+  generate: [['key.generated', 'shares.split', 'inventory.written', 'share.issued', 'share.verified']],
+  'add-key': [['quorum.unlocked', 'inventory.written', 'key.added']],
+  'change-state': [['quorum.unlocked', 'inventory.written', 'key.state-changed']],
+  'export-bundle': [['quorum.unlocked', 'bundle.written'], ['bundle.approved', 'bundle.approved', 'bundle.written']],
+  escrow: [['quorum.unlocked', 'escrow.written'], ['escrow.approved', 'escrow.approved', 'escrow.written']],
+  backup: [['backup.approved', 'backup.approved', 'backup.written']],
+  restore: [['backup.verified', 'restore.files', 'inventory.restored'], ['quorum.unlocked', 'inventory.restored']],
+  reshare: [['quorum.unlocked', ...ISSUE, 'shares.revoked']],
+  rotate: [['quorum.unlocked', 'key.generated', 'shares.split', 'inventory.written', 'share.issued', 'share.verified', 'shares.revoked', 'master.retired']],
+  'confirm-import': [['import.confirmed']],
+};
+/** Steps a person signs for themselves; every other event is the operator's record. */
+const PERSONAL = new Set(['quorum.share', 'quorum.share-refused', 'share.issued', 'share.verified', 'bundle.approved', 'escrow.approved', 'backup.approved', 'deviation.countersigned', 'attest']);
+
+/** Events of kinds, types and actors only the engine writes; the required steps in order; revocations of the very set the quorum unlocked. */
+function checkSteps(ev: SignedEvent[], kind: string, operator: string): void {
+  const steps = STEPS[kind]!;
+  const quorumKind = QUORUM_KINDS.includes(kind);
+  const allowed = new Set([...COMMON, ...(quorumKind ? QUORUM_EVENTS : []), ...steps.flat()]);
+  ev.forEach((e, i) => {
+    if (!allowed.has(e.type)) throw fail('transcript.step', `transcript.line[${i + 1}].type`, `${e.type} is not a step of a ${kind} ceremony`);
+    if (!PERSONAL.has(e.type) && e.actor !== operator) throw fail('transcript.step', `transcript.line[${i + 1}].actor`, `${e.type} is recorded by the operator (${operator}), not ${e.actor}`);
+  });
+  // generate's order is checked step by step, with the person of each step, by the caller.
+  for (const list of kind === 'generate' ? [] : steps) {
+    let k = 0;
+    for (const e of ev) if (e.type === list[k]) k++;
+    if (k < list.length) throw fail('transcript.step', 'transcript', `a ${kind} ceremony records ${list.join(', then ')}; ${list[k]} is missing${k ? ` after ${list[k - 1]}` : ''}`);
+  }
+  const once = (type: string) => {
+    const all = ev.filter((e) => e.type === type);
+    if (all.length > 1) throw fail('transcript.step', 'transcript', `records ${type} ${all.length} times`);
+    return all[0];
+  };
+  if (quorumKind) {
+    const unlocked = once('quorum.unlocked')!;
+    const revoked = once('shares.revoked');
+    if (revoked && revoked.data.setId !== unlocked.data.setId) throw fail('transcript.revoked', 'transcript', 'revokes another share set than the one its quorum brought');
+    const retired = once('master.retired');
+    if (retired && retired.data.keyId !== unlocked.data.keyId) throw fail('transcript.retired', 'transcript', 'retires another master key than the one its quorum unlocked');
+  }
+}
+
+/** Every signer was enrolled, and not expired, when they signed. */
+function checkEnrollmentDates(ev: SignedEvent[], roster: VerifiedRoster): void {
+  ev.forEach((e, i) => {
+    const p = roster.participant(e.actor);
+    if (!p) throw fail('transcript.unknown', `transcript.line[${i + 1}].actor`, `"${e.actor}" is not in the roster`);
+    if (e.time < p.enrolled || e.time >= p.expires) throw fail('transcript.enrollment', `transcript.line[${i + 1}]`, `${e.actor} signed at ${e.time}, outside their enrollment (${p.enrolled} to ${p.expires})`);
+  });
+}
+
+/** The separation of duties of the people the opening names, as at the time it was opened. */
+function checkOpeningDuties(open: SignedEvent, roster: VerifiedRoster): void {
+  const d = open.data;
+  const list = (v: unknown) => (isStringList(v) ? v : []);
+  const quorum = list(d.quorum);
+  const dupQ = quorum.find((x, i) => quorum.indexOf(x) !== i);
+  if (dupQ) throw fail('transcript.duties', 'transcript.line[1].data.quorum', `${dupQ} is listed twice in the quorum`);
+  const issued = list(d.custodians);
+  const dupC = issued.find((x, i) => issued.indexOf(x) !== i);
+  if (dupC) throw fail('transcript.duties', 'transcript.line[1].data.custodians', `${dupC} would hold two shares of one set`);
+  const approvers = isStringList(d.approvers) ? d.approvers : undefined;
+  try {
+    checkSeparation(
+      roster,
+      {
+        operator: String(d.operator),
+        custodians: [...new Set([...quorum, ...issued])],
+        witnesses: list(d.witnesses),
+        ...(approvers && { approvers, requester: String(d.operator) }),
+        ...(d.kind === 'restore' && { operatorRoles: ['operator', 'dr-officer'] as Role[] }),
+      },
+      new Date(open.time),
+    );
+  } catch (e) {
+    if (e instanceof PolicyError) throw fail('transcript.duties', `transcript.line[1].data.${e.field}`, e.message.slice(e.field.length + 2));
+    throw e;
+  }
+  const witnesses = list(d.witnesses);
+  const both = approvers?.find((a) => witnesses.includes(a));
+  if (both) throw fail('transcript.duties', 'transcript.line[1].data.approvers', `${both} cannot approve and witness the same ceremony`);
+}
+
 export function checkCeremonyTranscript(report: TranscriptReport, roster: VerifiedRoster): CeremonySummary {
   const ev = report.events;
   const open = ev[0]!;
@@ -42,7 +140,10 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
   if (typeof d.operator !== 'string' || open.actor !== d.operator) throw fail('transcript.operator', 'transcript.line[1].actor', 'the ceremony must be opened by the operator it names');
   if (d.kind !== 'restore') role(open.actor, 'operator', 'transcript.line[1].actor');
   else if (!roster.participant(open.actor)?.roles.some((r) => r === 'operator' || r === 'dr-officer')) throw fail('transcript.role', 'transcript.line[1].actor', `${open.actor} is not enrolled as operator or dr-officer`);
-  if (!isStringList(d.witnesses)) throw fail('transcript.open', 'transcript.line[1].data', 'must list the witnesses');
+  if (!isStringList(d.witnesses) || d.witnesses.length === 0) throw fail('transcript.open', 'transcript.line[1].data.witnesses', 'must list the witnesses: a ceremony is witnessed');
+  if (typeof d.kind !== 'string' || !(d.kind in STEPS)) throw fail('transcript.kind', 'transcript.line[1].data.kind', `${String(d.kind)} is not a kind of ceremony`);
+  checkOpeningDuties(open, roster);
+  checkEnrollmentDates(ev, roster);
   const custodians = isStringList(d.custodians) ? d.custodians : [];
   const witnesses = d.witnesses;
   const operator = d.operator;
@@ -82,8 +183,10 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
   };
   if (d.kind !== 'generate') {
     checkQuorumAndApprovals(ev, d, roster);
+    checkSteps(ev, String(d.kind), operator);
     return common;
   }
+  checkSteps(ev, 'generate', operator);
   // The steps of a generate ceremony, each exactly once, by the right person, in order.
   const body = ev.slice(1, ev.length - attesters.length).filter((e) => e.type !== 'ceremony.resumed' && e.type !== 'deviation.countersigned');
   const at = (i: number) => `transcript.line[${i + 2}]`;

@@ -6,6 +6,9 @@ import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState } from '
 import type { Json } from '../../../src/core/transcript/canonical';
 import { nativeProvider as provider } from '../../../src/node/native-provider';
 import { makeRoster } from '../../helpers/roster';
+import { memoryMedium } from '../../helpers/ports';
+import { loadVaultState } from '../../../src/core/ceremony/vault';
+import { VerifyError } from '../../../src/core/errors';
 
 const { ids, verified } = makeRoster('verify kinds');
 
@@ -33,11 +36,14 @@ const quorum: [string, string, { [k: string]: Json }][] = [
   ['oscar', 'quorum.unlocked', { setId: 'ab'.repeat(16), keyId: 'cd'.repeat(16), kcv: 'cmac-aes:000000', custodians: ['alice', 'bob'] }],
 ];
 const open = { quorum: ['alice', 'bob'], approvers: ['dave', 'erin'] };
+const written: [string, string, { [k: string]: Json }] = ['oscar', 'bundle.written', { file: 'kms.bundle.json', sha256: 'ef'.repeat(32) }];
 
 describe('verifying quorum and dual-control transcripts', () => {
   it('accepts a quorum and two approvals by the named approvers', () => {
-    const t = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }]]);
+    const t = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]);
     expect(check(t)).toMatchObject({ kind: 'export-bundle', operator: 'oscar' });
+    // Without the bundle it approved, the ceremony is incomplete.
+    expect(() => check(transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }]]))).toThrowError(/^transcript: a export-bundle ceremony records quorum\.unlocked, then bundle\.written; bundle\.written is missing/);
   });
   it('refuses a missing approval, an approval by someone else, and a missing quorum', () => {
     expect(() => check(transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }]]))).toThrowError(/^transcript: has no bundle\.approved signed by erin/);
@@ -49,6 +55,98 @@ describe('verifying quorum and dual-control transcripts', () => {
   it('refuses a share step by someone outside the quorum, and approvers that are the operator', () => {
     const intruder: [string, string, { [k: string]: Json }] = ['carol', 'quorum.share', { custodian: 'carol', setId: 'ab'.repeat(16), index: 3 }];
     expect(() => check(transcript(open, [intruder, ...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }]]))).toThrowError(/carol is not in the quorum/);
-    expect(() => check(transcript({ ...open, approvers: ['dave', 'oscar'] }, [...quorum]))).toThrowError(/^transcript\.line\[1\]\.data\.approvers: a dual-control ceremony names two distinct approvers other than the operator/);
+    expect(() => check(transcript({ ...open, approvers: ['dave', 'oscar'] }, [...quorum]))).toThrowError(/^transcript\.line\[1\]\.data\.approvers\[1\]: oscar is not enrolled as custodian/);
+  });
+});
+
+/** A transcript anyone enrolled could write and sign on their own: `opener` opens with `openData`, the `steps`, then `attesters` attest. */
+function forged(opener: string, openData: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][], attesters: string[]): string {
+  let chain: ChainState = newChain(seededRng(`forged ${opener} ${JSON.stringify(openData)}`));
+  let t = Date.parse('2026-11-28T12:00:00.000Z');
+  let text = '';
+  const add = (actor: string, type: string, data: { [k: string]: Json }) => {
+    const r = signEvent({ provider, clock: () => new Date((t += 1000)) }, chain, { actor, signerSeed: ids.get(actor)!.signingSeed, type, data });
+    text += r.line;
+    chain = r.state;
+  };
+  add(opener, 'ceremony.open', { name: 'forged', roster: verified.fingerprint, rehearsal: true, ...openData });
+  for (const [a, type, d] of steps) add(a, type, d);
+  const head = chain.head;
+  for (const a of attesters) add(a, ATTEST, { head });
+  return text;
+}
+
+describe('transcripts the engine would never write: refused by the auditor and ignored by the vault', () => {
+  const set = 'ab'.repeat(16);
+  const key = 'cd'.repeat(16);
+  const cases: [string, string, RegExp][] = [
+    [
+      'a witness alone revokes a share set',
+      forged('wendy', { kind: 'reshare', operator: 'wendy', witnesses: [] }, [['wendy', 'shares.revoked', { setId: set, keyId: key }]], ['wendy']),
+      /^transcript\.line\[1\]\.actor: wendy is not enrolled as operator/,
+    ],
+    [
+      'an operator alone revokes a set, witnessed by nobody',
+      forged('oscar', { kind: 'reshare', operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob'] }, [['oscar', 'shares.revoked', { setId: set, keyId: key }]], ['oscar']),
+      /^transcript\.closing: is attested by oscar; the ceremony needs wendy, oscar/,
+    ],
+    [
+      'a confirm-import with no witnesses that retires the master key',
+      forged('oscar', { kind: 'confirm-import', operator: 'oscar', witnesses: [] }, [['oscar', 'import.confirmed', {}], ['oscar', 'master.retired', { keyId: key }]], ['oscar']),
+      /^transcript\.line\[1\]\.data\.witnesses: must list the witnesses/,
+    ],
+    [
+      'a witnessed confirm-import that retires the master key',
+      forged('oscar', { kind: 'confirm-import', operator: 'oscar', witnesses: ['wendy'] }, [['oscar', 'import.confirmed', {}], ['oscar', 'master.retired', { keyId: key }]], ['wendy', 'oscar']),
+      /^transcript\.line\[3\]\.type: master\.retired is not a step of a confirm-import ceremony/,
+    ],
+    [
+      'duplicate custodians in a generate',
+      forged('oscar', { kind: 'generate', operator: 'oscar', witnesses: ['wendy'], custodians: ['alice', 'alice', 'bob'], threshold: 2 }, [], ['wendy', 'oscar']),
+      /^transcript\.line\[1\]\.data\.custodians: alice would hold two shares of one set/,
+    ],
+    [
+      'a custodian of the quorum as witness',
+      forged('oscar', { kind: 'reshare', operator: 'oscar', witnesses: ['victor'], quorum: ['alice', 'victor'] }, [], ['victor', 'oscar']),
+      /^transcript\.line\[1\]\.data\.witnesses: victor cannot be custodian and witness in the same ceremony/,
+    ],
+    [
+      'an unknown kind',
+      forged('oscar', { kind: 'revoke-everything', operator: 'oscar', witnesses: ['wendy'] }, [['oscar', 'shares.revoked', { setId: set }]], ['wendy', 'oscar']),
+      /^transcript\.line\[1\]\.data\.kind: revoke-everything is not a kind of ceremony/,
+    ],
+    [
+      'a quorum ceremony that revokes another set than its quorum brought',
+      forged(
+        'oscar',
+        { kind: 'reshare', operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob'], custodians: ['alice', 'bob'], threshold: 2 },
+        [
+          ['alice', 'quorum.share', { custodian: 'alice', setId: set, index: 1 }],
+          ['bob', 'quorum.share', { custodian: 'bob', setId: set, index: 2 }],
+          ['oscar', 'quorum.unlocked', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: ['alice', 'bob'] }],
+          ['oscar', 'shares.split', { setId: 'ef'.repeat(16), keyId: key, custodians: ['alice', 'bob'] }],
+          ['alice', 'share.issued', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['alice', 'share.verified', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['oscar', 'shares.revoked', { setId: '99'.repeat(16), keyId: key }],
+        ],
+        ['wendy', 'oscar'],
+      ),
+      /^transcript: revokes another share set than the one its quorum brought/,
+    ],
+  ];
+  it.each(cases)('%s', (_, text, why) => {
+    expect(() => check(text)).toThrow(VerifyError);
+    expect(() => check(text)).toThrowError(why);
+    const files = new Map<string, Uint8Array>([['forged.jsonl', new TextEncoder().encode(text)]]);
+    const said: string[] = [];
+    const state = loadVaultState(provider, memoryMedium(files), verified, { say: (s) => said.push(s) });
+    expect(state.revoked.size + state.retired.size + state.sets.size).toBe(0);
+    expect(state.ignored).toEqual([{ name: 'forged.jsonl', reason: expect.stringMatching(/^it is not a valid ceremony/) }]);
+    expect(said[0]).toMatch(/^Vault: forged\.jsonl is ignored: it is not a valid ceremony/);
+  });
+  it('a signer outside their enrollment dates', () => {
+    const old = makeRoster('verify kinds', new Date('2026-11-28T12:00:05.000Z'));
+    const text = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]);
+    expect(() => checkCeremonyTranscript(verifyTranscript(provider, text, { publicKey: old.verified.publicKey }), old.verified)).toThrow(VerifyError);
   });
 });
