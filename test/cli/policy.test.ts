@@ -17,6 +17,7 @@ import { makeRoster } from '../helpers/roster';
 import { openIdentity } from '../../src/core/roster/identity';
 import { ATTEST, newChain, signEvent, type ChainState } from '../../src/core/transcript/transcript';
 import { osRng } from '../../src/node/platform';
+import type { Json } from '../../src/core/transcript/canonical';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -164,7 +165,7 @@ describe('a transcript one person forges into the vault', () => {
     for (const [type, data] of [
       ['ceremony.open', { kind: 'reshare', name: 'revoke', organization: 'Example Bank KMS', roster, operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob', 'carol'], rehearsal: true }],
       ['shares.revoked', { setId, keyId: 'x' }],
-    ] as const) {
+    ] as [string, { [k: string]: Json }][]) {
       const r = signEvent({ provider, clock: () => new Date() }, chain, { actor: 'oscar', signerSeed: oscar.signingSeed, type, data });
       text += r.line;
       chain = r.state;
