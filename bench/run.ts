@@ -300,7 +300,7 @@ async function benchImport() {
       }
     };
     const t = performance.now();
-    await importBundle(provider, { bundleText, bundleSha256: toHex(provider.sha256(new TextEncoder().encode(bundleText))), roster: verified, transport, privateKey: pkcs8, clients: [client], now: () => new Date(), policyName: 'shared', say: () => undefined });
+    await importBundle(provider, { bundleText, bundleSha256: toHex(provider.sha256(new TextEncoder().encode(bundleText))), roster: verified, transport, privateKey: pkcs8, clients: [client], now: () => new Date(), policyName: 'shared', rehearsal: true, say: () => undefined });
     const ours = (performance.now() - t) / 1000;
     client.close();
     // References: PyKMIP's own client on one connection, registering the same number of keys on

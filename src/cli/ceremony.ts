@@ -57,11 +57,13 @@ export async function enrollCommand(args: string[], json: boolean, io: Io, appVe
 export async function runCommand(args: string[], json: boolean, io: Io, appVersion: string, rehearsal: boolean): Promise<void> {
   const { positional, opts } = options(args, ['answers', 'work-factor']);
   const name = rehearsal ? 'rehearse' : 'run';
-  if (positional.length !== 1) throw new InputError('cli.usage', name, `usage: custos ${name} PLAN [--answers FILE]`);
+  if (positional.length !== 1) throw new InputError('cli.usage', name, rehearsal ? 'usage: custos rehearse PLAN [--answers FILE] [--work-factor N]' : 'usage: custos run PLAN');
   const planFile = positional[0]!;
   const lowered = workFactor(opts, rehearsal); // a usage error is reported before anything is read
-  const checked = checkPlanFile(nativeProvider, planFile, systemClock());
   const answersFile = opts.get('answers');
+  if (answersFile !== undefined && !rehearsal)
+    throw new InputError('cli.answers', '--answers', 'holds passphrases, so it is for rehearsals only (custos rehearse): in a real ceremony each person types their own at the terminal');
+  const checked = checkPlanFile(nativeProvider, planFile, systemClock());
   const answers = answersFile ? parseAnswers(read(answersFile, 'answers')) : { identities: {}, sharePassphrases: {}, dice: {}, shares: {}, interactive: true };
   const ports = cliPorts({
     outputDir: checked.outputDir ?? checked.vaultDir,
@@ -73,6 +75,7 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     roster: checked.roster,
     appVersion,
     say: (s) => (json ? undefined : io.out(`${s}\n`)),
+    ...(io.terminal && { ask: io.terminal }),
   });
   const r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });
   if (json) io.out(JSON.stringify({ ok: true, kind: checked.plan.kind, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');

@@ -2,9 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors';
 
+/** Asks the person at the terminal one question; `secret` answers are read without echo. */
+export type Terminal = (question: string, field: string, secret: boolean) => string;
+
 export interface Io {
   out(s: string): void;
   err(s: string): void;
+  /**
+   * The person at the terminal. The `custos` binary asks on /dev/tty (src/node/prompt.ts);
+   * a program running the CLI in-process may stand in for the person with its own.
+   */
+  terminal?: Terminal;
 }
 
 /** `--name value` options after the positional arguments; unknown options are usage errors. */

@@ -32,13 +32,13 @@ Commands:
   enroll FILE --out DIR
                        Enroll the participants of an enrollment file: identity files sealed
                        with their passphrases, and a roster all of them sign
-  run PLAN [--answers FILE]
-                       Run a ceremony plan (kinds: generate, add-key, change-state,
+  run PLAN             Run a ceremony plan (kinds: generate, add-key, change-state,
                        export-bundle, escrow, backup, restore, reshare, rotate). Each person
-                       is asked at the terminal (passphrases without echo), or every answer
-                       comes from FILE. Rerunning an interrupted plan resumes it.
+                       is asked at the terminal (passphrases without echo). Rerunning an
+                       interrupted plan resumes it.
   rehearse PLAN [--answers FILE] [--work-factor N]
-                       The same with throwaway keys, marked REHEARSAL everywhere
+                       The same with throwaway keys, marked REHEARSAL everywhere, in a vault
+                       of its own; every answer may come from FILE
   verify transcript|bundle|backup|escrow|shares FILE... --roster ROSTER --roster-words "..."
                        Verify offline against the pinned roster: chain, signatures,
                        approvals, hashes (custos verify -h)
@@ -88,18 +88,20 @@ Creates each participant's identity (Ed25519 + age X25519), sealed with their pa
 DIR/<id>.identity.age, and DIR/roster.json signed by everyone. Prints the roster's fingerprint
 words: read them aloud and pin them in every plan.
 `,
-  run: `Usage: custos run PLAN [--answers FILE] [--json]
+  run: `Usage: custos run PLAN [--json]
 
 Runs a ceremony plan (custos plan template KIND). Every person is asked at the terminal;
-passphrases are read without echo. With --answers every answer comes from FILE (rehearsals and
-drills only: it holds passphrases). If the plan's transcript exists in the vault and is not
-closed, the run resumes it: the interruption is recorded and countersigned, finished steps are
-not repeated. Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input.
+passphrases are read without echo. An answers file is refused: it holds passphrases, so it is
+for rehearsals only. If the plan's transcript exists in the vault and is not closed, the run
+resumes it: the interruption is recorded and countersigned, finished steps are not repeated.
+A real run refuses a vault that holds rehearsals, and anything a rehearsal made.
+Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input.
 `,
   rehearse: `Usage: custos rehearse PLAN [--answers FILE] [--work-factor N] [--json]
 
-Runs a plan with throwaway keys; everything it writes says REHEARSAL. --work-factor lowers the
-scrypt cost of share files (rehearsals only).
+Runs a plan with throwaway keys; everything it writes says REHEARSAL. Give it a vault of its
+own: a rehearsal refuses a vault that holds real ceremonies. With --answers every answer comes
+from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only).
 `,
   verify: `Usage:
   custos verify transcript FILE PIN
@@ -141,7 +143,10 @@ pin is written to PIN, signed with the transport key, and later imports give --t
          [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE
          --kmip HOST:PORT [--kmip HOST:PORT ...] --ca CA.pem --cert CERT.pem --key KEY.pem
          --receipt OUT [--policy NAME] [--wrapped UID] [--passphrase-file F] [--timeout SECONDS]
-         [--unlisted-endpoints allow]
+         [--unlisted-endpoints allow] [--rehearsal yes]
+
+A bundle made in a rehearsal is refused; --rehearsal yes is a drill on a test server: it imports
+rehearsal bundles only, and its receipt says REHEARSAL.
 
 The roster must be pinned: its words from the enrollment paper, or --trust PIN recorded once
 with custos server trust (a renewed roster is trusted through --previous-roster, see custos

@@ -10,7 +10,7 @@ import type { RosterPin } from '../core/roster/roster';
 import { PIN_OPTIONS, pinFromOptions, pinnedRoster, UNPINNED } from './trust';
 import { KmipClient, parseEndpoint } from '../kmip/client';
 import { checkKeyPair, enrollTransportKey, openTransportKey, signRosterPin } from '../kmip/enroll';
-import { checkWrappingKeyCount, importBundle } from '../kmip/import';
+import { checkRehearsal, checkWrappingKeyCount, importBundle } from '../kmip/import';
 import { signReceipt, verifyReceipt } from '../kmip/receipt';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
@@ -114,7 +114,7 @@ function checkEndpoints(transport: TransportKey, endpoints: { host: string; port
 }
 
 const IMPORT_USAGE =
-  'usage: custos import BUNDLE --roster ROSTER (--roster-words "8 words" | --roster-sha256 HEX | --trust PIN) [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID [--wrapped UID ...]] [--passphrase-file F] [--unlisted-endpoints allow]';
+  'usage: custos import BUNDLE --roster ROSTER (--roster-words "8 words" | --roster-sha256 HEX | --trust PIN) [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE --kmip HOST:PORT [--kmip ...] --ca CA.pem --cert CERT.pem --key KEY.pem --receipt OUT [--policy NAME] [--wrapped UID [--wrapped UID ...]] [--passphrase-file F] [--unlisted-endpoints allow] [--rehearsal yes]';
 
 function wrappedUid(v: string): string {
   if (!/^[\x21-\x7e]{1,200}$/.test(v)) throw new InputError('import.wrapped', '--wrapped', "must be the KMIP Unique Identifier of the transport public key's object on the server (1 to 200 visible characters)");
@@ -122,13 +122,15 @@ function wrappedUid(v: string): string {
 }
 
 export async function importCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'trust', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'wrapped', 'passphrase-file', 'timeout', 'unlisted-endpoints']);
+  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'trust', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt', 'policy', 'wrapped', 'passphrase-file', 'timeout', 'unlisted-endpoints', 'rehearsal']);
   for (const o of ['roster', 'transport', 'transport-key', 'kmip', 'ca', 'cert', 'key', 'receipt']) if (positional.length !== 1 || !opts.has(o)) throw new InputError('cli.usage', 'import', IMPORT_USAGE);
   const receiptFile = opts.get('receipt')!;
   if (existsSync(receiptFile)) throw new PolicyError('import.receipt', '--receipt', `${receiptFile} already exists: Custos never overwrites`);
   const endpoints = all.get('kmip')!.map((e) => parseEndpoint(e));
   const wrapped = all.get('wrapped')?.map(wrappedUid);
   checkWrappingKeyCount(wrapped, endpoints.length); // before the passphrase is asked for
+  const rehearsal = opts.get('rehearsal');
+  if (rehearsal !== undefined && rehearsal !== 'yes') throw new InputError('cli.option', '--rehearsal', 'takes the value "yes"');
   const allow = opts.get('unlisted-endpoints');
   if (allow !== undefined && allow !== 'allow') throw new InputError('cli.option', '--unlisted-endpoints', 'takes the value "allow"');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
@@ -136,6 +138,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   const bundleBytes = readBytes(positional[0]!, 'bundle');
   // Verified here to compare its addressee before anything else happens; the import verifies it again.
   const { manifest } = verifyBundle(nativeProvider, fromUtf8(bundleBytes, 'bundle'), roster, { fingerprint: transport.fingerprint, now: systemClock() });
+  checkRehearsal(manifest, rehearsal === 'yes');
   for (const p of checkEndpoints(transport, endpoints, manifest.recipient.server, allow === 'allow')) io.err(`custos: WARNING: ${p} (--unlisted-endpoints allow)\n`);
   const tls = { ca: readBytes(opts.get('ca')!, '--ca'), cert: readBytes(opts.get('cert')!, '--cert'), key: readBytes(opts.get('key')!, '--key') };
   const timeoutMs = opts.has('timeout') ? Number(opts.get('timeout')) * 1000 : undefined;
@@ -155,6 +158,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
       now: systemClock,
       ...(opts.has('policy') && { policyName: opts.get('policy')! }),
       ...(wrapped && { wrappedBy: wrapped }),
+      rehearsal: rehearsal === 'yes',
       say: (s) => (json ? undefined : io.out(`${s}\n`)),
     });
     const { manifest, ...facts } = r;

@@ -60,8 +60,17 @@ export interface ImportRequest {
    * every one is checked against the pinned fingerprint before anything is registered anywhere.
    */
   wrappedBy?: string[];
+  /** A rehearsal import (a drill on a test server): only rehearsal bundles. A real import refuses them. */
+  rehearsal?: boolean;
   batchSize?: number;
   say(text: string): void;
+}
+
+/** Rehearsal keys never reach a real import, and a drill never carries real keys. */
+export function checkRehearsal(manifest: BundleManifest, rehearsal: boolean): void {
+  if (manifest.rehearsal && !rehearsal)
+    throw new PolicyError('import.rehearsal', 'bundle.manifest.rehearsal', 'this bundle was made in a rehearsal (throwaway keys): a real import refuses it; drill with --rehearsal yes on a test server');
+  if (!manifest.rehearsal && rehearsal) throw new PolicyError('import.rehearsal', 'bundle.manifest.rehearsal', 'this bundle carries real keys: --rehearsal yes imports rehearsal bundles only');
 }
 
 /** SECRET: a bundle key with its unwrapped material. */
@@ -179,6 +188,7 @@ async function probeWrapped({ provider, client, where }: ServerRun, probe: Key, 
 export async function importBundle(provider: CryptoProvider, req: ImportRequest): Promise<Omit<Receipt, 'v' | 'kind'> & { manifest: BundleManifest }> {
   const size = req.batchSize ?? 50;
   const { manifest } = verifyBundle(provider, req.bundleText, req.roster, { fingerprint: req.transport.fingerprint, now: req.now() });
+  checkRehearsal(manifest, req.rehearsal === true);
   checkNotExpired(req.transport, req.now(), 'transport');
   checkWrappingKeyCount(req.wrappedBy, req.clients.length);
   const wrappingKey = (i: number) => req.wrappedBy && (req.wrappedBy[i] ?? req.wrappedBy[0]!);

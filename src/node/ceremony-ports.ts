@@ -18,7 +18,7 @@ import { osRng, systemClock } from './platform';
 import { readNetworkState } from './network';
 import { appendLine } from './durable';
 import { directoryMedium, openRandomAccess } from './medium';
-import { ask } from './prompt';
+import { ask as terminalAsk } from './prompt';
 
 function readInput(file: string, field: string): Uint8Array {
   try {
@@ -39,7 +39,10 @@ export function cliPorts(opts: {
   appVersion: string;
   say(text: string): void;
   rng?: Rng;
+  /** Who answers at the terminal (default: the person at /dev/tty). */
+  ask?: typeof terminalAsk;
 }): CeremonyPorts {
+  const ask = opts.ask ?? terminalAsk;
   // An answer comes from the answers file (rehearsals) or, if there is none, from the person at the terminal.
   const need = <T>(v: T | undefined, field: string, ask?: () => T): T => {
     if (v !== undefined) return v;

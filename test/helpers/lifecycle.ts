@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../src/cli/main';
+import type { Terminal } from '../../src/cli/io';
 import { planTemplate } from '../../src/core/plan/templates';
 import { signedTransport } from './vectors';
 import { ageIdentityString, ageRecipientOf } from '../../src/core/roster/identity';
@@ -34,6 +35,43 @@ export async function custos(...args: string[]): Promise<CliResult> {
   let out = '';
   let err = '';
   const code = await run(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+/**
+ * The people at the terminal in a real run: each types what a rehearsal's answers file would
+ * hold (identity files in `dir/ids`, passphrases "<id> identity passphrase" and "<id> share
+ * passphrase", the share files of `shares`). Every question asked is kept in `asked`.
+ */
+export function typing(dir: string, shares: Record<string, string> = {}): Terminal & { asked: string[] } {
+  const asked: string[] = [];
+  const answer = (q: string): string => {
+    const m = /^([a-z0-9._-]+): (.*)$/.exec(q);
+    if (!m) throw new Error(`unexpected question: ${q}`);
+    const [, who, what] = m as unknown as [string, string, string];
+    if (what.startsWith('path of your identity file')) return join(dir, 'ids', `${who}.identity.age`);
+    if (what.startsWith('identity passphrase')) return `${who} identity passphrase`;
+    if (/passphrase of your share file|type it again|share-file passphrase/.test(what)) return `${who} share passphrase`;
+    if (what.startsWith('your dice rolls')) return '';
+    if (what.startsWith('path of your share file')) {
+      if (!shares[who]) throw new Error(`no share file for ${who}`);
+      return join(dir, shares[who]);
+    }
+    throw new Error(`unexpected question: ${q}`);
+  };
+  const t = ((q: string) => {
+    asked.push(q);
+    return answer(q);
+  }) as Terminal & { asked: string[] };
+  t.asked = asked;
+  return t;
+}
+
+/** The CLI in-process with `terminal` standing in for the people at the keyboard. */
+export async function custosTyping(terminal: Terminal, ...args: string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const code = await run(args, { out: (s) => void (out += s), err: (s) => void (err += s), terminal });
   return { code, out, err };
 }
 

@@ -65,6 +65,8 @@ const importArgs = (server: TestKmipServer[], receipt: string, bundle = at('out-
   at('server', 'pass.txt'),
   '--receipt',
   receipt,
+  '--rehearsal',
+  'yes', // every bundle here comes from rehearsals
   '--json',
 ];
 
@@ -215,7 +217,7 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
         if (items[0]!.operation === 'register' && ++registers === 2) d.kill();
         return r;
       };
-      const req = { bundleText, bundleSha256: 'ab'.repeat(32), roster, transport, privateKey: pk, now: () => new Date(), policyName: 'shared', batchSize: 1, say: () => undefined };
+      const req = { bundleText, bundleSha256: 'ab'.repeat(32), roster, transport, privateKey: pk, now: () => new Date(), policyName: 'shared', batchSize: 1, rehearsal: true, say: () => undefined };
       await expect(importBundle(provider, { ...req, clients: [client] })).rejects.toThrowError(/^kmip 127\.0\.0\.1:\d+: (connection refused|closed the connection|.*ECONNRESET)/);
       client.close();
       d.restart();
@@ -327,6 +329,18 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
       expect(await planted()).toEqual([]);
       expect([at('receipt-pin2.json'), at('receipt-pin3.json')].some((f) => existsSync(f))).toBe(false);
     }, 90_000);
+
+    it('a rehearsal bundle is refused by a real import (exit 1, nothing registered, no receipt)', async () => {
+      const args = importArgs([c], at('receipt-real.json'));
+      const i = args.indexOf('--rehearsal');
+      const r = await custos(...args.slice(0, i), ...args.slice(i + 2));
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).error.message).toMatch(/^bundle\.manifest\.rehearsal: this bundle was made in a rehearsal \(throwaway keys\): a real import refuses it/);
+      expect(existsSync(at('receipt-real.json'))).toBe(false);
+      const cc = new KmipClient({ host: '127.0.0.1', port: c.port }, c.tls);
+      expect(readUids(await cc.call('locate', payloads.locateByName('imp-a')))).toEqual([]);
+      cc.close();
+    }, 30_000);
 
     it('an endpoint the transport key was not enrolled for is refused before any connection, unless allowed out loud', async () => {
       const args = [...importArgs([a], at('receipt-ep.json')), '--kmip', '127.0.0.1:1'];

@@ -120,6 +120,8 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
   try {
     const layout = verifyBackup(provider, file, roster);
     const h = layout.header;
+    if (h.rehearsal !== session.rehearsal)
+      throw new PolicyError('restore.rehearsal', 'plan.backup.file', h.rehearsal ? 'is a rehearsal backup: a real restore never trusts what a rehearsal made' : 'is a real backup: a rehearsal never opens real keys');
     const state = emptyVaultState();
     for (const s of h.shareSets) state.sets.set(s.setId, s);
     for (const r of h.revoked) state.revoked.set(r, { ceremony: h.ceremony, time: h.created });

@@ -25,6 +25,8 @@ export async function runConfirmImport(ports: CeremonyPorts, plan: PlanOf<'confi
   checkFingerprint(transport, plan.recipient.fingerprint, 'plan.recipient'); // an enrollment that expired since the import still identifies its receipts
   const receiptBytes = ports.input(plan.receipt.file, 'plan.receipt.file');
   const receipt = ports.verifyReceipt(fromUtf8(receiptBytes, 'receipt'), transport);
+  if (receipt.rehearsal !== (opts.rehearsal === true))
+    throw new PolicyError('receipt.rehearsal', 'plan.receipt.file', receipt.rehearsal ? 'is the receipt of a rehearsal import: a real ceremony never records it' : 'is the receipt of a real import: a rehearsal never records it');
   const bundleBytes = ports.input(plan.bundle.file, 'plan.bundle.file');
   const bundleSha256 = toHex(provider.sha256(bundleBytes));
   if (receipt.bundle.sha256 !== bundleSha256) throw new VerifyError('receipt.bundle', 'receipt.bundle.sha256', 'is the receipt of another bundle than the one named in the plan');

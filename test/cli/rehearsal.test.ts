@@ -1,0 +1,92 @@
+/**
+ * Rehearsals and real ceremonies never mix: a real run takes no answers file; a rehearsal
+ * refuses a real vault and a real run a rehearsal vault; a real restore refuses a rehearsal
+ * backup. (A real import refusing a rehearsal bundle is in test/kmip/import.test.ts.)
+ */
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { custos, custosTyping, TRANSPORT_PEM, typing, workstation } from '../helpers/lifecycle';
+import { nativeProvider as provider } from '../../src/node/native-provider';
+import { parseTransportKey } from '../../src/core/documents/transport';
+import { signReceipt } from '../../src/kmip/receipt';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-rehearsal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+let w: Awaited<ReturnType<typeof workstation>>;
+const small = (t: string) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]');
+
+beforeAll(async () => {
+  w = await workstation(dir);
+  // A real generate, each person typing at the terminal; and a rehearsal with its backup in a vault of its own.
+  const real = await custosTyping(typing(dir), 'run', w.plan('real-generate', 'generate', small, { vault: 'vault-real', out: 'out-real' }));
+  expect(real.code, real.err).toBe(0);
+  const ok = async (...args: string[]) => expect((await custos(...args)).code).toBe(0);
+  await ok('rehearse', w.plan('drill-generate', 'generate', small, { vault: 'vault-drill', out: 'out-drill' }), '--answers', w.answersFile('drill', 'out-drill', []), '--work-factor', '10');
+  await ok('rehearse', w.plan('drill-backup', 'backup', (t) => t, { vault: 'vault-drill', out: 'out-drill-backup' }), '--answers', w.answersFile('drill-b', 'out-drill', []));
+}, 180_000);
+
+const files = (d: string) => readdirSync(at(d)).sort();
+
+describe('rehearsal and real never mix', () => {
+  it('a real run refuses an answers file, naming it (exit 2)', async () => {
+    const r = await custos('run', w.plan('real-answers', 'add-key', (t) => t, { vault: 'vault-real' }), '--answers', w.answersFile('x', 'out-real', ['alice', 'bob']));
+    expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--answers: holds passphrases, so it is for rehearsals only \(custos rehearse\)/) });
+  });
+  it('a rehearsal pointed at the real vault is refused before anyone is asked, and writes nothing', async () => {
+    const before = files('vault-real');
+    const t = typing(dir);
+    const r = await custosTyping(t, 'rehearse', w.plan('drill-in-real', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-real' }));
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/real-generate\.jsonl: is a real ceremony: a rehearsal never runs in a real vault; give the rehearsal a vault of its own/) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-real')).toEqual(before);
+  });
+  it('a real run pointed at a rehearsal vault is refused, and writes nothing', async () => {
+    const before = files('vault-drill');
+    const t = typing(dir);
+    const r = await custosTyping(t, 'run', w.plan('real-in-drill', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-drill' }));
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/drill-[a-z]+\.jsonl: is a rehearsal: a real ceremony never runs in a rehearsal vault/) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-drill')).toEqual(before);
+  });
+  it('a real restore refuses a rehearsal backup before anyone is asked', async () => {
+    const plan = w.plan('restore-drill', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-drill-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new' });
+    const t = typing(dir);
+    const r = await custosTyping(t, 'run', plan);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.backup\.file: is a rehearsal backup: a real restore never trusts what a rehearsal made/) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-new')).toEqual([]);
+  });
+  it('a real confirm-import refuses the receipt of a rehearsal import before anyone is asked', async () => {
+    const transport = parseTransportKey(provider, readFileSync(at('kms.transport.json'), 'utf8'));
+    const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
+    const receipt = signReceipt(
+      {
+        v: 1,
+        kind: 'custos.receipt',
+        bundle: { sha256: 'ab'.repeat(32), ceremony: 'cd'.repeat(16), transcriptHead: 'ef'.repeat(32) },
+        transport: { server: transport.file.server.name, fingerprint: transport.fingerprint },
+        rehearsal: true,
+        servers: [{ endpoint: '127.0.0.1:5696', subject: 'kmip', time: new Date().toISOString(), form: 'unwrapped', keys: [{ id: '01'.repeat(16), name: 'k', uid: '1', kcv: 'cmac-aes:abcdef', outcome: 'registered' }] }],
+      },
+      pkcs8,
+    );
+    writeFileSync(at('drill.receipt.json'), receipt);
+    const plan = w.plan('confirm-drill', 'confirm-import', (t) =>
+      t
+        .replace('file: /media/courier/kms-1.receipt.json', `file: ${at('drill.receipt.json')}`)
+        .replace('file: kms-1.transport.json', 'file: kms.transport.json')
+        .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${transport.fingerprint}"`),
+      { vault: 'vault-real' },
+    );
+    const before = files('vault-real');
+    const t = typing(dir);
+    const r = await custosTyping(t, 'run', plan);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.receipt\.file: is the receipt of a rehearsal import: a real ceremony never records it/) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-real')).toEqual(before);
+  });
+});
