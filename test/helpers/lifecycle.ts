@@ -59,12 +59,11 @@ export function typing(dir: string, shares: Record<string, string> = {}): Termin
     }
     throw new Error(`unexpected question: ${q}`);
   };
-  const t = ((q: string) => {
+  const t: Terminal = (q) => {
     asked.push(q);
     return answer(q);
-  }) as Terminal & { asked: string[] };
-  t.asked = asked;
-  return t;
+  };
+  return Object.assign(t, { asked });
 }
 
 /** The CLI in-process with `terminal` standing in for the people at the keyboard. */
