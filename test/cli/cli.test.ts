@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shareToText } from '../../src/core/shares/text';
 import { makeShares, provider } from '../helpers/shares';
@@ -23,6 +23,21 @@ async function call(...args: string[]) {
 }
 
 describe('custos command', () => {
+  it('the package bin works from a checkout: linked onto the PATH (as npm link does), `custos` runs from any folder', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { custos: string } };
+    const onPath = join(dir, 'path');
+    mkdirSync(onPath);
+    symlinkSync(resolve(pkg.bin.custos), join(onPath, 'custos'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'custos-elsewhere-'));
+    try {
+      const sh = (cmd: string) => spawnSync('/bin/sh', ['-c', cmd], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, PATH: `${onPath}:${process.env.PATH}` } });
+      expect(sh('custos --version')).toMatchObject({ status: 0, stdout: '0.1.0\n' });
+      expect(sh('custos plan template generate')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^kind: generate\n/) });
+      expect(sh('custos verify transcript nothing.jsonl --roster r.json')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--roster: is not pinned/) });
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
   it('--help and --version exit 0; no command is a usage error', () => {
     expect(custos('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/Usage:\n {2}custos <command>/) });
     expect(custos('--version')).toMatchObject({ code: 0, out: '0.1.0\n' });
