@@ -26,7 +26,6 @@ const base = cliPorts({
   planDir: join(vault, '..'),
   answers: { identities: {}, sharePassphrases: {}, dice: {}, shares: {} },
   answersDir: '.',
-  roster,
   appVersion: 'bench',
   say: () => undefined,
 });

@@ -50,8 +50,12 @@ export async function enrollCommand(args: string[], json: boolean, io: Io, appVe
   // Identity files first: a roster is only written once every key it names has its file.
   for (const [id, file] of r.identityFiles) writeNewFile(path.join(out, `${id}.identity.age`), file);
   writeNewFile(path.join(out, 'roster.json'), new TextEncoder().encode(r.rosterText));
-  if (json) io.out(JSON.stringify({ ok: true, roster: path.join(out, 'roster.json'), words: r.roster.words.join(' '), app: appVersion }) + '\n');
-  else io.out(`roster written: ${path.join(out, 'roster.json')}\nfingerprint words (read aloud, pin in plans): ${r.roster.words.join(' ')}\n`);
+  if (json) io.out(JSON.stringify({ ok: true, roster: path.join(out, 'roster.json'), words: r.roster.words.join(' '), rehearsal: true, app: appVersion }) + '\n');
+  else
+    io.out(
+      `REHEARSAL roster written: ${path.join(out, 'roster.json')}\nfingerprint words (pin them in rehearsal plans): ${r.roster.words.join(' ')}\n` +
+        `This roster is for custos rehearse only: the file that made it holds every passphrase. A real roster comes from the enrollment ceremony (custos plan template enroll).\n`,
+    );
 }
 
 export async function runCommand(args: string[], json: boolean, io: Io, appVersion: string, rehearsal: boolean): Promise<void> {
@@ -64,6 +68,8 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
   if (answersFile !== undefined && !rehearsal)
     throw new InputError('cli.answers', '--answers', 'holds passphrases, so it is for rehearsals only (custos rehearse): in a real ceremony each person types their own at the terminal');
   const checked = checkPlanFile(nativeProvider, planFile, systemClock());
+  if (!rehearsal && checked.roster?.rehearsal)
+    throw new PolicyError('roster.rehearsal', checked.plan.kind === 'enroll' ? 'plan.previous.file' : 'plan.roster.file', 'is a rehearsal roster (made by custos enroll from an unattended file): a real ceremony needs the roster of an enrollment ceremony (custos plan template enroll)');
   const answers = answersFile ? parseAnswers(read(answersFile, 'answers')) : { identities: {}, sharePassphrases: {}, dice: {}, shares: {}, interactive: true };
   const ports = cliPorts({
     outputDir: checked.outputDir ?? checked.vaultDir,
@@ -72,7 +78,6 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     planDir: checked.planDir,
     answers,
     answersDir: answersFile ? path.dirname(path.resolve(answersFile)) : process.cwd(),
-    roster: checked.roster,
     appVersion,
     say: (s) => (json ? undefined : io.out(`${s}\n`)),
     ...(io.terminal && { ask: io.terminal }),

@@ -13,6 +13,7 @@ import { planTemplate } from '../core/plan/templates';
 import { enrollCommand, inspectCommand, runCommand, verifyCommand } from './ceremony';
 import type { Io } from './io';
 import { importCommand, serverCommand } from './server';
+import { identityCommand, IDENTITY_USAGE } from './identity';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -29,9 +30,15 @@ Commands:
   plan template KIND   Print a commented starting plan (kinds: generate)
   plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
                        and that none of its outputs exist yet
+  run ENROLL-PLAN      The enrollment ceremony (custos plan template enroll): each person makes
+                       their own identity at the workstation, types their own passphrase,
+                       takes the file away on their own medium, and signs the roster
+  identity request --id ID --name NAME --out DIR
+                       Make your identity on your own machine and a public request to bring to
+                       the enrollment ceremony
   enroll FILE --out DIR
-                       Enroll the participants of an enrollment file: identity files sealed
-                       with their passphrases, and a roster all of them sign
+                       Rehearsals only: enroll everyone of an unattended file (it holds every
+                       passphrase, so its roster is marked REHEARSAL and real ceremonies refuse it)
   run PLAN             Run a ceremony plan (kinds: generate, add-key, change-state,
                        export-bundle, escrow, backup, restore, reshare, rotate). Each person
                        is asked at the terminal (passphrases without echo). Rerunning an
@@ -84,9 +91,18 @@ match, a custodian who is also witness, an expired enrollment, or an output that
 const COMMAND_HELP: Record<string, string> = {
   enroll: `Usage: custos enroll ENROLLMENT.yaml --out DIR [--rehearsal yes --work-factor N]
 
-Creates each participant's identity (Ed25519 + age X25519), sealed with their passphrase in
-DIR/<id>.identity.age, and DIR/roster.json signed by everyone. Prints the roster's fingerprint
-words: read them aloud and pin them in every plan.
+For rehearsals, drills and tests. Creates each participant's identity (Ed25519 + age X25519),
+sealed with the passphrase the file gives, in DIR/<id>.identity.age, and DIR/roster.json signed
+by everyone. Whoever holds the file holds every identity, so the roster is marked REHEARSAL:
+custos rehearse accepts it, custos run refuses it. A real roster comes from the enrollment
+ceremony: custos plan template enroll, then custos run.
+`,
+  identity: `${IDENTITY_USAGE}
+
+On your own machine: makes your identity (Ed25519 + age X25519) sealed with a passphrase you
+type, DIR/ID.identity.age, and DIR/ID.request.json, your public keys signed with them. Bring the
+request and your identity file to the enrollment ceremony, where the plan names the request
+(participants: - { id, name, roles, request: FILE }); nobody else ever holds your secret.
 `,
   run: `Usage: custos run PLAN [--json]
 
@@ -223,6 +239,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     verify: (rest) => verifyCommand(rest, json, io),
     inspect: (rest) => inspectCommand(rest, json, io),
     server: (rest) => serverCommand(rest, json, io),
+    identity: (rest) => identityCommand(rest, json, io),
     import: (rest) => importCommand(rest, json, io),
   };
   const cmd = ceremonyCommands[args[0]!];
@@ -265,8 +282,9 @@ function planCommand(args: string[], json: boolean, io: Io): number {
   if (args[0] === 'check' && args.length === 2) {
     try {
       const c = checkPlanFile(nativeProvider, args[1]!, new Date());
-      if (json) io.out(JSON.stringify({ ok: true, kind: c.plan.kind, roster: c.roster.words.join(' '), outputs: c.outputs }) + '\n');
-      else io.out(`plan ok: ${c.plan.kind} "${c.plan.ceremony.name}"\nroster  ${c.roster.words.join(' ')}\noutputs ${c.outputs.length} files, none exist yet\n`);
+      const roster = c.roster ? `${c.roster.words.join(' ')}${c.roster.rehearsal ? ' (REHEARSAL roster: for custos rehearse only)' : ''}` : 'none yet: this enrollment makes it';
+      if (json) io.out(JSON.stringify({ ok: true, kind: c.plan.kind, roster: c.roster?.words.join(' ') ?? null, rehearsalRoster: c.roster?.rehearsal ?? false, outputs: c.outputs }) + '\n');
+      else io.out(`plan ok: ${c.plan.kind} "${c.plan.ceremony.name}"\nroster  ${roster}\noutputs ${c.outputs.length} files, none exist yet\n`);
       return EXIT.ok;
     } catch (e) {
       return report(e, json, io);

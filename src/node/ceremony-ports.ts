@@ -9,14 +9,12 @@ import { InputError } from '../core/errors';
 import type { CeremonyPorts } from '../core/ceremony/ports';
 import type { Answers } from '../core/ceremony/answers';
 import { openIdentity } from '../core/roster/identity';
-import type { VerifiedRoster } from '../core/roster/roster';
-import { fromHex } from '../core/crypto/bytes';
 import { verifyReceipt } from '../kmip/receipt';
 import type { Rng } from '../core/crypto/random';
 import { nativeProvider } from './native-provider';
 import { osRng, systemClock } from './platform';
 import { readNetworkState } from './network';
-import { appendLine } from './durable';
+import { appendLine, writeNewFile } from './durable';
 import { directoryMedium, openRandomAccess } from './medium';
 import { ask as terminalAsk } from './prompt';
 
@@ -35,7 +33,6 @@ export function cliPorts(opts: {
   planDir: string;
   answers: Answers & { interactive?: boolean };
   answersDir: string;
-  roster: VerifiedRoster;
   appVersion: string;
   say(text: string): void;
   rng?: Rng;
@@ -66,8 +63,20 @@ export function cliPorts(opts: {
         passphrase: ask(`${id}: identity passphrase: `, `identity.${id}`, true),
       }));
       const bytes = readInput(path.resolve(opts.answersDir, a.file), `answers.identities.${id}.file`);
-      const p = opts.roster.participant(id);
-      return openIdentity(nativeProvider, bytes, a.passphrase, p && { id, signingKey: fromHex(p.signingKey), ageRecipient: p.ageRecipient });
+      return openIdentity(nativeProvider, bytes, a.passphrase); // the session checks it is the enrolled identity
+    },
+    async chooseIdentityPassphrase(id) {
+      return need(opts.answers.identities[id]?.passphrase, `answers.identities.${id}.passphrase`, () => {
+        const a = ask(`${id}: choose the passphrase of your identity (only you know it; at least 12 characters): `, `identity.${id}`, true);
+        if (ask(`${id}: type it again: `, `identity.${id}`, true) !== a) throw new InputError('prompt.mismatch', `identity.${id}`, 'the two passphrases differ');
+        return a;
+      });
+    },
+    async saveIdentity(id, bytes) {
+      const file = need(opts.answers.identities[id] && path.resolve(opts.answersDir, opts.answers.identities[id].file), `answers.identities.${id}.file`, () =>
+        path.join(ask(`${id}: the folder on your own medium for your identity file: `, `identity.${id}`, false), `${id}.identity.age`),
+      );
+      return { location: file, sha256: writeNewFile(file, bytes) };
     },
     async choosePassphrase(c) {
       return need(opts.answers.sharePassphrases[c], `answers.sharePassphrases.${c}`, twice(c, `sharePassphrase.${c}`));

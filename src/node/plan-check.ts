@@ -17,7 +17,8 @@ export interface CheckedPlan {
   plan: Plan;
   /** SHA-256 (hex) of exactly the bytes that were parsed. */
   planSha256: string;
-  roster: VerifiedRoster;
+  /** The pinned roster the plan names; for an enrollment, the pinned roster it renews (if any). */
+  roster: VerifiedRoster | undefined;
   planDir: string;
   vaultDir: string;
   outputDir: string | undefined;
@@ -43,15 +44,20 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
   const plan = parsePlan(fromUtf8(bytes, 'plan'));
   const planSha256 = createHash('sha256').update(bytes).digest('hex');
   const base = path.dirname(path.resolve(planFile));
-  const rosterFile = path.resolve(base, plan.roster.file);
-  let rosterText: string;
-  try {
-    rosterText = readFileSync(rosterFile, 'utf8');
-  } catch (e) {
-    throw new InputError('plan.roster', 'plan.roster.file', `${rosterFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  const pinned = plan.kind === 'enroll' ? plan.previous : plan.roster;
+  const field = plan.kind === 'enroll' ? 'plan.previous' : 'plan.roster';
+  let roster: VerifiedRoster | undefined;
+  if (pinned) {
+    const rosterFile = path.resolve(base, pinned.file);
+    let rosterText: string;
+    try {
+      rosterText = readFileSync(rosterFile, 'utf8');
+    } catch (e) {
+      throw new InputError('plan.roster', `${field}.file`, `${rosterFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    roster = verifyRoster(provider, rosterText, { expectedWords: pinned.fingerprint });
   }
-  const roster = verifyRoster(provider, rosterText, { expectedWords: plan.roster.fingerprint });
-  checkSeparation(roster, planAssignment(plan), now);
+  if (roster && plan.kind !== 'enroll') checkSeparation(roster, planAssignment(plan), now);
   const vaultDir = directory(path.resolve(base, plan.vault), 'plan.vault');
   const transcriptFile = path.join(vaultDir, plan.transcript);
   const resuming = existsSync(transcriptFile);

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { custos, custosTyping, TRANSPORT_PEM, typing, workstation } from '../helpers/lifecycle';
+import { custos, custosTyping, enrollmentCeremony, PEOPLE, TRANSPORT_PEM, typing, workstation } from '../helpers/lifecycle';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { parseTransportKey } from '../../src/core/documents/transport';
 import { signReceipt } from '../../src/kmip/receipt';
@@ -17,13 +17,17 @@ const dir = mkdtempSync(join(tmpdir(), 'custos-rehearsal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
 let w: Awaited<ReturnType<typeof workstation>>;
+let real: Awaited<ReturnType<typeof enrollmentCeremony>>;
+const REAL_PEOPLE = PEOPLE.filter(([id]) => ['oscar', 'wendy', 'alice', 'bob', 'carol'].includes(id));
 const small = (t: string) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]');
 
 beforeAll(async () => {
   w = await workstation(dir);
-  // A real generate, each person typing at the terminal; and a rehearsal with its backup in a vault of its own.
-  const real = await custosTyping(typing(dir), 'run', w.plan('real-generate', 'generate', small, { vault: 'vault-real', out: 'out-real' }));
-  expect(real.code, real.err).toBe(0);
+  // A real roster from the enrollment ceremony, a real generate, each person typing at the
+  // terminal; and a rehearsal with its backup in a vault of its own (the unattended roster).
+  real = await enrollmentCeremony(dir, REAL_PEOPLE, { idsDir: 'real-ids', out: 'out-enroll', vault: 'vault-real' });
+  const gen = await custosTyping(typing(dir, {}, 'real-ids'), 'run', w.plan('real-generate', 'generate', small, { vault: 'vault-real', out: 'out-real', roster: { file: 'out-enroll/roster.json', words: real.words } }));
+  expect(gen.code, gen.err).toBe(0);
   const ok = async (...args: string[]) => expect((await custos(...args)).code).toBe(0);
   await ok('rehearse', w.plan('drill-generate', 'generate', small, { vault: 'vault-drill', out: 'out-drill' }), '--answers', w.answersFile('drill', 'out-drill', []), '--work-factor', '10');
   await ok('rehearse', w.plan('drill-backup', 'backup', (t) => t, { vault: 'vault-drill', out: 'out-drill-backup' }), '--answers', w.answersFile('drill-b', 'out-drill', []));
@@ -33,27 +37,34 @@ const files = (d: string) => readdirSync(at(d)).sort();
 
 describe('rehearsal and real never mix', () => {
   it('a real run refuses an answers file, naming it (exit 2)', async () => {
-    const r = await custos('run', w.plan('real-answers', 'add-key', (t) => t, { vault: 'vault-real' }), '--answers', w.answersFile('x', 'out-real', ['alice', 'bob']));
+    const r = await custos('run', w.plan('real-answers', 'add-key', (t) => t, { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } }), '--answers', w.answersFile('x', 'out-real', ['alice', 'bob']));
     expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--answers: holds passphrases, so it is for rehearsals only \(custos rehearse\)/) });
   });
   it('a rehearsal pointed at the real vault is refused before anyone is asked, and writes nothing', async () => {
     const before = files('vault-real');
     const t = typing(dir);
-    const r = await custosTyping(t, 'rehearse', w.plan('drill-in-real', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-real' }));
+    const r = await custosTyping(t, 'rehearse', w.plan('drill-in-real', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } }));
     expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/real-generate\.jsonl: is a real ceremony: a rehearsal never runs in a real vault; give the rehearsal a vault of its own/) });
     expect(t.asked).toEqual([]);
     expect(files('vault-real')).toEqual(before);
   });
+  it('a real run refuses a rehearsal roster (made from an unattended enrollment file)', async () => {
+    const t = typing(dir);
+    const r = await custosTyping(t, 'run', w.plan('real-drill-roster', 'generate', small, { vault: 'vault-empty', out: 'out-empty' }));
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.roster\.file: is a rehearsal roster \(made by custos enroll from an unattended file\): a real ceremony needs the roster of an enrollment ceremony/) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-empty')).toEqual([]);
+  });
   it('a real run pointed at a rehearsal vault is refused, and writes nothing', async () => {
     const before = files('vault-drill');
-    const t = typing(dir);
-    const r = await custosTyping(t, 'run', w.plan('real-in-drill', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-drill' }));
+    const t = typing(dir, {}, 'real-ids');
+    const r = await custosTyping(t, 'run', w.plan('real-in-drill', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-drill', roster: { file: 'out-enroll/roster.json', words: real.words } }));
     expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/drill-[a-z]+\.jsonl: is a rehearsal: a real ceremony never runs in a rehearsal vault/) });
     expect(t.asked).toEqual([]);
     expect(files('vault-drill')).toEqual(before);
   });
   it('a real restore refuses a rehearsal backup before anyone is asked', async () => {
-    const plan = w.plan('restore-drill', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-drill-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new' });
+    const plan = w.plan('restore-drill', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-drill-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new', roster: { file: 'out-enroll/roster.json', words: real.words } });
     const t = typing(dir);
     const r = await custosTyping(t, 'run', plan);
     expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.backup\.file: is a rehearsal backup: a real restore never trusts what a rehearsal made/) });
@@ -80,7 +91,7 @@ describe('rehearsal and real never mix', () => {
         .replace('file: /media/courier/kms-1.receipt.json', `file: ${at('drill.receipt.json')}`)
         .replace('file: kms-1.transport.json', 'file: kms.transport.json')
         .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${transport.fingerprint}"`),
-      { vault: 'vault-real' },
+      { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } },
     );
     const before = files('vault-real');
     const t = typing(dir);

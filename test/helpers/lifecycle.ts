@@ -40,18 +40,22 @@ export async function custos(...args: string[]): Promise<CliResult> {
 
 /**
  * The people at the terminal in a real run: each types what a rehearsal's answers file would
- * hold (identity files in `dir/ids`, passphrases "<id> identity passphrase" and "<id> share
- * passphrase", the share files of `shares`). Every question asked is kept in `asked`.
+ * hold (identity files in `dir/<idsDir>`, passphrases "<id> identity passphrase" and "<id>
+ * share passphrase", the share files of `shares`); "type it again" repeats the answer before.
+ * Every question asked is kept in `asked`.
  */
-export function typing(dir: string, shares: Record<string, string> = {}): Terminal & { asked: string[] } {
+export function typing(dir: string, shares: Record<string, string> = {}, idsDir = 'ids'): Terminal & { asked: string[] } {
   const asked: string[] = [];
+  let last = '';
   const answer = (q: string): string => {
     const m = /^([a-z0-9._-]+): (.*)$/.exec(q);
     if (!m) throw new Error(`unexpected question: ${q}`);
     const [, who, what] = m as unknown as [string, string, string];
-    if (what.startsWith('path of your identity file')) return join(dir, 'ids', `${who}.identity.age`);
-    if (what.startsWith('identity passphrase')) return `${who} identity passphrase`;
-    if (/passphrase of your share file|type it again|share-file passphrase/.test(what)) return `${who} share passphrase`;
+    if (what.startsWith('type it again')) return last;
+    if (what.startsWith('path of your identity file')) return join(dir, idsDir, `${who}.identity.age`);
+    if (what.startsWith('the folder on your own medium for your identity file')) return join(dir, idsDir);
+    if (what.startsWith('identity passphrase') || what.startsWith('choose the passphrase of your identity')) return `${who} identity passphrase`;
+    if (/passphrase of your share file|share-file passphrase/.test(what)) return `${who} share passphrase`;
     if (what.startsWith('your dice rolls')) return '';
     if (what.startsWith('path of your share file')) {
       if (!shares[who]) throw new Error(`no share file for ${who}`);
@@ -61,9 +65,29 @@ export function typing(dir: string, shares: Record<string, string> = {}): Termin
   };
   const t: Terminal = (q) => {
     asked.push(q);
-    return answer(q);
+    return (last = answer(q));
   };
   return Object.assign(t, { asked });
+}
+
+/**
+ * A real enrollment ceremony of `people`, each typing at the terminal: identity files in
+ * `dir/<idsDir>`, the signed roster in `dir/<out>/roster.json`.
+ */
+export async function enrollmentCeremony(dir: string, people: readonly (readonly [string, string, string])[], where: { idsDir: string; out: string; vault: string }) {
+  for (const d of [where.idsDir, where.out, where.vault]) mkdirSync(join(dir, d), { recursive: true });
+  const body = planTemplate('enroll')
+    .replace(/^participants:\n(?: {2}- .*\n)+/m, 'participants:\n' + people.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}] }\n`).join(''))
+    .replace('directory: /media/ceremony', `directory: ${where.out}`)
+    .replace('vault: /var/lib/custos/vault', `vault: ${where.vault}`)
+    .replace('airgap: strict', 'airgap: warn');
+  const plan = join(dir, `${where.out}.enroll.yaml`);
+  writeFileSync(plan, body);
+  const terminal = typing(dir, {}, where.idsDir);
+  const r = await custosTyping(terminal, 'run', plan, '--json');
+  if (r.code !== 0) throw new Error(r.err + r.out);
+  const out = JSON.parse(r.out) as { rosterWords: string; roster: string; ceremony: string };
+  return { roster: join(dir, where.out, 'roster.json'), words: out.rosterWords, transcript: join(dir, where.vault, 'enroll-2026.jsonl'), asked: terminal.asked, result: out };
 }
 
 /** The CLI in-process with `terminal` standing in for the people at the keyboard. */
@@ -119,15 +143,15 @@ export async function workstation(dir: string) {
   const agentRecipient = ageRecipientOf(agentSecret);
 
   /** A plan from the template of `kind`, with this workstation's roster, vault and output. */
-  const plan = (name: string, kind: string, edit: (t: string) => string = (t) => t, where: { vault?: string; out?: string } = {}) => {
+  const plan = (name: string, kind: string, edit: (t: string) => string = (t) => t, where: { vault?: string; out?: string; roster?: { file: string; words: string } } = {}) => {
     const vault = where.vault ?? 'vault';
     const out = where.out ?? `out-${name}`;
     mkdirSync(join(dir, vault), { recursive: true });
     mkdirSync(join(dir, out), { recursive: true });
     const text = edit(
       planTemplate(kind)
-        .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
-        .replace('file: roster.json', 'file: ids/roster.json')
+        .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${where.roster?.words ?? words}"`)
+        .replace('file: roster.json', `file: ${where.roster?.file ?? 'ids/roster.json'}`)
         .replace('directory: /media/ceremony', `directory: ${out}`)
         .replace('vault: /var/lib/custos/vault', `vault: ${vault}`)
         .replace('airgap: strict', 'airgap: warn')

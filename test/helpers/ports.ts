@@ -2,12 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { CeremonyPorts, Medium, RandomAccess } from '../../src/core/ceremony/ports';
 import type { NetworkState } from '../../src/core/ceremony/network';
-import type { IdentitySecrets } from '../../src/core/roster/identity';
+import { openIdentity, type IdentitySecrets } from '../../src/core/roster/identity';
 import type { Rng } from '../../src/core/crypto/random';
 import { nativeProvider } from '../../src/node/native-provider';
 
 export interface MemoryPorts extends CeremonyPorts {
   files: Map<string, Uint8Array>;
+  /** Identity files saved by an enrollment, by participant. */
+  identities: Map<string, Uint8Array>;
   vaultFiles: Map<string, Uint8Array>;
   transcriptText(): string;
   said: string[];
@@ -30,6 +32,7 @@ export function memoryPorts(opts: {
   let transcript = '';
   const said: string[] = [];
   const unlocked: string[] = [];
+  const identities = new Map<string, Uint8Array>();
   let t = Date.parse('2026-11-28T10:00:00.000Z');
   const copy = (s: IdentitySecrets): IdentitySecrets => ({ id: s.id, signingSeed: s.signingSeed.slice(), ageSecret: s.ageSecret.slice() });
   return {
@@ -41,7 +44,19 @@ export function memoryPorts(opts: {
     async unlock(id) {
       unlocked.push(id);
       const who = opts.impostor?.asked === id ? opts.impostor.presents : id;
-      return copy(opts.ids.get(who)!);
+      const known = opts.ids.get(who);
+      if (known) return copy(known);
+      const saved = identities.get(who); // made by an enrollment in these ports
+      if (!saved) throw new Error(`test ports: no identity for ${who}`);
+      return openIdentity(nativeProvider, saved, opts.passphrases?.[who] ?? `${who} identity passphrase`);
+    },
+    async chooseIdentityPassphrase(id) {
+      return opts.passphrases?.[id] ?? `${id} identity passphrase`;
+    },
+    async saveIdentity(id, bytes) {
+      if (identities.has(id)) throw new Error(`test ports: ${id}'s identity exists`);
+      identities.set(id, bytes.slice());
+      return { location: `memory:${id}.identity.age`, sha256: createHash('sha256').update(bytes).digest('hex') };
     },
     async choosePassphrase(c) {
       return opts.passphrases?.[c] ?? `${c} passphrase for tests`;
@@ -79,6 +94,7 @@ export function memoryPorts(opts: {
     },
     say: (s) => void said.push(s),
     files,
+    identities,
     vaultFiles: vault,
     transcriptText: () => transcript,
     said,

@@ -162,6 +162,20 @@ const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength
  * Verify an archive without any key: its layout, the SHA-256 of everything before the
  * trailer, and two distinct custodian approvals against the trusted roster.
  */
+/**
+ * Whether the archive's header says REHEARSAL, read without verifying anything: only to refuse
+ * early with the right reason (undefined if the header cannot be read; verifyBackup decides).
+ */
+export function peekBackupRehearsal(file: RandomAccess): boolean | undefined {
+  try {
+    const probe = file.read(0, Math.min(file.size, MAX_HEADER));
+    const header = JSON.parse(new TextDecoder().decode(probe.subarray(0, probe.indexOf(10)))) as { rehearsal?: unknown };
+    return typeof header.rehearsal === 'boolean' ? header.rehearsal : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function verifyBackup(provider: CryptoProvider, file: RandomAccess, roster: VerifiedRoster): BackupLayout {
   if (file.size < 4 + STREAM_HEADER_LENGTH + 16) throw damaged('backup', 'is too short to be a backup archive');
   const tl = u32(file.read(file.size - 4, 4));

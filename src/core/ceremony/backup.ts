@@ -16,7 +16,7 @@ import type { PlanOf } from '../plan/schema';
 import { planAssignment } from '../plan/schema';
 import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { verifyRoster, type VerifiedRoster } from '../roster/roster';
-import { extractBackup, openContentKey, verifyBackup, writeBackup, type BackupSource } from '../backup/archive';
+import { extractBackup, openContentKey, verifyBackup, peekBackupRehearsal, writeBackup, type BackupSource } from '../backup/archive';
 import type { CeremonyPorts, StreamWriter } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
 import { unlockMaster } from './quorum';
@@ -118,10 +118,14 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
   if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
   const file = ports.openInput(plan.backup.file, 'plan.backup.file');
   try {
+    const mixed = (r: boolean | undefined) => {
+      if (r !== undefined && r !== session.rehearsal)
+        throw new PolicyError('restore.rehearsal', 'plan.backup.file', r ? 'is a rehearsal backup: a real restore never trusts what a rehearsal made' : 'is a real backup: a rehearsal never opens real keys');
+    };
+    mixed(peekBackupRehearsal(file)); // the reason first, even when its approvers are of another roster
     const layout = verifyBackup(provider, file, roster);
     const h = layout.header;
-    if (h.rehearsal !== session.rehearsal)
-      throw new PolicyError('restore.rehearsal', 'plan.backup.file', h.rehearsal ? 'is a rehearsal backup: a real restore never trusts what a rehearsal made' : 'is a real backup: a rehearsal never opens real keys');
+    mixed(h.rehearsal);
     const state = emptyVaultState();
     for (const s of h.shareSets) state.sets.set(s.setId, s);
     for (const r of h.revoked) state.revoked.set(r, { ceremony: h.ceremony, time: h.created });

@@ -66,6 +66,13 @@ export interface CeremonyPorts {
   network(): NetworkState;
   /** The participant unlocks their identity (their identity file and passphrase). The engine wipes it. */
   unlock(participant: string, purpose: string): Promise<IdentitySecrets>;
+  /** A participant being enrolled chooses the passphrase of their new identity file (the port asks twice). */
+  chooseIdentityPassphrase(participant: string): Promise<string>;
+  /**
+   * A participant's new identity file goes to the medium they choose (never overwriting);
+   * returns where it went, for the record, and the SHA-256 of what was read back.
+   */
+  saveIdentity(participant: string, file: Uint8Array): Promise<{ location: string; sha256: string }>;
   /** A custodian chooses the passphrase of their share file (the port asks twice). */
   choosePassphrase(custodian: string): Promise<string>;
   /** A custodian types their share-file passphrase again, to prove they can open it. */

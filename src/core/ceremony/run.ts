@@ -9,12 +9,14 @@ import { runBackup, runRestore } from './backup';
 import { runReshare, runRotate } from './reshare';
 import { runConfirmImport } from './confirm-import';
 import type { Closing } from './session';
+import { runEnroll } from './enroll';
+import { InputError } from '../errors';
 
 export type CeremonyResult = Closing & object;
 
 type Runner<K extends PlanKind> = (ports: CeremonyPorts, plan: PlanOf<K>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<CeremonyResult>;
 
-const RUNNERS: { [K in PlanKind]: Runner<K> } = {
+const RUNNERS: { [K in Exclude<PlanKind, 'enroll'>]: Runner<K> } = {
   generate: runGenerate,
   'add-key': runAddKey,
   'change-state': runChangeState,
@@ -27,6 +29,12 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
   'confirm-import': runConfirmImport,
 };
 
-export function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
-  return (RUNNERS[plan.kind] as Runner<PlanKind>)(ports, plan as never, roster, opts);
+/**
+ * Run a plan. `roster` is the pinned roster the plan names; for an enrollment it is the pinned
+ * roster being renewed, or undefined for a first enrollment.
+ */
+export function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster | undefined, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
+  if (plan.kind === 'enroll') return runEnroll(ports, plan, roster, opts);
+  if (!roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
+  return (RUNNERS[plan.kind] as Runner<Exclude<PlanKind, 'enroll'>>)(ports, plan as never, roster, opts);
 }

@@ -12,7 +12,7 @@
 import { CustosError, PolicyError, VerifyError } from '../errors';
 import { equalBytes, fromHex } from '../crypto/bytes';
 import { isDeterministic } from '../crypto/random';
-import { wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { ageRecipientOf, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { checkSeparation, type Assignment, type VerifiedRoster } from '../roster/roster';
 import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState, type SignedEvent } from '../transcript/transcript';
 import { fingerprintWords } from '../transcript/words';
@@ -83,11 +83,12 @@ export class Session {
     return warning ? { warning } : {};
   }
 
-  /** The participant unlocks their identity; it must be the one the roster enrolled. The caller wipes it. */
+  /** The participant unlocks their identity; it must be the one the roster enrolled (both keys). The caller wipes it. */
   async unlock(id: string, purpose: string): Promise<IdentitySecrets> {
     const s = await this.ports.unlock(id, purpose);
     const expected = this.roster.publicKey(id);
-    if (s.id !== id || !expected || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected)) {
+    const p = this.roster.participant(id);
+    if (s.id !== id || !expected || !p || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected) || ageRecipientOf(s.ageSecret) !== p.ageRecipient) {
       wipeIdentity(s);
       throw new PolicyError('policy.identity', id, `the identity presented is not ${id}'s enrolled identity`);
     }

@@ -95,6 +95,24 @@ export interface VaultOptions {
   say?: (text: string) => void;
 }
 
+/** What a transcript's first line says of itself, unverified: only to skip or refuse, never to trust. */
+function opening(text: string): { kind?: unknown; rehearsal?: unknown } {
+  try {
+    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type?: unknown; data?: { kind?: unknown; rehearsal?: unknown } };
+    return first.type === 'ceremony.open' && typeof first.data === 'object' && first.data !== null ? first.data : {};
+  } catch {
+    return {}; // not JSON: verified below, and ignored as damaged
+  }
+}
+
+function mixedVault(name: string, rehearsal: boolean): never {
+  throw new PolicyError(
+    'vault.rehearsal',
+    `vault/${name}`,
+    rehearsal ? 'is a real ceremony: a rehearsal never runs in a real vault; give the rehearsal a vault of its own' : 'is a rehearsal: a real ceremony never runs in a rehearsal vault, nor trusts what a rehearsal made; choose the real vault',
+  );
+}
+
 /** Verify every transcript in the vault (except the running ceremony's own) and fold what the valid ceremonies record. */
 export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, opts: VaultOptions = {}): VaultState {
   const state = emptyVaultState();
@@ -104,6 +122,12 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
   };
   for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
+    // An enrollment records who is who, nothing the vault knows of keys; a renewal's may be
+    // signed by people the current roster no longer lists. Its auditor is `verify transcript`.
+    const said = opening(text);
+    if (said.kind === 'enroll') continue;
+    // Refused on what the file says, before it is verified: a rehearsal's transcript may be of another roster.
+    if (opts.rehearsal !== undefined && typeof said.rehearsal === 'boolean' && said.rehearsal !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     let report: TranscriptReport;
     try {
       report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
@@ -112,13 +136,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       ignore(name, `it does not verify (${e.message})`);
       continue;
     }
-    const rehearsal = report.events[0]?.data.rehearsal === true;
-    if (opts.rehearsal !== undefined && rehearsal !== opts.rehearsal)
-      throw new PolicyError(
-        'vault.rehearsal',
-        `vault/${name}`,
-        opts.rehearsal ? 'is a real ceremony: a rehearsal never runs in a real vault; give the rehearsal a vault of its own' : 'is a rehearsal: a real ceremony never runs in a rehearsal vault, nor trusts what a rehearsal made; choose the real vault',
-      );
+    if (opts.rehearsal !== undefined && (report.events[0]?.data.rehearsal === true) !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     let closed: boolean;
     try {
       checkCeremonyTranscript(report, roster);

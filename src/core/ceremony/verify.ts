@@ -54,9 +54,10 @@ const STEPS: Record<string, string[][]> = {
   reshare: [['quorum.unlocked', ...ISSUE, 'shares.revoked']],
   rotate: [['quorum.unlocked', 'key.generated', 'shares.split', 'inventory.written', 'share.issued', 'share.verified', 'shares.revoked', 'master.retired']],
   'confirm-import': [['import.confirmed']],
+  enroll: [['participant.enrolled', 'roster.written']],
 };
 /** Steps a person signs for themselves; every other event is the operator's record. */
-const PERSONAL = new Set(['quorum.share', 'quorum.share-refused', 'share.issued', 'share.verified', 'bundle.approved', 'escrow.approved', 'backup.approved', 'deviation.countersigned', 'attest']);
+const PERSONAL = new Set(['participant.enrolled', 'quorum.share', 'quorum.share-refused', 'share.issued', 'share.verified', 'bundle.approved', 'escrow.approved', 'backup.approved', 'deviation.countersigned', 'attest']);
 
 /** Events of kinds, types and actors only the engine writes; the required steps in order; revocations of the very set the quorum unlocked. */
 function checkSteps(ev: SignedEvent[], kind: string, operator: string): void {
@@ -78,6 +79,17 @@ function checkSteps(ev: SignedEvent[], kind: string, operator: string): void {
     if (all.length > 1) throw fail('transcript.step', 'transcript', `records ${type} ${all.length} times`);
     return all[0];
   };
+  if (kind === 'enroll') {
+    // Every participant of the roster proved their keys and signed it, themselves, once.
+    const enrolled = ev.filter((e) => e.type === 'participant.enrolled');
+    enrolled.forEach((e) => {
+      if (e.data.id !== e.actor) throw fail('transcript.enroll', 'transcript', `${e.actor} recorded the enrollment of ${String(e.data.id)}`);
+    });
+    const ids = enrolled.map((e) => e.actor);
+    const expected = isStringList(ev[0]!.data.participants) ? ev[0]!.data.participants : [];
+    if (ids.join() !== expected.join()) throw fail('transcript.enroll', 'transcript', `records the enrollment of ${ids.join(', ')}; the ceremony opened with ${expected.join(', ')}`);
+    once('roster.written');
+  }
   if (quorumKind) {
     const unlocked = once('quorum.unlocked')!;
     const revoked = once('shares.revoked');

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InputError } from '../errors';
 import { STATES, USAGES } from '../inventory/inventory';
+import { ROLES } from '../roster/roster';
 import { parseYamlStrict } from './yaml';
 import { participantId, strictParse } from './strict';
 
@@ -27,16 +28,17 @@ const keyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, 'must be 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (the SHA-256 fingerprint)');
 const people = (what: string) => z.array(id).min(1, `must name at least one ${what}`);
 
-const header = {
+const pinnedRoster = z.strictObject({ file: z.string().min(1, 'must name the roster file'), fingerprint: words });
+const common = {
   version: z.literal(1, 'must be 1'),
   ceremony: z.strictObject({ name: label, organization: label }),
-  roster: z.strictObject({ file: z.string().min(1, 'must name the roster file'), fingerprint: words }),
   airgap: z.enum(['strict', 'warn'], 'must be "strict" (refuse to run with a network interface up) or "warn"'),
   operator: id,
   witnesses: z.array(id).min(1, 'at least one witness must attest the ceremony'),
   vault: z.string().min(1, 'must name the vault directory (the workstation data folder)'),
   transcript: fileName.refine((s) => s.endsWith('.jsonl'), 'must end in .jsonl'),
 };
+const header = { ...common, roster: pinnedRoster };
 const outputs = z.strictObject({ directory: z.string().min(1, 'must name the output directory') });
 const quorum = people('custodian').max(255);
 const approvers = z.array(id).length(2, 'must name exactly two approvers (dual control)');
@@ -119,6 +121,28 @@ const kinds = {
     recipient: z.strictObject({ file: z.string().min(1, 'must name the transport key enrollment file'), fingerprint: hex64 }),
   }),
   rotate: z.strictObject({ ...header, kind: z.literal('rotate'), outputs, quorum, key: newMaster, shares }),
+  enroll: z.strictObject({
+    ...common,
+    kind: z.literal('enroll'),
+    outputs,
+    validDays: z.int('must be a whole number of days').min(1, 'must be at least 1').max(3660, 'must be at most 3660'),
+    /** Renewing or changing the pinned roster: its file and fingerprint words. */
+    previous: pinnedRoster.optional(),
+    participants: z
+      .array(
+        z.strictObject({
+          id,
+          name: label,
+          roles: z.array(z.enum(ROLES, `must be one of: ${ROLES.join(', ')}`)).min(1, 'must name at least one role'),
+          /** A public enrollment request the participant signed with keys made elsewhere. */
+          request: z.string().min(1, 'must name the request file').optional(),
+          /** Keeps the keys the previous roster enrolled (a renewal). */
+          keep: z.literal(true, 'is true or absent').optional(),
+        }),
+      )
+      .min(2, 'must enroll at least two people (an operator and a witness)')
+      .max(255),
+  }),
 };
 
 export const PLAN_KINDS = Object.keys(kinds) as (keyof typeof kinds)[];
@@ -159,6 +183,18 @@ function consistency(p: Plan): Issue[] {
     p.approvers.forEach((a, i) => {
       if (a === p.operator) issues.push({ path: ['approvers', i], message: `${a} requests this export as operator and cannot approve it` });
       if (p.witnesses.includes(a)) issues.push({ path: ['approvers', i], message: `${a} witnesses this ceremony and cannot also approve it` });
+    });
+  }
+  if (p.kind === 'enroll') {
+    dupes(p.participants.map((x) => x.id), 'participants', (x) => `${x} is listed twice: one identity per person`);
+    p.participants.forEach((x, i) => {
+      if (x.request && x.keep) issues.push({ path: ['participants', i, 'keep'], message: 'a participant keeps their enrolled keys or brings a request, not both' });
+      if (x.keep && !p.previous) issues.push({ path: ['participants', i, 'keep'], message: 'keeps keys of a previous roster: name it in previous' });
+    });
+    const ids = p.participants.map((x) => x.id);
+    if (!ids.includes(p.operator)) issues.push({ path: ['operator'], message: `${p.operator} is not among the participants enrolled` });
+    p.witnesses.forEach((w, i) => {
+      if (!ids.includes(w)) issues.push({ path: ['witnesses', i], message: `${w} is not among the participants enrolled` });
     });
   }
   if ('keys' in p && Array.isArray(p.keys) && typeof p.keys[0] === 'string') dupes(p.keys as string[], 'keys', (k) => `${k} is selected twice`);
@@ -207,6 +243,8 @@ export function planOutputs(plan: Plan): string[] {
     case 'export-bundle':
     case 'backup':
       return [plan.output];
+    case 'enroll':
+      return ['roster.json'];
     case 'escrow':
       return 'age' in plan.agent ? [`${plan.output}.json`, `${plan.output}.age`] : [`${plan.output}.json`];
     default:

@@ -31,7 +31,7 @@ const QUORUM = `quorum: [alice, bob, carol]          # custodians who bring thei
 const APPROVERS = `approvers: [dave, erin]              # dual control: two distinct custodians, not the operator or a witness
 `;
 
-const BODIES: Record<PlanKind, string> = {
+const BODIES: Record<Exclude<PlanKind, 'enroll'>, string> = {
   generate: `kind: generate
 transcript: generate-2026.jsonl      # written in the vault; rerunning the plan resumes an interrupted run
 key:
@@ -102,7 +102,41 @@ ${QUORUM}key:
 ${SHARES}${OUTPUTS}`,
 };
 
+/** The enrollment ceremony makes the roster, so its plan pins none (except the one it renews). */
+const ENROLL = `# Custos enrollment plan. Check it with: custos plan check THIS-FILE
+# Each person, in turn at the workstation, creates their own identity (or brings a request they
+# signed with keys made elsewhere: custos identity request), types their own passphrase and
+# takes the identity file away on their own medium; then each signs the roster, the witnesses
+# attest, and the roster's fingerprint words are read aloud and written on paper.
+kind: enroll
+version: 1
+ceremony:
+  name: "Enrollment 2026"
+  organization: "Example Bank KMS"
+airgap: strict
+operator: oscar                      # enrolled below with the operator role
+witnesses: [wendy]                   # enrolled below with the witness role
+vault: /var/lib/custos/vault         # the enrollment transcript is kept here
+transcript: enroll-2026.jsonl
+validDays: 365                       # every enrollment below expires after this many days
+outputs:
+  directory: /media/ceremony         # the signed roster.json is written here
+participants:
+  - { id: oscar, name: "Oscar Operator", roles: [operator] }
+  - { id: wendy, name: "Wendy Witness", roles: [witness] }
+  - { id: alice, name: "Alice Custodian", roles: [custodian] }
+  - { id: bob, name: "Bob Custodian", roles: [custodian] }
+  - { id: carol, name: "Carol Custodian", roles: [custodian], request: carol.request.json }   # keys made elsewhere
+# To renew the pinned roster, or add or remove one person, name it and keep the others' keys:
+# previous:
+#   file: roster.json
+#   fingerprint: "THE EIGHT WORDS OF THE PINNED ROSTER"
+# and mark each continuing participant with  keep: true  (a majority of the previous roster must
+# continue: each of them endorses the new roster with the keys the previous one enrolled).
+`;
+
 export function planTemplate(kind: string): string {
   if (!(PLAN_KINDS as readonly string[]).includes(kind)) throw new InputError('plan.kind', 'kind', `must be one of: ${PLAN_KINDS.join(', ')}`);
-  return BODIES[kind as PlanKind] + HEADER;
+  if (kind === 'enroll') return ENROLL;
+  return BODIES[kind as Exclude<PlanKind, 'enroll'>] + HEADER;
 }

@@ -1,7 +1,9 @@
 /**
  * Unattended enrollment (rehearsals, drills, tests): an enrollment file lists the participants
  * and their passphrases; each gets fresh keys, an identity file sealed with their passphrase,
- * and a place in a roster that all of them sign.
+ * and a place in a roster that all of them sign. Whoever prepared the file holds every
+ * identity, so the roster is marked as a rehearsal roster, which real ceremonies refuse: a real
+ * roster comes from the enrollment ceremony (src/core/ceremony/enroll.ts).
  */
 import { z } from 'zod';
 import type { CryptoProvider } from '../crypto/provider';
@@ -45,6 +47,7 @@ export async function enroll(
       kind: 'custos.roster',
       organization: e.organization,
       created: now.toISOString(),
+      rehearsal: true,
       participants: e.participants.map((p, i) => participantFrom(ctx.provider, secrets[i]!, { name: p.name, roles: [...new Set(p.roles)], enrolled: now, expires })),
     };
     const rosterText = rosterToText(assembleRoster(body, secrets.map((s) => signRoster(ctx.provider, body, s))));

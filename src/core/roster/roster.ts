@@ -254,15 +254,28 @@ export function verifyRoster(provider: CryptoProvider, text: string, opts: { exp
   // The actual words are not printed next to the expected ones: a person comparing would copy them.
   if (opts.expectedWords && opts.expectedWords.join(' ') !== words.join(' '))
     throw new VerifyError('roster.fingerprint', 'roster', 'its fingerprint words differ from the pinned ones: this is not the roster that was pinned');
-  const byId = new Map(body.participants.map((p) => [p.id, p]));
+  return verifiedView(r, fp);
+}
+
+function verifiedView(r: Roster, fp: Uint8Array): VerifiedRoster {
+  const byId = new Map(r.participants.map((p) => [p.id, p]));
   return {
     roster: r,
     fingerprint: toHex(fp),
-    words,
-    rehearsal: body.rehearsal === true,
+    words: fingerprintWords(fp),
+    rehearsal: r.rehearsal === true,
     publicKey: (id) => (byId.has(id) ? fromHex(byId.get(id)!.signingKey) : undefined),
     participant: (id) => byId.get(id),
   };
+}
+
+/**
+ * A roster being enrolled: its body is complete (so its fingerprint is final) but nobody has
+ * signed it yet. The enrollment ceremony runs against it; nothing else may.
+ */
+export function draftRoster(provider: CryptoProvider, body: RosterBody): VerifiedRoster {
+  const b = checkRosterBody(body);
+  return verifiedView({ ...b, signatures: [] }, rosterFingerprint(provider, b));
 }
 
 /** How a door is told which roster to trust: its fingerprint as words or as SHA-256 hex. */
