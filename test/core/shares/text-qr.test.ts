@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shareToText, textToShare, TEXT_LINES } from '../../../src/core/shares/text';
+import { ALPHABET, lineCheck, shareToText, textToShare, TEXT_LINES } from '../../../src/core/shares/text';
+import { createHash } from 'node:crypto';
 import { qrPayloadToShare, shareQrSvg, shareToQrPayload } from '../../../src/core/shares/qr';
 import QRCode from 'qrcode';
 import { InputError, VerifyError } from '../../../src/core/errors';
@@ -29,6 +30,55 @@ describe('paper share text', async () => {
     const swapped = c === 'A' ? 'B' : 'A';
     const bad = [...lines.slice(0, 5), l5.slice(0, pos) + swapped + l5.slice(pos + 1), ...lines.slice(6)].join('\n');
     expect(() => textToShare(provider, bad)).toThrowError(/^text\.line\[05\]: the line check does not match/);
+  });
+  it('the line check catches every single mistyped character and every swap of neighbours, on every line (checks included)', () => {
+    const data = lines.slice(1).map((l) => {
+      const t = l.split(/\s+/);
+      return { n: Number(t[0]), chars: t.slice(1, -1).join(''), check: t.at(-1)! };
+    });
+    let tried = 0;
+    for (const { n, chars, check } of data) {
+      expect(lineCheck(n, chars)).toBe(check);
+      const whole = chars + check;
+      const passes = (w: string) => lineCheck(n, w.slice(0, -2)) === w.slice(-2);
+      for (let i = 0; i < whole.length; i++) {
+        for (const c of ALPHABET) {
+          if (c === whole[i]) continue;
+          tried++;
+          expect(passes(whole.slice(0, i) + c + whole.slice(i + 1)), `line ${n} position ${i} -> ${c}`).toBe(false);
+        }
+        if (i + 1 < whole.length && whole[i] !== whole[i + 1]) {
+          tried++;
+          expect(passes(whole.slice(0, i) + whole[i + 1] + whole[i] + whole.slice(i + 2)), `line ${n} swap ${i}`).toBe(false);
+        }
+      }
+      // The line number is covered too: the same characters under another number fail.
+      for (let m = 1; m <= TEXT_LINES; m++) if (m !== n) expect(lineCheck(m, chars)).not.toBe(check);
+    }
+    expect(tried).toBeGreaterThan(10_000);
+  });
+  it('a typo among the signature characters is a typo on its line, not a forgery', () => {
+    const last = lines.at(-2)!; // line 13 holds signature bytes
+    const pos = 4 + 2;
+    const bad = [...lines.slice(0, -2), last.slice(0, pos) + (last[pos] === 'Z' ? 'Y' : 'Z') + last.slice(pos + 1), lines.at(-1)!].join('\n');
+    expect(() => textToShare(provider, bad)).toThrowError(/^text\.line\[13\]: the line check does not match: a character on this line is mistyped/);
+  });
+  it('cards written by version 1 (a hash check per line) are still read', () => {
+    const v1 = (n: number, chars: string) => {
+      const h = createHash('sha256').update(Buffer.concat([Buffer.from('custos/share-text/v1\0'), Buffer.of(n), Buffer.from(chars)])).digest();
+      const v = (h[0]! << 2) | (h[1]! >> 6);
+      return ALPHABET[v >> 5]! + ALPHABET[v & 31]!;
+    };
+    const old = [lines[0]!, ...lines.slice(1).map((l) => {
+      const t = l.split(/\s+/);
+      return `${t[0]}  ${t.slice(1, -1).join(' ')}  ${v1(Number(t[0]), t.slice(1, -1).join(''))}`;
+    })].join('\n');
+    expect(old).not.toBe(text);
+    expect(textToShare(provider, old).bytes).toEqual(r.bytes);
+    // A typo on a version 1 card is still caught when its hash check catches it, naming the line.
+    const l3 = old.split('\n')[3]!;
+    const typo = old.replace(l3, l3.slice(0, 4) + (l3[4] === '0' ? '1' : '0') + l3.slice(5));
+    expect(() => textToShare(provider, typo)).toThrow(/text\.line\[03\]|digest/);
   });
   it('never corrects a look-alike character: it names it and suggests', () => {
     const bad = lines.map((l, i) => (i === 2 ? l.slice(0, 4) + 'O' + l.slice(5) : l)).join('\n');
