@@ -57,13 +57,21 @@ export function cliPorts(opts: {
     clock: systemClock,
     appVersion: opts.appVersion,
     network: readNetworkState,
-    async unlock(id) {
+    async unlock(id, purpose) {
       const a = need(opts.answers.identities[id], `answers.identities.${id}`, () => ({
-        file: ask(`${id}: path of your identity file: `, `identity.${id}`, false),
-        passphrase: ask(`${id}: identity passphrase: `, `identity.${id}`, true),
+        file: ask(`${id}: path of your identity file (to ${purpose}): `, `identity.${id}`, false),
+        passphrase: ask(`${id}: identity passphrase (to ${purpose}): `, `identity.${id}`, true),
       }));
       const bytes = readInput(path.resolve(opts.answersDir, a.file), `answers.identities.${id}.file`);
       return openIdentity(nativeProvider, bytes, a.passphrase); // the session checks it is the enrolled identity
+    },
+    async review(approver, summary) {
+      const text = `${approver}, read what you are asked to approve:\n  ${summary.title}\n${summary.lines.map((l) => `    ${l}\n`).join('')}`;
+      if (!opts.answers.interactive) {
+        opts.say(`${text}(approved from the answers file: a rehearsal)`);
+        return true;
+      }
+      return ask(`${text}${approver}: type yes to approve exactly this (anything else declines): `, `approval.${approver}`, false).trim().toLowerCase() === 'yes';
     },
     async chooseIdentityPassphrase(id) {
       return need(opts.answers.identities[id]?.passphrase, `answers.identities.${id}.passphrase`, () => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
   first = await enrollmentCeremony(dir, FIVE, { idsDir: 'ids', out: 'out-first', vault: 'vault' });
 }, 120_000);
 
-describe('the enrollment ceremony', () => {
+describe('the enrollment ceremony', { timeout: 180_000 }, () => {
   it('each person chooses their own passphrase and medium; each proves their keys and signs; the transcript verifies against the pinned roster', async () => {
     // Each was asked for their own passphrase (twice) and their own medium, in turn, then to unlock and sign.
     const chose = first.asked.filter((q) => /choose the passphrase of your identity/.test(q)).map((q) => q.split(':')[0]);

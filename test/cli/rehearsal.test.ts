@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 const files = (d: string) => readdirSync(at(d)).sort();
 
-describe('rehearsal and real never mix', () => {
+describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
   it('a real run refuses an answers file, naming it (exit 2)', async () => {
     const r = await custos('run', w.plan('real-answers', 'add-key', (t) => t, { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } }), '--answers', w.answersFile('x', 'out-real', ['alice', 'bob']));
     expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--answers: holds passphrases, so it is for rehearsals only \(custos rehearse\)/) });

@@ -47,7 +47,8 @@ export async function custos(...args: string[]): Promise<CliResult> {
 export function typing(dir: string, shares: Record<string, string> = {}, idsDir = 'ids'): Terminal & { asked: string[] } {
   const asked: string[] = [];
   let last = '';
-  const answer = (q: string): string => {
+  const answer = (question: string): string => {
+    const q = question.split('\n').at(-1)!; // an approver reads the summary above the question
     const m = /^([a-z0-9._-]+): (.*)$/.exec(q);
     if (!m) throw new Error(`unexpected question: ${q}`);
     const [, who, what] = m as unknown as [string, string, string];
@@ -57,6 +58,7 @@ export function typing(dir: string, shares: Record<string, string> = {}, idsDir 
     if (what.startsWith('identity passphrase') || what.startsWith('choose the passphrase of your identity')) return `${who} identity passphrase`;
     if (/passphrase of your share file|share-file passphrase/.test(what)) return `${who} share passphrase`;
     if (what.startsWith('your dice rolls')) return '';
+    if (what.startsWith('type yes to approve')) return 'yes';
     if (what.startsWith('path of your share file')) {
       if (!shares[who]) throw new Error(`no share file for ${who}`);
       return join(dir, shares[who]);

@@ -10,6 +10,8 @@ export interface MemoryPorts extends CeremonyPorts {
   files: Map<string, Uint8Array>;
   /** Identity files saved by an enrollment, by participant. */
   identities: Map<string, Uint8Array>;
+  /** What each approver was shown, in order. */
+  reviewed: { approver: string; title: string; lines: string[] }[];
   vaultFiles: Map<string, Uint8Array>;
   transcriptText(): string;
   said: string[];
@@ -26,6 +28,8 @@ export function memoryPorts(opts: {
   impostor?: { asked: string; presents: string };
   inputs?: Map<string, Uint8Array>;
   shareFiles?: Map<string, Uint8Array>;
+  /** This approver says no when shown the summary. */
+  decline?: string;
 }): MemoryPorts {
   const files = new Map<string, Uint8Array>();
   const vault = new Map<string, Uint8Array>();
@@ -33,6 +37,7 @@ export function memoryPorts(opts: {
   const said: string[] = [];
   const unlocked: string[] = [];
   const identities = new Map<string, Uint8Array>();
+  const reviewed: { approver: string; title: string; lines: string[] }[] = [];
   let t = Date.parse('2026-11-28T10:00:00.000Z');
   const copy = (s: IdentitySecrets): IdentitySecrets => ({ id: s.id, signingSeed: s.signingSeed.slice(), ageSecret: s.ageSecret.slice() });
   return {
@@ -49,6 +54,10 @@ export function memoryPorts(opts: {
       const saved = identities.get(who); // made by an enrollment in these ports
       if (!saved) throw new Error(`test ports: no identity for ${who}`);
       return openIdentity(nativeProvider, saved, opts.passphrases?.[who] ?? `${who} identity passphrase`);
+    },
+    async review(approver, summary) {
+      reviewed.push({ approver, ...summary });
+      return opts.decline !== approver;
     },
     async chooseIdentityPassphrase(id) {
       return opts.passphrases?.[id] ?? `${id} identity passphrase`;
@@ -95,6 +104,7 @@ export function memoryPorts(opts: {
     say: (s) => void said.push(s),
     files,
     identities,
+    reviewed,
     vaultFiles: vault,
     transcriptText: () => transcript,
     said,

@@ -10,7 +10,7 @@
  * unwraps every key to check its KCV.
  */
 import { PolicyError, VerifyError } from '../errors';
-import { concat, fromUtf8, toHex, wipe } from '../crypto/bytes';
+import { concat, fromUtf8, toHex, wipe, fromHex } from '../crypto/bytes';
 import { backupSecret, unwrapInventoryKey } from '../inventory/inventory';
 import type { PlanOf } from '../plan/schema';
 import { planAssignment } from '../plan/schema';
@@ -21,6 +21,8 @@ import type { CeremonyPorts, StreamWriter } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
 import { unlockMaster } from './quorum';
 import { Session } from './session';
+import { reviewAndUnlock, summaryDigest } from './approval';
+import { fingerprintWords } from '../transcript/words';
 import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState } from './vault';
 
 export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) {
@@ -60,8 +62,19 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
     const approvers: IdentitySecrets[] = [];
     let out: StreamWriter | undefined;
     try {
-      for (const a of plan.approvers) approvers.push(await session.unlock(a, 'approve the backup'));
-      for (const a of approvers) session.append(a, 'backup.approved', { approver: a.id, masterKeyId, inventory: rec.sha256, transcripts: transcripts.length });
+      const summary = {
+        title: `Approve a backup of the vault: master key ${masterKeyId}`,
+        lines: [
+          `master key ${masterKeyId}  ${rec.masterKcv}`,
+          `inventory generation ${rec.generation}, SHA-256 ${rec.sha256}`,
+          `${transcripts.length} ceremony transcripts and the roster`,
+          `written to ${plan.output}, encrypted to the master key's backup recipient`,
+          `after transcript head ${fingerprintWords(fromHex(session.head)).join(' ')}`,
+        ],
+      };
+      approvers.push(...(await reviewAndUnlock(session, plan.approvers, summary)));
+      const summarySha256 = summaryDigest(session, summary);
+      for (const a of approvers) session.append(a, 'backup.approved', { approver: a.id, masterKeyId, inventory: rec.sha256, transcripts: transcripts.length, summarySha256 });
       const sources: BackupSource[] = [
         { name: rec.name, role: 'inventory', size: ports.vault.size(rec.name), sha256: rec.sha256, chunks: (n) => ports.vault.chunks(rec.name, n) },
         { name: 'roster.json', role: 'roster', size: rosterBytes.length, sha256: toHex(provider.sha256(rosterBytes)), chunks: () => [rosterBytes] },

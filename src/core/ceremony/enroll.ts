@@ -38,7 +38,7 @@ import {
   type VerifiedRoster,
 } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
-import { Session, type Closing } from './session';
+import { attempt, Session, type Closing } from './session';
 import type { CeremonyOptions } from './generate';
 
 const DAY = 86_400_000;
@@ -102,7 +102,11 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
     ports.say(`${p.id} (${p.name}): your identity is made now. Choose a passphrase only you know; your identity file goes to your own medium.`);
     const s = newIdentity(ports.rng, p.id);
     try {
-      const passphrase = await ports.chooseIdentityPassphrase(p.id);
+      const passphrase = await attempt(ports, p.id, 'choose the passphrase of your identity', async () => {
+        const a = await ports.chooseIdentityPassphrase(p.id);
+        if ([...a].length < 12) throw new InputError('prompt.short', `identity.${p.id}`, 'an identity passphrase must be at least 12 characters');
+        return a;
+      });
       const sealed = await sealIdentity({ provider, rng: ports.rng }, s, passphrase, opts.workFactor);
       const saved = await ports.saveIdentity(p.id, sealed);
       if (saved.sha256 !== toHex(provider.sha256(sealed))) throw new VerifyError('enroll.identity', p.id, 'the identity file read back differs from what was written');

@@ -7,19 +7,21 @@
  */
 import { base64 } from '@scure/base';
 import { PolicyError } from '../errors';
-import { concat, fromUtf8, toHex, utf8, wipe } from '../crypto/bytes';
+import { concat, fromHex, fromUtf8, toHex, utf8, wipe } from '../crypto/bytes';
 import { rsaAesWrap } from '../crypto/rsa-aes-wrap';
 import { sealAge } from '../age';
 import { unwrapInventoryKey, type Inventory, type InventoryKey } from '../inventory/inventory';
 import type { PlanOf } from '../plan/schema';
-import { wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { wipeIdentity } from '../roster/identity';
 import type { VerifiedRoster } from '../roster/roster';
 import { canonicalJson } from '../transcript/canonical';
 import { BUNDLE_SCHEME, type BundleManifest } from '../documents/bundle';
 import type { EscrowManifest } from '../documents/escrow';
 import { approve, documentToText, type SignedDocument } from '../documents/signed';
 import { checkPinned, parseTransportKey, type TransportKey } from '../documents/transport';
-import type { CeremonyPorts } from './ports';
+import type { ApprovalSummary, CeremonyPorts } from './ports';
+import { reviewAndUnlock, summaryDigest } from './approval';
+import { fingerprintWords } from '../transcript/words';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
 import { quorumCeremony } from './quorum-ceremony';
 import type { Session } from './session';
@@ -37,19 +39,27 @@ function selectKeys(inv: Inventory, names: string[]): InventoryKey[] {
 
 const facts = (k: InventoryKey) => ({ id: k.id, name: k.name, algorithm: k.algorithm, length: k.length, usage: k.usage, state: k.state, cryptoperiodDays: k.cryptoperiodDays, kcv: k.kcv });
 
-/** Both approvers unlock, read what they approve, sign it; each approval is a transcript event signed by them. */
-async function approvals<M>(session: Session, kind: string, approvers: string[], manifest: M): Promise<SignedDocument<M>> {
-  const ids: IdentitySecrets[] = [];
+/**
+ * Both approvers read what they approve (the summary, naming the manifest's SHA-256), say yes,
+ * unlock and sign; each approval is a transcript event signed by them that records the hash of
+ * the summary they were shown.
+ */
+async function approvals<M>(session: Session, kind: string, approvers: string[], manifest: M, summary: (manifestSha256: string) => ApprovalSummary): Promise<SignedDocument<M>> {
+  const digest = toHex(session.ports.provider.sha256(utf8(canonicalJson(manifest, 'manifest'))));
+  const shown = summary(digest);
+  const ids = await reviewAndUnlock(session, approvers, shown);
   try {
-    for (const a of approvers) ids.push(await session.unlock(a, `approve the ${kind}`));
-    const digest = toHex(session.ports.provider.sha256(utf8(canonicalJson(manifest, 'manifest'))));
     const doc: SignedDocument<M> = { manifest, approvals: ids.map((a) => approve(session.ports.provider, kind, manifest, a)) };
-    for (const a of ids) session.append(a, `${kind}.approved`, { approver: a.id, manifestSha256: digest });
+    const summarySha256 = summaryDigest(session, shown);
+    for (const a of ids) session.append(a, `${kind}.approved`, { approver: a.id, manifestSha256: digest, summarySha256 });
     return doc;
   } finally {
     ids.forEach(wipeIdentity);
   }
 }
+
+const keyLines = (keys: { name: string; kcv: string }[]) => keys.map((k) => `key ${k.name}  ${k.kcv}`);
+const headLine = (session: Session) => `after transcript head ${fingerprintWords(fromHex(session.head)).join(' ')}`;
 
 function loadTransport(session: Session, plan: PlanOf<'export-bundle'>): TransportKey {
   const t = parseTransportKey(session.ports.provider, fromUtf8(session.ports.input(plan.recipient.file, 'plan.recipient.file'), 'plan.recipient.file'), 'plan.recipient.file');
@@ -95,7 +105,10 @@ export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export
         transcript: { head: session.head, seq: session.events.length + session.prior.length },
         keys: wrapped,
       };
-      const doc = await approvals(session, 'bundle', plan.approvers, manifest);
+      const doc = await approvals(session, 'bundle', plan.approvers, manifest, (sha) => ({
+        title: `Approve the export of ${keys.length} key(s) to key server ${t.file.server.name}`,
+        lines: [...keyLines(keys), `wrapped for transport key ${t.fingerprint}`, `  read aloud: ${t.words.join(' ')}`, `expires ${manifest.expires}`, headLine(session), `bundle manifest SHA-256 ${sha}`],
+      }));
       const sha256 = ports.outputs.write(plan.output, utf8(documentToText(doc)));
       session.append(session.operator, 'bundle.written', {
         file: plan.output,
@@ -159,7 +172,15 @@ export async function runEscrow(ports: CeremonyPorts, plan: PlanOf<'escrow'>, ro
           transcript: { head: session.head, seq: session.events.length + session.prior.length },
           keys: entries,
         };
-        const doc = await approvals(session, 'escrow', plan.approvers, manifest);
+        const doc = await approvals(session, 'escrow', plan.approvers, manifest, (sha) => ({
+          title: `Approve the escrow of ${keys.length} key(s) to ${agent.name}`,
+          lines: [
+            ...keyLines(keys),
+            'age' in agent ? `encrypted to the agent's age recipient ${agent.age}` : `wrapped for the agent's RSA key ${rsa!.fingerprint}`,
+            headLine(session),
+            `escrow manifest SHA-256 ${sha}`,
+          ],
+        }));
         const files = [];
         if (payload) files.push({ name: `${plan.output}.age`, sha256: ports.outputs.write(`${plan.output}.age`, payload) });
         files.push({ name: `${plan.output}.json`, sha256: ports.outputs.write(`${plan.output}.json`, utf8(documentToText(doc))) });

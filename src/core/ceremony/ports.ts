@@ -58,6 +58,12 @@ export interface ShareFileAnswer {
   label: string;
 }
 
+/** What an approver is shown before they sign: a title and the facts they approve, one per line. */
+export interface ApprovalSummary {
+  title: string;
+  lines: string[];
+}
+
 export interface CeremonyPorts {
   provider: CryptoProvider;
   rng: Rng;
@@ -66,6 +72,11 @@ export interface CeremonyPorts {
   network(): NetworkState;
   /** The participant unlocks their identity (their identity file and passphrase). The engine wipes it. */
   unlock(participant: string, purpose: string): Promise<IdentitySecrets>;
+  /**
+   * An approver reads what they are about to sign and says yes (true) or no. Shown before they
+   * unlock; the approval event records the SHA-256 of exactly this summary.
+   */
+  review(approver: string, summary: ApprovalSummary): Promise<boolean>;
   /** A participant being enrolled chooses the passphrase of their new identity file (the port asks twice). */
   chooseIdentityPassphrase(participant: string): Promise<string>;
   /**

@@ -20,6 +20,40 @@ import type { Json } from '../transcript/canonical';
 import { checkAirgap, networkRecord } from './network';
 import type { CeremonyPorts } from './ports';
 
+/** How many times a person may retry a step they mistyped. */
+export const ATTEMPTS = 3;
+/** Failures of what a person typed or presented: asked again, never an abort. */
+const RETRYABLE = new Set([
+  'file.passphrase',
+  'file.identity',
+  'file.header',
+  'prompt.mismatch',
+  'prompt.short',
+  'policy.identity',
+  'input.read',
+  'identity.magic',
+  'identity.length',
+  'identity.version',
+  'share.reopen',
+]);
+
+/** Session.attempt, also for steps before a transcript exists (`record` is then a no-op). */
+export async function attempt<T>(ports: Pick<CeremonyPorts, 'say'>, who: string, step: string, fn: () => Promise<T>, record: (n: number, code: string) => void = () => undefined): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof CustosError) || !RETRYABLE.has(e.code)) throw e;
+      record(n, e.code);
+      const named = e.field === who || e.field.endsWith(`.${who}`); // the field names the person: say it once
+      const reason = named && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+      if (n >= ATTEMPTS)
+        throw new PolicyError('prompt.attempts', who, `${reason} (${ATTEMPTS} attempts to ${step}); the ceremony is interrupted, not lost: run the plan again to resume`, { cause: e });
+      ports.say(`${who}: ${reason}. Try again (${ATTEMPTS - n} ${ATTEMPTS - n === 1 ? 'attempt' : 'attempts'} left).`);
+    }
+  }
+}
+
 export interface SessionPlan {
   kind: string;
   ceremony: { name: string; organization: string };
@@ -83,16 +117,34 @@ export class Session {
     return warning ? { warning } : {};
   }
 
-  /** The participant unlocks their identity; it must be the one the roster enrolled (both keys). The caller wipes it. */
+  /**
+   * The participant unlocks their identity; it must be the one the roster enrolled (both keys).
+   * A wrong passphrase or file is asked again (see `attempt`). The caller wipes it.
+   */
   async unlock(id: string, purpose: string): Promise<IdentitySecrets> {
-    const s = await this.ports.unlock(id, purpose);
-    const expected = this.roster.publicKey(id);
-    const p = this.roster.participant(id);
-    if (s.id !== id || !expected || !p || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected) || ageRecipientOf(s.ageSecret) !== p.ageRecipient) {
-      wipeIdentity(s);
-      throw new PolicyError('policy.identity', id, `the identity presented is not ${id}'s enrolled identity`);
-    }
-    return s;
+    return this.attempt(id, purpose, async () => {
+      const s = await this.ports.unlock(id, purpose);
+      const expected = this.roster.publicKey(id);
+      const p = this.roster.participant(id);
+      if (s.id !== id || !expected || !p || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected) || ageRecipientOf(s.ageSecret) !== p.ageRecipient) {
+        wipeIdentity(s);
+        throw new PolicyError('policy.identity', id, `the identity presented is not ${id}'s enrolled identity`);
+      }
+      return s;
+    });
+  }
+
+  /**
+   * A typo never voids a ceremony: a step that failed on what a person typed or presented (a
+   * wrong passphrase, two entries that differ, a passphrase too short, another person's
+   * identity file) is asked again, up to ATTEMPTS times. Each failure is told to the room and,
+   * once the transcript is open, recorded by the operator, without what was typed. After the
+   * last attempt the run stops as an interruption: running the plan again resumes it.
+   */
+  async attempt<T>(who: string, step: string, fn: () => Promise<T>): Promise<T> {
+    return attempt(this.ports, who, step, fn, (n, code) => {
+      if (!this.first && this.operatorId) this.append(this.operatorId, 'attempt.failed', { participant: who, step, attempt: n, code });
+    });
   }
 
   append(who: IdentitySecrets, type: string, data: { [k: string]: Json }): SignedEvent {
@@ -214,7 +266,9 @@ export class Session {
     } catch (e) {
       if (!this.first && this.operatorId) {
         const why = e instanceof CustosError ? { code: e.code, field: e.field, kind: e.kind } : { code: 'internal', field: '', kind: 'crypto' };
-        if (!why.code.startsWith('io.') && !why.code.startsWith('resume.')) {
+        // A medium that failed, a resume refused, or a person who cancelled or ran out of
+        // attempts: the run is interrupted, not aborted, and running the plan again resumes it.
+        if (!why.code.startsWith('io.') && !why.code.startsWith('resume.') && !why.code.startsWith('prompt.')) {
           try {
             this.append(this.operatorId, 'ceremony.aborted', why);
           } catch {

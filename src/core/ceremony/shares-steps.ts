@@ -15,6 +15,8 @@ import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster
 import type { Json } from '../transcript/canonical';
 import { checkAirgap } from './network';
 import type { Session } from './session';
+import type { CeremonyPorts } from './ports';
+import { MIN_PASSPHRASE_CHARS } from '../age';
 
 export const MIN_DICE_ROLLS = 50;
 
@@ -81,7 +83,7 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
         if (spec.forms.includes('file')) {
           const protection =
             spec.protection === 'passphrase'
-              ? { passphrase: await ports.choosePassphrase(c), ...(workFactor !== undefined && { workFactor }) }
+              ? { passphrase: await session.attempt(c, 'choose the passphrase of your share file', () => chosenPassphrase(ports, c)), ...(workFactor !== undefined && { workFactor }) }
               : { recipient: session.roster.participant(c)!.ageRecipient };
           outputs.push([`${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
         }
@@ -105,6 +107,13 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
   ports.say('All shares issued. Each custodian now opens their share again.');
 }
 
+/** A share passphrase of the minimum length, refused before anything is sealed. */
+async function chosenPassphrase(ports: CeremonyPorts, c: string): Promise<string> {
+  const p = await ports.choosePassphrase(c);
+  if ([...p].length < MIN_PASSPHRASE_CHARS) throw new InputError('prompt.short', `sharePassphrase.${c}`, `the passphrase must be at least ${MIN_PASSPHRASE_CHARS} characters`);
+  return p;
+}
+
 /** Each custodian proves they can open what they carry away; a resumed run skips those already done. */
 export async function verifyIssued(session: Session, setId: string, spec: SharesSpec): Promise<void> {
   const { ports } = session;
@@ -115,8 +124,11 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
     try {
       const checked: string[] = [];
       if (spec.forms.includes('file')) {
-        const key = spec.protection === 'passphrase' ? { passphrase: await ports.reenterPassphrase(c) } : { identity: ageIdentityString(custodian.ageSecret) };
-        const r = await openShareFile(provider, ports.outputs.read(`${c}.share.age`), key);
+        const file = ports.outputs.read(`${c}.share.age`);
+        const r =
+          spec.protection === 'passphrase'
+            ? await session.attempt(c, 're-open your share file', async () => openShareFile(provider, file, { passphrase: await ports.reenterPassphrase(c) }))
+            : await openShareFile(provider, file, { identity: ageIdentityString(custodian.ageSecret) });
         const ok = toHex(r.setId) === setId && r.index === i + 1;
         wipeShareRecord(r);
         if (!ok) throw new PolicyError('generate.reopen', c, `the share file of ${c} does not hold share ${i + 1} of set ${setId}`);

@@ -39,7 +39,7 @@ export interface CeremonySummary {
 const fail = (code: string, field: string, message: string) => new VerifyError(code, field, message);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-const COMMON = ['ceremony.open', 'ceremony.resumed', 'deviation.countersigned', 'attest'];
+const COMMON = ['ceremony.open', 'ceremony.resumed', 'deviation.countersigned', 'attempt.failed', 'attest'];
 const QUORUM_EVENTS = ['quorum.share', 'quorum.share-refused', 'quorum.unlocked'];
 const ISSUE = ['shares.split', 'share.issued', 'share.verified'];
 /** Steps each kind must record, each list in this order (generate is checked step by step below). */
@@ -200,7 +200,7 @@ export function checkCeremonyTranscript(report: TranscriptReport, roster: Verifi
   }
   checkSteps(ev, 'generate', operator);
   // The steps of a generate ceremony, each exactly once, by the right person, in order.
-  const body = ev.slice(1, ev.length - attesters.length).filter((e) => e.type !== 'ceremony.resumed' && e.type !== 'deviation.countersigned');
+  const body = ev.slice(1, ev.length - attesters.length).filter((e) => !['ceremony.resumed', 'deviation.countersigned', 'attempt.failed'].includes(e.type));
   const at = (i: number) => `transcript.line[${i + 2}]`;
   let k = 0;
   const next = (type: string, actor: string): SignedEvent => {

@@ -85,20 +85,25 @@ describe('generate ceremony', () => {
     }
   });
 
-  it('refuses an impostor: a participant presenting someone else\'s identity', async () => {
+  it('refuses an impostor: a participant presenting someone else\'s identity, asked again, then interrupted', async () => {
     const ports = memoryPorts({ ids, rng: osRng, impostor: { asked: 'bob', presents: 'alice' } });
-    await expect(runGenerate(ports, plan(), verified, { ...opts, rehearsal: false })).rejects.toThrowError(/^bob: the identity presented is not bob's enrolled identity/);
-    expect(ports.files.size).toBe(0); // no share of the lost key was written
+    await expect(runGenerate(ports, plan(), verified, { ...opts, rehearsal: false })).rejects.toThrowError(/^bob: the identity presented is not bob's enrolled identity \(3 attempts to receive share 2\)/);
+    expect(ports.files.size).toBe(0); // no share was written
+    expect(ports.said.filter((s) => s.startsWith("bob: the identity presented is not bob's enrolled identity. Try again"))).toHaveLength(2);
   });
 
-  it('a too-short share passphrase is refused, naming it', async () => {
+  it('a too-short share passphrase is refused before anything is sealed, naming it; each attempt recorded without the text', async () => {
     const ports = memoryPorts({ ids, rng: seededRng('pw'), passphrases: { carol: 'short' } });
-    await expect(runGenerate(ports, plan(), verified, opts)).rejects.toThrow(InputError);
+    const e = await runGenerate(ports, plan(), verified, opts).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PolicyError);
+    expect((e as PolicyError).code).toBe('prompt.attempts');
+    expect(((e as PolicyError).cause as InputError).field).toBe('sharePassphrase.carol');
     expect(ports.files.size).toBe(0); // alice's and bob's shares were sealed but never written
     const report = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey });
     expect(report.closing).toBeUndefined();
-    expect(report.events.at(-1)).toMatchObject({ actor: 'oscar', type: 'ceremony.aborted', data: { code: 'file.passphrase', field: 'passphrase', kind: 'input' } });
-    expect(ports.transcriptText()).not.toContain('short');
+    expect(report.events.map((x) => x.type)).not.toContain('ceremony.aborted'); // an interruption, not an abort
+    expect(report.events.filter((x) => x.type === 'attempt.failed').map((x) => x.data)).toEqual([1, 2, 3].map((attempt) => ({ participant: 'carol', step: 'choose the passphrase of your share file', attempt, code: 'prompt.short' })));
+    expect(ports.transcriptText()).not.toContain('"short"');
   });
 });
 
