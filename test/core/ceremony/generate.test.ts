@@ -107,6 +107,26 @@ describe('generate ceremony', () => {
   });
 });
 
+describe('a Cancel is an interruption', () => {
+  it('a custodian who cancels the re-opening of their share stops the run without an abort; the rerun resumes and closes', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('cancel') });
+    const cancelling = {
+      ...ports,
+      async reenterPassphrase(c: string): Promise<string> {
+        if (c === 'carol') throw new InputError('prompt.cancelled', 'sharePassphrase.carol', 'was cancelled');
+        return ports.reenterPassphrase(c);
+      },
+    };
+    await expect(runGenerate(cancelling, plan(), verified, opts)).rejects.toThrowError(/was cancelled/);
+    const cut = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey });
+    expect(cut.events.map((e) => e.type)).not.toContain('ceremony.aborted');
+    const r = await runGenerate(ports, plan(), verified, opts);
+    const done = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey });
+    expect(done.closing?.head).toBe(r.head);
+    expect(done.events.filter((e) => e.type === 'share.verified').map((e) => e.actor)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+  });
+});
+
 describe('verifying a generate transcript as an auditor', async () => {
   const { checkCeremonyTranscript } = await import('../../../src/core/ceremony/verify');
   const { signEvent, ATTEST } = await import('../../../src/core/transcript/transcript');
