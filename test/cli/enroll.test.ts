@@ -32,9 +32,31 @@ function enrollPlan(name: string, participants: string[], extra = '') {
   return at(`${name}.yaml`);
 }
 
+/** A plan of `kind` under the roster of `out-<rosterDir>`, in the vault. */
+function planUnder(name: string, kind: string, rosterDir: string, words: string, edit: (t: string) => string) {
+  mkdirSync(at(`out-${name}`), { recursive: true });
+  const text = edit(
+    planTemplate(kind)
+      .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
+      .replace('file: roster.json', `file: ${rosterDir}/roster.json`)
+      .replace('directory: /media/ceremony', `directory: out-${name}`)
+      .replace('vault: /var/lib/custos/vault', 'vault: vault')
+      .replace('airgap: strict', 'airgap: warn')
+      .replace(/^transcript: \S+/m, `transcript: ${name}.jsonl`),
+  );
+  writeFileSync(at(`${name}.yaml`), text);
+  return at(`${name}.yaml`);
+}
+
 beforeAll(async () => {
   first = await enrollmentCeremony(dir, FIVE, { idsDir: 'ids', out: 'out-first', vault: 'vault' });
-}, 120_000);
+  // A master key made under the first roster.
+  const gen = planUnder('generate', 'generate', 'out-first', first.words, (t) =>
+    t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]'),
+  );
+  const r = await custosTyping(typing(dir, {}, 'ids'), 'run', gen);
+  if (r.code !== 0) throw new Error(r.err + r.out);
+}, 180_000);
 
 describe('the enrollment ceremony', { timeout: 180_000 }, () => {
   it('each person chooses their own passphrase and medium; each proves their keys and signs; the transcript verifies against the pinned roster', async () => {
@@ -108,6 +130,13 @@ describe('the enrollment ceremony', { timeout: 180_000 }, () => {
     const t = at('vault', 'renew.jsonl');
     expect((await custos('verify', 'transcript', t, '--roster', next, '--roster-words', first.words, '--previous-roster', first.roster)).code).toBe(0);
     expect(await custos('verify', 'transcript', t, '--roster', next, '--roster-words', first.words)).toMatchObject({ code: 1, err: expect.stringMatching(/give that roster file too \(--previous-roster\), or pin this roster anew/) });
+    // The vault keeps both rosters, and the key made under the first is used under the renewed one.
+    expect(readdirSync(at('vault'))).toEqual(expect.arrayContaining([first.result.roster, r.fingerprint].map((f) => `roster-${f}.json`)));
+    const add = planUnder('add-after-renewal', 'add-key', 'out-renew', r.words.join(' '), (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-renewed'));
+    const shares = { alice: 'out-generate/alice.share.age', bob: 'out-generate/bob.share.age' };
+    const added = await custosTyping(typing(dir, shares, 'ids'), 'run', add);
+    expect(added.code, added.err).toBe(0);
+    expect(added.out).not.toMatch(/is ignored/);
     // Too few of the pinned roster continue: refused before anyone is asked.
     const few = enrollPlan('few', [...keep.filter((p) => /id: (oscar|wendy),/.test(p)), '{ id: frank, name: "Frank", roles: [custodian] }'], previous);
     const ft = typing(dir, {}, 'ids-few');

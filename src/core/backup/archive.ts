@@ -47,7 +47,7 @@ export const backupHeaderSchema = z.strictObject({
     .max(1000),
   revoked: z.array(hex(32)).max(1000),
   files: z
-    .array(z.strictObject({ name: z.string().regex(fileNameRe), size: z.int().min(0).max(Number.MAX_SAFE_INTEGER), sha256: hex(64), role: z.enum(['inventory', 'roster', 'transcript']) }))
+    .array(z.strictObject({ name: z.string().regex(fileNameRe), size: z.int().min(0).max(Number.MAX_SAFE_INTEGER), sha256: hex(64), role: z.enum(['inventory', 'roster', 'transcript', 'earlier-roster']) }))
     .min(2)
     .max(10_000),
 });
@@ -58,7 +58,7 @@ export type BackupSeal = z.infer<typeof backupSealSchema>;
 
 export interface BackupSource {
   name: string;
-  role: 'inventory' | 'roster' | 'transcript';
+  role: 'inventory' | 'roster' | 'transcript' | 'earlier-roster';
   size: number;
   sha256: string;
   chunks(chunkSize: number): Iterable<Uint8Array>;

@@ -82,6 +82,14 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
           const b = ports.vault.read(name);
           return { name, role: 'transcript', size: b.length, sha256: toHex(provider.sha256(b)), chunks: () => [b] };
         }),
+        // The earlier rosters the transcripts were made under (trusted on restore only through their renewal links).
+        ...ports.vault
+          .list()
+          .filter((n) => /^roster-[0-9a-f]{64}\.json$/.test(n))
+          .map((name): BackupSource => {
+            const b = ports.vault.read(name);
+            return { name, role: 'earlier-roster', size: b.length, sha256: toHex(provider.sha256(b)), chunks: () => [b] };
+          }),
       ];
       const sets = [...state.sets.values()].filter((s) => s.keyId === masterKeyId && !state.revoked.has(s.setId));
       out = ports.outputs.create(plan.output);

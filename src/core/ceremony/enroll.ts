@@ -10,8 +10,9 @@
  *     the transcript; each participant unlocks their identity, opens a challenge sealed to their
  *     age recipient (proof they hold that key), signs the roster and records it; those who
  *     continue from the previous roster also endorse the new one (a majority of it must).
- *  3. The signed roster is written to the output medium, its words read aloud and written on
- *     paper; the witnesses, then the operator, attest.
+ *  3. The signed roster is written to the output medium (and kept in the vault, with the one
+ *     it renews), its words read aloud and written on paper; the witnesses, then the operator,
+ *     attest.
  *
  * An interrupted enrollment is not resumed: its identity files belong to no roster; it starts
  * again under a new transcript name.
@@ -40,6 +41,7 @@ import {
 import type { CeremonyPorts } from './ports';
 import { attempt, Session, type Closing } from './session';
 import type { CeremonyOptions } from './generate';
+import { vaultRosterName } from './vault';
 
 const DAY = 86_400_000;
 
@@ -165,7 +167,17 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
     const text = rosterToText(assembleRoster(body, signatures, previous ? endorsements : undefined));
     const verified = previous ? trustRoster(provider, text, { sha256: previous.fingerprint }, [rosterToText(previous.roster)]) : verifyRoster(provider, text);
     const sha256 = ports.outputs.write('roster.json', utf8(text));
-    session.append(session.operator, 'roster.written', { file: 'roster.json', sha256, fingerprint: verified.fingerprint, words: verified.words.join(' ') });
+    // The vault keeps every roster its ceremonies were made under: after a renewal, the
+    // transcripts made under the previous roster are still read, under it.
+    const kept: string[] = [];
+    for (const [r, t] of [[verified, text], ...(previous ? [[previous, rosterToText(previous.roster)] as const] : [])] as const) {
+      const name = vaultRosterName(r.fingerprint);
+      if (!ports.vault.exists(name)) {
+        ports.vault.write(name, utf8(t));
+        kept.push(name);
+      }
+    }
+    session.append(session.operator, 'roster.written', { file: 'roster.json', sha256, fingerprint: verified.fingerprint, words: verified.words.join(' '), vault: kept });
     ports.say(`Roster fingerprint: ${verified.words.join(' ')}. Read it aloud; every participant writes it on the enrollment paper and signs it. Every plan and every door pins these words.`);
     const closing = await session.close();
     return { ...closing, roster: verified.fingerprint, rosterWords: verified.words.join(' '), participants: participants.length };

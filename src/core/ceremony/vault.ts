@@ -16,7 +16,7 @@ import { isCustosError, PolicyError, VerifyError } from '../errors';
 import { checkCeremonyTranscript } from './verify';
 import { toHex } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
-import type { VerifiedRoster } from '../roster/roster';
+import { rosterToText, trustRoster, verifyRoster, type VerifiedRoster } from '../roster/roster';
 import { openInventory, inventoryToText, type Inventory } from '../inventory/inventory';
 import { verifyTranscript, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
 import type { Medium } from './ports';
@@ -95,10 +95,48 @@ export interface VaultOptions {
   say?: (text: string) => void;
 }
 
+/** Where the enrollment ceremony keeps a roster in the vault, so later ceremonies can read the transcripts made under it. */
+export const vaultRosterName = (fingerprint: string) => `roster-${fingerprint}.json`;
+
+/**
+ * The rosters transcripts may be read under: `current`, and each earlier roster kept in the
+ * vault that `current` succeeds through endorsed renewals. A roster file in the vault is
+ * trusted only through that link, never by being there.
+ */
+function earlierRosters(provider: CryptoProvider, vault: Medium, current: VerifiedRoster): (fingerprint: string) => VerifiedRoster | undefined {
+  const texts = vault
+    .list()
+    .filter((n) => /^roster-[0-9a-f]{64}\.json$/.test(n))
+    .map((n) => new TextDecoder().decode(vault.read(n)));
+  const currentText = rosterToText(current.roster);
+  const cache = new Map<string, VerifiedRoster | undefined>([[current.fingerprint, current]]);
+  return (fingerprint) => {
+    if (!/^[0-9a-f]{64}$/.test(fingerprint)) return undefined;
+    if (!cache.has(fingerprint)) {
+      let found: VerifiedRoster | undefined;
+      try {
+        trustRoster(provider, currentText, { sha256: fingerprint }, texts); // current succeeds it
+        const text = texts.find((t) => {
+          try {
+            return verifyRoster(provider, t).fingerprint === fingerprint;
+          } catch {
+            return false;
+          }
+        });
+        found = text === undefined ? undefined : verifyRoster(provider, text);
+      } catch (e) {
+        if (!isCustosError(e)) throw e;
+      }
+      cache.set(fingerprint, found);
+    }
+    return cache.get(fingerprint);
+  };
+}
+
 /** What a transcript's first line says of itself, unverified: only to skip or refuse, never to trust. */
-function opening(text: string): { kind?: unknown; rehearsal?: unknown } {
+function opening(text: string): { kind?: unknown; rehearsal?: unknown; roster?: unknown } {
   try {
-    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type?: unknown; data?: { kind?: unknown; rehearsal?: unknown } };
+    const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type?: unknown; data?: { kind?: unknown; rehearsal?: unknown; roster?: unknown } };
     return first.type === 'ceremony.open' && typeof first.data === 'object' && first.data !== null ? first.data : {};
   } catch {
     return {}; // not JSON: verified below, and ignored as damaged
@@ -120,6 +158,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     state.ignored.push({ name, reason });
     opts.say?.(`Vault: ${name} is ignored: ${reason}`);
   };
+  const rosterOf = earlierRosters(provider, vault, roster);
   for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
     // An enrollment records who is who, nothing the vault knows of keys; a renewal's may be
@@ -128,9 +167,16 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     if (said.kind === 'enroll') continue;
     // Refused on what the file says, before it is verified: a rehearsal's transcript may be of another roster.
     if (opts.rehearsal !== undefined && typeof said.rehearsal === 'boolean' && said.rehearsal !== opts.rehearsal) mixedVault(name, opts.rehearsal);
+    // Each ceremony is read under the roster it names: the current one, or an earlier one the
+    // current roster succeeds through endorsed renewals (kept in the vault by the enrollment).
+    const under = typeof said.roster === 'string' ? rosterOf(said.roster) : undefined;
+    if (!under) {
+      ignore(name, 'it names a roster that is neither the pinned one nor one the pinned roster succeeds');
+      continue;
+    }
     let report: TranscriptReport;
     try {
-      report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
+      report = verifyTranscript(provider, text, { publicKey: under.publicKey });
     } catch (e) {
       if (!isCustosError(e)) throw e;
       ignore(name, `it does not verify (${e.message})`);
@@ -139,7 +185,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     if (opts.rehearsal !== undefined && (report.events[0]?.data.rehearsal === true) !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     let closed: boolean;
     try {
-      checkCeremonyTranscript(report, roster);
+      checkCeremonyTranscript(report, under);
       closed = true;
     } catch (e) {
       if (!(e instanceof VerifyError)) throw e;
