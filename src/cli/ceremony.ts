@@ -7,7 +7,7 @@ import { parseAnswers } from '../core/ceremony/answers';
 import { runPlan } from '../core/ceremony/run';
 import { verifyBundle } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
-import { parseTransportKey } from '../core/documents/transport';
+import { checkFingerprint, parseTransportKey } from '../core/documents/transport';
 import { verifyBackup } from '../core/backup/archive';
 import { openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
@@ -95,7 +95,7 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
 const PIN = '--roster ROSTER --roster-words "8 words" (or --roster-sha256 HEX) [--previous-roster OLD ...]';
 const VERIFY_USAGE = `usage:
   custos verify transcript FILE ${PIN}
-  custos verify bundle FILE ${PIN} [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+  custos verify bundle FILE ${PIN} [--fingerprint HEX [--transport ENROLLMENT]] [--transcript FILE]
   custos verify backup FILE ${PIN}
   custos verify escrow MANIFEST ${PIN} [--payload FILE.age]
   custos verify shares FILE... (--transcript FILE | --vault DIR) ${PIN} [--answers FILE]
@@ -125,8 +125,12 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     return;
   }
   if (what === 'bundle') {
-    let fingerprint = opts.get('fingerprint');
-    if (opts.has('transport')) fingerprint = parseTransportKey(nativeProvider, read(opts.get('transport')!, 'transport'), '--transport').fingerprint;
+    // The recipient is checked against the fingerprint pinned by phone; an enrollment file alone pins nothing.
+    const fingerprint = opts.get('fingerprint')?.toLowerCase();
+    if (opts.has('transport')) {
+      if (!fingerprint) throw new InputError('transport.unpinned', '--fingerprint', 'is needed with --transport: the enrollment file is trusted only through the fingerprint confirmed by phone');
+      checkFingerprint(parseTransportKey(nativeProvider, read(opts.get('transport')!, 'transport'), '--transport'), fingerprint, '--transport');
+    }
     const bytes = readBytes(file, 'bundle');
     const c = verifyBundle(nativeProvider, fromUtf8(bytes, 'bundle'), roster, { ...(fingerprint && { fingerprint }), now: systemClock() });
     if (opts.has('transcript')) checkRecorded(read(opts.get('transcript')!, 'transcript'), roster, 'bundle.written', toHex(nativeProvider.sha256(bytes)), c.manifest.transcript.head, c.manifest.ceremony);

@@ -122,7 +122,7 @@ from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only)
   verify: `Usage:
   custos verify transcript FILE PIN
       chain, signatures, the steps of the ceremony, the closing attestations
-  custos verify bundle FILE PIN [--transport ENROLLMENT | --fingerprint HEX] [--transcript FILE]
+  custos verify bundle FILE PIN [--fingerprint HEX [--transport ENROLLMENT]] [--transcript FILE]
       the manifest, two distinct custodian approvals, the recipient, the expiry, and (with
       --transcript) that the export ceremony recorded this very file
   custos verify backup FILE PIN
@@ -154,6 +154,7 @@ pins the fingerprint in the export plan.
 
 server trust: check the roster's eight words against the paper signed at enrollment, once; the
 pin is written to PIN, signed with the transport key, and later imports give --trust PIN.
+A REHEARSAL roster is pinned only with --rehearsal yes, and its pin serves drills only.
 `,
   import: `Usage: custos import BUNDLE --roster ROSTER (--roster-words "8 words" | --roster-sha256 HEX | --trust PIN)
          [--previous-roster OLD ...] --transport ENROLLMENT --transport-key KEYFILE

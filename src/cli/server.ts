@@ -29,7 +29,7 @@ function passphrase(opts: Map<string, string>, confirm: boolean, what: string): 
 
 const SERVER_USAGE =
   'usage: custos server enroll --name NAME --kmip HOST:PORT [--kmip ...] --days N --out DIR [--passphrase-file F]\n' +
-  '       custos server trust ROSTER --roster-words "8 words" --transport ENROLLMENT --transport-key KEYFILE --out PIN [--passphrase-file F]';
+  '       custos server trust ROSTER --roster-words "8 words" --transport ENROLLMENT --transport-key KEYFILE --out PIN [--passphrase-file F] [--rehearsal yes]';
 
 export async function serverCommand(args: string[], json: boolean, io: Io): Promise<void> {
   if (args[0] === 'trust') return serverTrustCommand(args.slice(1), json, io);
@@ -69,20 +69,22 @@ export async function serverCommand(args: string[], json: boolean, io: Io): Prom
  * against the enrollment paper once; the pin, signed with the transport key, is kept beside it.
  */
 async function serverTrustCommand(args: string[], json: boolean, io: Io): Promise<void> {
-  const { positional, opts, all } = options(args, ['roster-words', 'roster-sha256', 'previous-roster', 'transport', 'transport-key', 'out', 'passphrase-file']);
+  const { positional, opts, all } = options(args, ['roster-words', 'roster-sha256', 'previous-roster', 'transport', 'transport-key', 'out', 'passphrase-file', 'rehearsal']);
   if (positional.length !== 1 || !opts.has('transport') || !opts.has('transport-key') || !opts.has('out')) throw new InputError('cli.usage', 'server trust', SERVER_USAGE);
   const out = opts.get('out')!;
   if (existsSync(out)) throw new PolicyError('trust.exists', '--out', `${out} already exists: Custos never overwrites`);
   const pin = pinFromOptions(opts);
   if (!pin) throw new InputError('roster.unpinned', '--roster-words', 'is needed: read the eight words from the paper signed at enrollment (a pin is only as good as that check)');
   const roster = pinnedRoster(new Map([['roster', positional[0]!]]), all, pin);
+  if (roster.rehearsal && opts.get('rehearsal') !== 'yes')
+    throw new PolicyError('roster.rehearsal', 'roster', 'is a REHEARSAL roster (made from an unattended enrollment file, whose author holds every identity): pin it only for drills, with --rehearsal yes; real imports never trust it');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
   const sealed = readBytes(opts.get('transport-key')!, '--transport-key');
   const privateKey = await openTransportKey(nativeProvider, sealed, passphrase(opts, false, 'Passphrase of the transport private key'));
   try {
     checkKeyPair(privateKey, transport, '--transport-key');
     const text = signRosterPin(
-      { v: 1, kind: 'custos.roster-pin', organization: roster.roster.organization, roster: roster.fingerprint, words: roster.words.join(' '), pinned: systemClock().toISOString(), transport: transport.fingerprint },
+      { v: 1, kind: 'custos.roster-pin', organization: roster.roster.organization, roster: roster.fingerprint, words: roster.words.join(' '), pinned: systemClock().toISOString(), transport: transport.fingerprint, rehearsal: roster.rehearsal },
       privateKey,
     );
     writeNewFile(out, new TextEncoder().encode(text));
@@ -91,7 +93,7 @@ async function serverTrustCommand(args: string[], json: boolean, io: Io): Promis
   }
   const people = roster.roster.participants.map((p) => `${p.id} (${p.roles.join(', ')})`);
   if (json) io.out(JSON.stringify({ ok: true, pin: out, roster: roster.fingerprint, organization: roster.roster.organization, participants: roster.roster.participants.length }) + '\n');
-  else io.out(`roster of ${roster.roster.organization} pinned: ${out}\nparticipants: ${people.join(', ')}\nimports on this server may now give --trust ${out}\n`);
+  else io.out(`${roster.rehearsal ? 'REHEARSAL ' : ''}roster of ${roster.roster.organization} pinned: ${out}\nparticipants: ${people.join(', ')}\nimports on this server may now give --trust ${out}\n`);
 }
 
 /** The roster pin for an import: from the command line, or the signed pin file of --trust. */
@@ -99,7 +101,9 @@ function importPin(opts: Map<string, string>, transport: TransportKey): RosterPi
   const given = pinFromOptions(opts);
   if (!opts.has('trust')) return given;
   if (given) throw new InputError('cli.pin', '--trust', 'give the roster pin once: --trust, --roster-words or --roster-sha256');
-  return { sha256: verifyRosterPin(nativeProvider, read(opts.get('trust')!, '--trust'), transport, '--trust').roster };
+  const pin = verifyRosterPin(nativeProvider, read(opts.get('trust')!, '--trust'), transport, '--trust');
+  if (pin.rehearsal && opts.get('rehearsal') !== 'yes') throw new PolicyError('pin.rehearsal', '--trust', 'pins a REHEARSAL roster: it serves drills only (--rehearsal yes)');
+  return { sha256: pin.roster };
 }
 
 /** The endpoints and server the bundle is for are the ones the transport key enrolled, unless the administrator says otherwise. */
@@ -135,6 +139,9 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   if (allow !== undefined && allow !== 'allow') throw new InputError('cli.option', '--unlisted-endpoints', 'takes the value "allow"');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
   const roster = pinnedRoster(opts, all, importPin(opts, transport), `${UNPINNED}, or --trust PIN (recorded once on this server with custos server trust)`);
+  if (roster.rehearsal && rehearsal !== 'yes')
+    throw new PolicyError('roster.rehearsal', '--roster', 'is a REHEARSAL roster (made from an unattended enrollment file): a real import never trusts it; drill with --rehearsal yes');
+  if (roster.chain.length > 1) io.err(`custos: the roster is trusted through ${roster.chain.length - 1} endorsed renewal(s) of the pinned one\n`);
   const bundleBytes = readBytes(positional[0]!, 'bundle');
   // Verified here to compare its addressee before anything else happens; the import verifies it again.
   const { manifest } = verifyBundle(nativeProvider, fromUtf8(bundleBytes, 'bundle'), roster, { fingerprint: transport.fingerprint, now: systemClock() });

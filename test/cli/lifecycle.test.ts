@@ -73,7 +73,9 @@ describe('the life of a master key through the CLI', () => {
     const r = json(await custos('rehearse', plan, '--answers', w.answersFile('export', 'out-generate', ['alice', 'bob', 'carol']), '--json'));
     const bundle = at('out-export', 'kms-prod-1.bundle.json');
     expect(r.file).toBe('kms-prod-1.bundle.json');
-    const v = json(await custos('verify', 'bundle', bundle, '--roster', w.roster, '--roster-words', w.words, '--transport', at('kms.transport.json'), '--transcript', at('vault', 'export.jsonl'), '--json'));
+    const v = json(await custos('verify', 'bundle', bundle, '--roster', w.roster, '--roster-words', w.words, '--fingerprint', fingerprint, '--transport', at('kms.transport.json'), '--transcript', at('vault', 'export.jsonl'), '--json'));
+    // An enrollment file alone pins nothing: --transport without the fingerprint is a usage error.
+    expect((await custos('verify', 'bundle', bundle, '--roster', w.roster, '--roster-words', w.words, '--transport', at('kms.transport.json'))).code).toBe(2);
     expect(v).toMatchObject({ approvers: ['dave', 'erin'], recipient: { server: 'kms-test-1', fingerprint } });
     // The key server's side: unwrap with the transport private key; the KCVs are the inventory's.
     const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));

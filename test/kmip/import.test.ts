@@ -14,14 +14,14 @@ import { KmipClient } from '../../src/kmip/client';
 import { payloads, readUid, readUids } from '../../src/kmip/messages';
 import { USAGE_MASK } from '../../src/kmip/tags';
 import { openTransportKey, signTransportEnrollment } from '../../src/kmip/enroll';
-import { importBundle } from '../../src/kmip/import';
+import { checkRehearsal, importBundle } from '../../src/kmip/import';
 import { parseTransportKey, type TransportKeyFile } from '../../src/core/documents/transport';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { base64 } from '@scure/base';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, workstation } from '../helpers/lifecycle';
 import { makeRoster } from '../helpers/roster';
-import { BUNDLE_SCHEME } from '../../src/core/documents/bundle';
+import { BUNDLE_SCHEME, type BundleManifest } from '../../src/core/documents/bundle';
 import { approve, documentToText } from '../../src/core/documents/signed';
 import { kcv } from '../../src/core/crypto/kcv';
 import { rsaAesUnwrap, rsaAesWrap } from '../../src/core/crypto/rsa-aes-wrap';
@@ -308,7 +308,11 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
       const wrong = await trust(at('server', 'wrong.pin'), 'abandon '.repeat(7) + 'about');
       expect(wrong.code).toBe(1);
       expect(existsSync(at('server', 'wrong.pin'))).toBe(false);
-      const t = await trust(at('server', 'roster.pin'), w.words);
+      // This workstation's roster is a rehearsal roster: pinned only for drills, and said so.
+      const real = await trust(at('server', 'real.pin'), w.words);
+      expect(real.code).toBe(1);
+      expect(JSON.parse(real.out).error.message).toMatch(/^roster: is a REHEARSAL roster .*pin it only for drills, with --rehearsal yes/);
+      const t = await custos('server', 'trust', w.roster, '--roster-words', w.words, '--transport', at('server', 'kms-1.transport.json'), '--transport-key', at('server', 'kms-1.transport-key.age'), '--passphrase-file', at('server', 'pass.txt'), '--out', at('server', 'roster.pin'), '--rehearsal', 'yes', '--json');
       expect(t.code, t.err + t.out).toBe(0);
       const viaPin = importArgs([a], at('receipt-pin.json'), undefined, 'kms-1', ['--trust', at('server', 'roster.pin')]);
       const ok = await custos(...viaPin);
@@ -335,7 +339,11 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
       const i = args.indexOf('--rehearsal');
       const r = await custos(...args.slice(0, i), ...args.slice(i + 2));
       expect(r.code).toBe(1);
-      expect(JSON.parse(r.out).error.message).toMatch(/^bundle\.manifest\.rehearsal: this bundle was made in a rehearsal \(throwaway keys\): a real import refuses it/);
+      // The roster that approved it is a rehearsal roster: refused first; the bundle's own mark is the second lock.
+      expect(JSON.parse(r.out).error.message).toMatch(/^--roster: is a REHEARSAL roster \(made from an unattended enrollment file\): a real import never trusts it/);
+      const manifest = JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')).manifest as BundleManifest;
+      expect(() => checkRehearsal(manifest, false)).toThrowError(/^bundle\.manifest\.rehearsal: this bundle was made in a rehearsal \(throwaway keys\): a real import refuses it/);
+      expect(() => checkRehearsal({ ...manifest, rehearsal: false }, true)).toThrowError(/carries real keys: --rehearsal yes imports rehearsal bundles only/);
       expect(existsSync(at('receipt-real.json'))).toBe(false);
       const cc = new KmipClient({ host: '127.0.0.1', port: c.port }, c.tls);
       expect(readUids(await cc.call('locate', payloads.locateByName('imp-a')))).toEqual([]);

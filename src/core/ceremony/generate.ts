@@ -49,7 +49,7 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   return session.run(async () => {
     await session.open({ custodians: plan.shares.custodians, threshold: plan.shares.threshold }, warning);
-    absorb(state, session.prior, session.ceremony, false);
+    absorb(state, session.prior, session.ceremony, false, { own: true });
     let setId = resumeSplit(session, plan.shares);
     if (setId === undefined) {
       const master = await newMasterKey(session, plan.key, plan.shares.custodians);

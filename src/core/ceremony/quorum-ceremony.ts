@@ -37,7 +37,7 @@ export async function quorumCeremony<P extends Plan & { quorum: string[] }, R>(
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   return session.run(async () => {
     await session.open({ quorum: plan.quorum, ...openData }, warning);
-    absorb(state, session.prior, session.ceremony, false);
+    absorb(state, session.prior, session.ceremony, false, { own: true });
     const unlocked = await unlockMaster(session, state, plan.quorum);
     try {
       const inventory = loadInventory(ports.provider, ports.vault, state, unlocked.master, unlocked.keyId);

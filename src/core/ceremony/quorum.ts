@@ -30,20 +30,26 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
   try {
     for (const c of quorum) {
       const id = await session.unlock(c, 'bring your share to the quorum');
-      let answer;
       try {
-        answer = await ports.shareFile(c);
-        const key = answer.passphrase !== undefined ? { passphrase: answer.passphrase } : { identity: ageIdentityString(id.ageSecret) };
-        const record = await openShareFile(provider, answer.bytes, key);
-        shares.push({ custodian: c, record, label: answer.label });
+        // A wrong passphrase or file is asked again; a share that opens but is bad is refused below.
+        const { record, label } = await session.attempt(c, 'open your share file', async () => {
+          const answer = await ports.shareFile(c);
+          try {
+            const key = answer.passphrase !== undefined ? { passphrase: answer.passphrase } : { identity: ageIdentityString(id.ageSecret) };
+            return { record: await openShareFile(provider, answer.bytes, key), label: answer.label };
+          } finally {
+            wipe(answer.bytes);
+          }
+        });
+        shares.push({ custodian: c, record, label });
         session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index });
       } catch (e) {
+        if (e instanceof CustosError && e.code === 'prompt.attempts') throw e; // an interruption: the rerun asks again
         if (!(e instanceof CustosError)) throw e;
         // Named and recorded; the quorum may still be met by the others.
         ports.say(`${c}: ${e.message}`);
         session.append(id, 'quorum.share-refused', { custodian: c, code: e.code, field: e.field });
       } finally {
-        if (answer) wipe(answer.bytes);
         wipeIdentity(id);
       }
     }

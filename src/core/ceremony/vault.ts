@@ -56,27 +56,57 @@ export interface VaultState {
 export const inventoryName = (masterKeyId: string, generation: number) => `inventory-${masterKeyId}-${String(generation).padStart(6, '0')}.json`;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/** Fold one transcript's events into the state. `closed` decides whether its sets and revocations count. */
-export function absorb(state: VaultState, events: SignedEvent[], ceremony: string, closed: boolean): void {
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+/**
+ * Whether a transcript's unlock is a real quorum of a set the vault knows: distinct custodians
+ * of that set, at least its threshold, each with their own signed share step of that set. Only
+ * then may the transcript revoke, retire, or (left unclosed) move the inventory on.
+ */
+function quorumBacked(state: VaultState, events: SignedEvent[]): boolean {
+  const unlock = events.find((e) => e.type === 'quorum.unlocked');
+  if (!unlock) return false;
+  const set = state.sets.get(str(unlock.data.setId));
+  const used = list(unlock.data.custodians);
+  if (!set || set.keyId !== str(unlock.data.keyId) || new Set(used).size !== used.length || used.length < set.threshold) return false;
+  return used.every((c) => set.custodians.includes(c) && events.some((e) => e.type === 'quorum.share' && e.actor === c && e.data.custodian === c && e.data.setId === set.setId));
+}
+
+/** The share sets a closed ceremony issued (the first pass: revocations refer to them). */
+function absorbSets(state: VaultState, events: SignedEvent[], ceremony: string): void {
+  for (const e of events) {
+    if (e.type !== 'shares.split') continue;
+    const d = e.data;
+    state.sets.set(str(d.setId), {
+      setId: str(d.setId),
+      keyId: str(d.keyId),
+      kcv: str(d.kcv),
+      threshold: Number(d.threshold),
+      count: Number(d.count),
+      custodians: list(d.custodians),
+      signer: str(d.signer),
+      ceremony,
+    });
+  }
+}
+
+/**
+ * Fold one transcript's events into the state. A closed ceremony's sets count; its revocations
+ * and retirements count when its quorum was real (`quorumBacked`). Of an interrupted one, only
+ * the inventory generations it wrote count, and only behind a real quorum, unless it is the
+ * running ceremony's own earlier run (`own`), which the session verified as its own.
+ */
+export function absorb(state: VaultState, events: SignedEvent[], ceremony: string, closed: boolean, opts: { own?: boolean } = {}): void {
+  if (closed) absorbSets(state, events, ceremony);
+  const backed = quorumBacked(state, events);
   for (const e of events) {
     const d = e.data;
-    if (e.type === 'inventory.written') {
+    if (e.type === 'inventory.written' && (closed || opts.own || backed)) {
       const rec = { masterKeyId: str(d.masterKeyId), masterKcv: str(d.masterKcv), backupRecipient: str(d.backupRecipient), generation: Number(d.generation), sha256: str(d.sha256), name: str(d.name) };
       const cur = state.inventories.get(rec.masterKeyId);
       if (!cur || rec.generation > cur.generation) state.inventories.set(rec.masterKeyId, rec);
     }
-    if (!closed) continue;
-    if (e.type === 'shares.split')
-      state.sets.set(str(d.setId), {
-        setId: str(d.setId),
-        keyId: str(d.keyId),
-        kcv: str(d.kcv),
-        threshold: Number(d.threshold),
-        count: Number(d.count),
-        custodians: Array.isArray(d.custodians) ? d.custodians.map(str) : [],
-        signer: str(d.signer),
-        ceremony,
-      });
+    if (!closed || !backed) continue;
     if (e.type === 'shares.revoked') state.revoked.set(str(d.setId), { ceremony, time: e.time });
     if (e.type === 'master.retired') state.retired.set(str(d.keyId), { ceremony, time: e.time });
   }
@@ -159,12 +189,10 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     opts.say?.(`Vault: ${name} is ignored: ${reason}`);
   };
   const rosterOf = earlierRosters(provider, vault, roster);
+  const valid: { report: TranscriptReport; closed: boolean }[] = [];
   for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
-    // An enrollment records who is who, nothing the vault knows of keys; a renewal's may be
-    // signed by people the current roster no longer lists. Its auditor is `verify transcript`.
     const said = opening(text);
-    if (said.kind === 'enroll') continue;
     // Refused on what the file says, before it is verified: a rehearsal's transcript may be of another roster.
     if (opts.rehearsal !== undefined && typeof said.rehearsal === 'boolean' && said.rehearsal !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     // Each ceremony is read under the roster it names: the current one, or an earlier one the
@@ -197,8 +225,11 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       closed = false;
     }
     state.transcripts.push({ name, report });
-    absorb(state, report.events, report.ceremony, closed);
+    valid.push({ report, closed });
   }
+  // Every set first, then what refers to sets: files are read in name order, not in time order.
+  for (const v of valid) if (v.closed) absorbSets(state, v.report.events, v.report.ceremony);
+  for (const v of valid) absorb(state, v.report.events, v.report.ceremony, v.closed);
   return state;
 }
 

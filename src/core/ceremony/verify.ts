@@ -79,6 +79,11 @@ function checkSteps(ev: SignedEvent[], kind: string, operator: string): void {
     if (all.length > 1) throw fail('transcript.step', 'transcript', `records ${type} ${all.length} times`);
     return all[0];
   };
+  ev.forEach((e, i) => {
+    if (['share.issued', 'share.verified', 'quorum.share', 'quorum.share-refused'].includes(e.type) && e.data.custodian !== e.actor)
+      throw fail('transcript.step', `transcript.line[${i + 1}]`, `${e.type} is signed by ${e.actor} for ${String(e.data.custodian)}: each custodian signs their own`);
+  });
+  if (kind === 'reshare' || kind === 'rotate') checkIssue(ev, 'transcript');
   if (kind === 'enroll') {
     // Every participant of the roster proved their keys and signed it, themselves, once.
     const enrolled = ev.filter((e) => e.type === 'participant.enrolled');
@@ -97,6 +102,19 @@ function checkSteps(ev: SignedEvent[], kind: string, operator: string): void {
     const retired = once('master.retired');
     if (retired && retired.data.keyId !== unlocked.data.keyId) throw fail('transcript.retired', 'transcript', 'retires another master key than the one its quorum unlocked');
   }
+}
+
+/** A new set (reshare, rotate): split among exactly the custodians opened with, each share issued to and re-opened by its own custodian, in order. */
+function checkIssue(ev: SignedEvent[], field: string): void {
+  const custodians = isStringList(ev[0]!.data.custodians) ? ev[0]!.data.custodians : [];
+  const split = ev.find((e) => e.type === 'shares.split')!;
+  if (!isStringList(split.data.custodians) || split.data.custodians.join() !== custodians.join() || custodians.length < 2)
+    throw fail('transcript.split', field, 'the new set is split among other custodians than the ceremony opened with');
+  for (const step of ['share.issued', 'share.verified'])
+    custodians.forEach((c, i) => {
+      const mine = ev.filter((e) => e.type === step && e.data.custodian === c && e.data.setId === split.data.setId);
+      if (mine.length !== 1 || mine[0]!.actor !== c || mine[0]!.data.index !== i + 1) throw fail('transcript.share', field, `must record ${step} of share ${i + 1} of set ${String(split.data.setId)} by ${c}, once`);
+    });
 }
 
 /** Every signer was enrolled, and not expired, when they signed. */
@@ -252,9 +270,14 @@ function checkQuorumAndApprovals(ev: SignedEvent[], d: SignedEvent['data'], rost
       if ((e.type === 'quorum.share' || e.type === 'quorum.share-refused') && (!quorum.includes(e.actor) || e.data.custodian !== e.actor))
         throw fail('transcript.quorum', `transcript.line[${i + 1}]`, `${e.actor} is not in the quorum the ceremony opened with`);
     });
-    const used = closed[unlock]!.data.custodians;
-    if (!isStringList(used) || used.some((c) => !closed.some((e) => e.type === 'quorum.share' && e.actor === c)))
-      throw fail('transcript.quorum', `transcript.line[${unlock + 1}].data.custodians`, 'names a custodian whose share step is not recorded');
+    const u = closed[unlock]!.data;
+    const used = u.custodians;
+    // At least two distinct members of the quorum, each with their own share step of the set unlocked
+    // (the vault further checks they reach the set's threshold and are its custodians).
+    if (!isStringList(used) || used.length < 2 || new Set(used).size !== used.length || used.some((c) => !quorum.includes(c)))
+      throw fail('transcript.quorum', `transcript.line[${unlock + 1}].data.custodians`, 'must name at least two distinct custodians of the quorum');
+    if (used.some((c) => !closed.some((e) => e.type === 'quorum.share' && e.actor === c && e.data.setId === u.setId)))
+      throw fail('transcript.quorum', `transcript.line[${unlock + 1}].data.custodians`, 'names a custodian whose share step of this set is not recorded');
   }
   const approval = APPROVAL_EVENT[kind];
   if (approval) {

@@ -28,6 +28,8 @@ export const rosterPinSchema = z.strictObject({
   pinned: utc,
   /** Fingerprint of the transport key that signed this pin. */
   transport: hex(64),
+  /** A rehearsal roster, pinned for drills (custos import --rehearsal yes) only. */
+  rehearsal: z.boolean(),
 });
 export type RosterPinFile = z.infer<typeof rosterPinSchema>;
 

@@ -324,12 +324,18 @@ export function trustRoster(provider: CryptoProvider, text: string, pin: RosterP
 
 /** A successor's endorsements: distinct participants of the previous roster, a majority of it, every signature valid. */
 function checkEndorsements(provider: CryptoProvider, successor: VerifiedRoster, previous: VerifiedRoster): void {
+  const at = `roster ${successor.fingerprint.slice(0, 16)}…`;
+  if (successor.rehearsal !== previous.rehearsal)
+    throw new VerifyError('roster.rehearsal', `${at}.rehearsal`, 'a rehearsal roster and a real one never succeed each other');
   const msg = concat(SUCCESSOR_LABEL, utf8(canonicalJson(bodyOf(successor.roster), 'roster')));
   const seen = new Set<string>();
   (successor.roster.endorsements ?? []).forEach((e, i) => {
-    const f = `roster.endorsements[${i}]`;
+    const f = `${at}.endorsements[${i}]`;
     const p = previous.participant(e.actor);
     if (!p) throw new VerifyError('roster.endorser', `${f}.actor`, `"${e.actor}" is not a participant of the previous roster`);
+    // An endorsement counts only from someone whose enrollment was in force when the new roster was made.
+    if (successor.roster.created < p.enrolled || successor.roster.created >= p.expires)
+      throw new VerifyError('roster.endorser', `${f}.actor`, `${e.actor}'s enrollment (${p.enrolled} to ${p.expires}) was not in force when this roster was made (${successor.roster.created})`);
     if (seen.has(e.actor)) throw new VerifyError('roster.endorser', `${f}.actor`, `${e.actor} endorsed twice`);
     const sig = decodeSig(e.sig, `${f}.sig`);
     if (sig.length !== 64 || !provider.ed25519Verify(fromHex(p.signingKey), msg, sig)) throw new VerifyError('roster.endorsement', `${f}.sig`, `is not a valid endorsement by ${e.actor}`);
@@ -337,7 +343,7 @@ function checkEndorsements(provider: CryptoProvider, successor: VerifiedRoster, 
   });
   const need = successionQuorum(previous.roster);
   if (seen.size < need)
-    throw new VerifyError('roster.endorsements', 'roster.endorsements', `${seen.size} of the previous roster's ${previous.roster.participants.length} participants endorsed this roster; ${need} must, or it must be pinned anew`);
+    throw new VerifyError('roster.endorsements', `${at}.endorsements`, `${seen.size} of the previous roster's ${previous.roster.participants.length} participants endorsed this roster; ${need} must, or it must be pinned anew`);
 }
 
 export interface Assignment {

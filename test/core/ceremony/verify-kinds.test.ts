@@ -126,12 +126,51 @@ describe('transcripts the engine would never write: refused by the auditor and i
           ['oscar', 'quorum.unlocked', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: ['alice', 'bob'] }],
           ['oscar', 'shares.split', { setId: 'ef'.repeat(16), keyId: key, custodians: ['alice', 'bob'] }],
           ['alice', 'share.issued', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['bob', 'share.issued', { custodian: 'bob', index: 2, setId: 'ef'.repeat(16) }],
           ['alice', 'share.verified', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['bob', 'share.verified', { custodian: 'bob', index: 2, setId: 'ef'.repeat(16) }],
           ['oscar', 'shares.revoked', { setId: '99'.repeat(16), keyId: key }],
         ],
         ['wendy', 'oscar'],
       ),
       /^transcript: revokes another share set than the one its quorum brought/,
+    ],
+    [
+      'an operator and a witness alone reshare: no quorum, the share steps signed by the operator',
+      forged(
+        'oscar',
+        { kind: 'reshare', operator: 'oscar', witnesses: ['wendy'], quorum: [], custodians: [] },
+        [
+          ['oscar', 'quorum.unlocked', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: [] }],
+          ['oscar', 'shares.split', { setId: 'ef'.repeat(16), keyId: key, custodians: ['oscar'], threshold: 1, count: 1 }],
+          ['oscar', 'share.issued', { custodian: 'oscar', index: 1, setId: 'ef'.repeat(16) }],
+          ['oscar', 'share.verified', { custodian: 'oscar', index: 1, setId: 'ef'.repeat(16) }],
+          ['oscar', 'shares.revoked', { setId: set, keyId: key }],
+        ],
+        ['wendy', 'oscar'],
+      ),
+      /^transcript\.line\[2\]\.data\.custodians: must name at least two distinct custodians of the quorum/,
+    ],
+    [
+      'a rotate whose new shares are issued by the operator in the custodians\' names',
+      forged(
+        'oscar',
+        { kind: 'rotate', operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob'], custodians: ['alice', 'bob'], threshold: 2 },
+        [
+          ['alice', 'quorum.share', { custodian: 'alice', setId: set, index: 1 }],
+          ['bob', 'quorum.share', { custodian: 'bob', setId: set, index: 2 }],
+          ['oscar', 'quorum.unlocked', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: ['alice', 'bob'] }],
+          ['oscar', 'key.generated', { keyId: 'ef'.repeat(16) }],
+          ['oscar', 'shares.split', { setId: 'ef'.repeat(16), keyId: 'ef'.repeat(16), custodians: ['alice', 'bob'] }],
+          ['oscar', 'inventory.written', { masterKeyId: 'ef'.repeat(16), generation: 1 }],
+          ['oscar', 'share.issued', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['oscar', 'share.verified', { custodian: 'alice', index: 1, setId: 'ef'.repeat(16) }],
+          ['oscar', 'shares.revoked', { setId: set, keyId: key }],
+          ['oscar', 'master.retired', { keyId: key }],
+        ],
+        ['wendy', 'oscar'],
+      ),
+      /^transcript\.line\[8\]: share\.issued is signed by oscar for alice: each custodian signs their own/,
     ],
   ];
   it.each(cases)('%s', (_, text, why) => {
@@ -148,5 +187,49 @@ describe('transcripts the engine would never write: refused by the auditor and i
     const old = makeRoster('verify kinds', new Date('2026-11-28T12:00:05.000Z'));
     const text = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]);
     expect(() => checkCeremonyTranscript(verifyTranscript(provider, text, { publicKey: old.verified.publicKey }), old.verified)).toThrow(VerifyError);
+  });
+
+  it('a quorum that does not reach the threshold of the set it unlocked revokes nothing in the vault', () => {
+    // A closed, witnessed reshare whose two-person quorum is short of the set's threshold of three.
+    const issue = (id: string, i: number): [string, string, { [k: string]: Json }][] => [
+      [id, 'share.issued', { custodian: id, index: i, setId: 'ef'.repeat(16) }],
+      [id, 'share.verified', { custodian: id, index: i, setId: 'ef'.repeat(16) }],
+    ];
+    const gen = forged('oscar', { kind: 'generate', operator: 'oscar', witnesses: ['wendy'], custodians: ['alice', 'bob', 'carol'], threshold: 3 }, [
+      ['oscar', 'key.generated', { keyId: key, kcv: 'cmac-aes:000000' }],
+      ['oscar', 'shares.split', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: ['alice', 'bob', 'carol'], threshold: 3, count: 3, signer: '00'.repeat(32) }],
+      ['oscar', 'inventory.written', { masterKeyId: key, generation: 0, sha256: '00'.repeat(32), name: 'inv' }],
+      ['alice', 'share.issued', { custodian: 'alice', index: 1, setId: set }],
+      ['bob', 'share.issued', { custodian: 'bob', index: 2, setId: set }],
+      ['carol', 'share.issued', { custodian: 'carol', index: 3, setId: set }],
+      ['alice', 'share.verified', { custodian: 'alice', index: 1, setId: set }],
+      ['bob', 'share.verified', { custodian: 'bob', index: 2, setId: set }],
+      ['carol', 'share.verified', { custodian: 'carol', index: 3, setId: set }],
+    ], ['wendy', 'oscar']);
+    const short = forged('oscar', { kind: 'reshare', operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob'], custodians: ['alice', 'bob'], threshold: 2 }, [
+      ['alice', 'quorum.share', { custodian: 'alice', setId: set, index: 1 }],
+      ['bob', 'quorum.share', { custodian: 'bob', setId: set, index: 2 }],
+      ['oscar', 'quorum.unlocked', { setId: set, keyId: key, kcv: 'cmac-aes:000000', custodians: ['alice', 'bob'] }],
+      ['oscar', 'shares.split', { setId: 'ef'.repeat(16), keyId: key, custodians: ['alice', 'bob'], threshold: 2, count: 2 }],
+      ...issue('alice', 1).slice(0, 1), ...issue('bob', 2).slice(0, 1), ...issue('alice', 1).slice(1), ...issue('bob', 2).slice(1),
+      ['oscar', 'shares.revoked', { setId: set, keyId: key }],
+    ], ['wendy', 'oscar']);
+    expect(check(short).kind).toBe('reshare'); // well-formed on its own: the auditor cannot know the set's threshold
+    const files = new Map([['a-generate.jsonl', gen], ['b-reshare.jsonl', short]].map(([n, t]) => [n!, new TextEncoder().encode(t)]));
+    const state = loadVaultState(provider, memoryMedium(files), verified);
+    expect(state.sets.has(set)).toBe(true);
+    expect(state.revoked.has(set)).toBe(false);
+  });
+  it('an interrupted transcript the operator wrote alone does not move the inventory on', () => {
+    const text = forged('oscar', { kind: 'add-key', operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob'] }, [['oscar', 'inventory.written', { masterKeyId: key, generation: 999999, sha256: '00'.repeat(32), name: 'nope.json' }]], []);
+    const state = loadVaultState(provider, memoryMedium(new Map([['u.jsonl', new TextEncoder().encode(text)]])), verified);
+    expect(state.inventories.size).toBe(0);
+  });
+  it('a transcript whose kind was rewritten is reported, not skipped', () => {
+    const text = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]).replace('"kind":"export-bundle"', '"kind":"enroll"');
+    const said: string[] = [];
+    const state = loadVaultState(provider, memoryMedium(new Map([['x.jsonl', new TextEncoder().encode(text)]])), verified, { say: (s) => said.push(s) });
+    expect(state.ignored).toEqual([{ name: 'x.jsonl', reason: expect.stringMatching(/^it does not verify/) }]);
+    expect(said).toHaveLength(1);
   });
 });

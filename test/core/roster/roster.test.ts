@@ -140,7 +140,7 @@ describe('trust roots: a roster is trusted only pinned, or as an endorsed succes
 
   it('a successor endorsed by too few, by outsiders, or with a forged endorsement is refused', () => {
     expect(() => trustRoster(provider, successor(['alice', 'bob', 'carol', 'dave']).text, pinWords, [first.text])).toThrowError(
-      /^roster\.endorsements: 4 of the previous roster's 8 participants endorsed this roster; 5 must, or it must be pinned anew$/,
+      /^roster [0-9a-f]{16}…\.endorsements: 4 of the previous roster's 8 participants endorsed this roster; 5 must, or it must be pinned anew$/,
     );
     // An insider's own roster claiming to succeed the pinned one, endorsed by the insider's keys.
     const insider = makeRoster('insider');
@@ -148,7 +148,7 @@ describe('trust roots: a roster is trusted only pinned, or as an endorsed succes
     const sigs = [...insider.ids.values()].map((s) => signRoster(provider, body, s));
     const msgOf = (id: string) => endorseRoster(provider, body, { ...first.verified, participant: (x: string) => (x === id ? insider.verified.participant(x) : undefined) } as never, insider.ids.get(id)!);
     const forged = rosterToText(assembleRoster(body, sigs, ['alice', 'bob', 'carol', 'dave', 'erin'].map(msgOf)));
-    expect(() => trustRoster(provider, forged, pinWords, [first.text])).toThrowError(/^roster\.endorsements\[0\]\.sig: is not a valid endorsement by alice$/);
+    expect(() => trustRoster(provider, forged, pinWords, [first.text])).toThrowError(/^roster [0-9a-f]{16}…\.endorsements\[0\]\.sig: is not a valid endorsement by alice$/);
     const r = successor(['alice', 'bob', 'carol', 'dave', 'oscar']);
     const swapped = r.text.replace(/"previous":"[0-9a-f]{64}"/, `"previous":"${'ab'.repeat(32)}"`);
     expect(() => trustRoster(provider, swapped, pinWords, [first.text])).toThrow(VerifyError);
@@ -158,5 +158,20 @@ describe('trust roots: a roster is trusted only pinned, or as an endorsed succes
     const { roster } = makeRoster();
     const twin = { ...roster, participants: roster.participants.map((p, i) => (i === 2 ? { ...p, ageRecipient: roster.participants[1]!.ageRecipient } : p)) };
     expect(() => verifyRoster(provider, rosterToText(twin))).toThrowError(/^roster\.participants\[2\]\.ageRecipient: is the age recipient of another participant: one identity per person/);
+  });
+
+  it('a rehearsal roster never leads to a real one, and endorsers must have been enrolled when the successor was made', () => {
+    const drill = makeRoster('drill');
+    const dbody: RosterBody = { ...drill.body, rehearsal: true };
+    const dtext = rosterToText(assembleRoster(dbody, [...drill.ids.values()].map((s) => signRoster(provider, dbody, s))));
+    const dv = verifyRoster(provider, dtext);
+    const nb: RosterBody = { ...drill.body, created: '2026-11-20T00:00:00.000Z', previous: dv.fingerprint };
+    const real = rosterToText(assembleRoster(nb, [...drill.ids.values()].map((s) => signRoster(provider, nb, s)), ['alice', 'bob', 'carol', 'dave', 'oscar'].map((x) => endorseRoster(provider, nb, dv, drill.ids.get(x)!))));
+    expect(() => trustRoster(provider, real, { sha256: dv.fingerprint }, [dtext])).toThrowError(/\.rehearsal: a rehearsal roster and a real one never succeed each other/);
+    // Endorsed by a majority whose enrollments had expired when the successor was made.
+    const old = makeRoster('expired', new Date('2026-06-01T00:00:00.000Z'), new Date('2026-01-01T00:00:00.000Z'));
+    const late: RosterBody = { ...old.body, created: '2026-11-20T00:00:00.000Z', previous: old.verified.fingerprint };
+    const lateText = rosterToText(assembleRoster(late, [...old.ids.values()].map((s) => signRoster(provider, late, s)), ['alice', 'bob', 'carol', 'dave', 'oscar'].map((x) => endorseRoster(provider, late, old.verified, old.ids.get(x)!))));
+    expect(() => trustRoster(provider, lateText, { sha256: old.verified.fingerprint }, [old.text])).toThrowError(/endorsements\[0\]\.actor: alice's enrollment \(2026-01-01T00:00:00\.000Z to 2026-06-01T00:00:00\.000Z\) was not in force when this roster was made/);
   });
 });
