@@ -65,8 +65,8 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
   // Everything that can be checked before anyone types a passphrase.
   const kept = plan.participants.filter((p) => p.keep);
   if (previous) {
-    kept.forEach((p) => {
-      if (!previous.participant(p.id)) throw new PolicyError('enroll.keep', `plan.participants.${p.id}.keep`, `${p.id} is not in the previous roster: there are no keys to keep`);
+    plan.participants.forEach((p, i) => {
+      if (p.keep && !previous.participant(p.id)) throw new PolicyError('enroll.keep', `plan.participants[${i}].keep`, `${p.id} is not in the previous roster: there are no keys to keep`);
     });
     const need = successionQuorum(previous.roster);
     if (kept.length < need)
