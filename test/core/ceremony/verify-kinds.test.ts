@@ -12,22 +12,9 @@ import { VerifyError } from '../../../src/core/errors';
 
 const { ids, verified } = makeRoster('verify kinds');
 
-/** A closed transcript of the given events (actor, type, data), opened by oscar and attested by wendy and oscar. */
+/** A closed export-bundle transcript of the given events (actor, type, data), opened by oscar and attested by wendy and oscar. */
 function transcript(open: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][]): string {
-  let chain: ChainState = newChain(seededRng('kinds'));
-  let t = Date.parse('2026-11-28T10:00:00.000Z');
-  let text = '';
-  const add = (actor: string, type: string, data: { [k: string]: Json }) => {
-    const r = signEvent({ provider, clock: () => new Date((t += 1000)) }, chain, { actor, signerSeed: ids.get(actor)!.signingSeed, type, data });
-    text += r.line;
-    chain = r.state;
-  };
-  add('oscar', 'ceremony.open', { kind: 'export-bundle', name: 'x', roster: verified.fingerprint, operator: 'oscar', witnesses: ['wendy'], rehearsal: true, ...open });
-  for (const [a, type, d] of steps) add(a, type, d);
-  const head = chain.head;
-  add('wendy', ATTEST, { head });
-  add('oscar', ATTEST, { head });
-  return text;
+  return forged('oscar', { kind: 'export-bundle', name: 'x', operator: 'oscar', witnesses: ['wendy'], ...open }, steps, ['wendy', 'oscar'], '2026-11-28T10:00:00.000Z');
 }
 const check = (text: string) => checkCeremonyTranscript(verifyTranscript(provider, text, { publicKey: verified.publicKey }), verified);
 const quorum: [string, string, { [k: string]: Json }][] = [
@@ -59,10 +46,13 @@ describe('verifying quorum and dual-control transcripts', () => {
   });
 });
 
-/** A transcript anyone enrolled could write and sign on their own: `opener` opens with `openData`, the `steps`, then `attesters` attest. */
-function forged(opener: string, openData: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][], attesters: string[]): string {
+/**
+ * A transcript anyone enrolled could write and sign on their own: `opener` opens with
+ * `openData`, the `steps`, then `attesters` attest; one event a second from `start`.
+ */
+function forged(opener: string, openData: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][], attesters: string[], start = '2026-11-28T12:00:00.000Z'): string {
   let chain: ChainState = newChain(seededRng(`forged ${opener} ${JSON.stringify(openData)}`));
-  let t = Date.parse('2026-11-28T12:00:00.000Z');
+  let t = Date.parse(start);
   let text = '';
   const add = (actor: string, type: string, data: { [k: string]: Json }) => {
     const r = signEvent({ provider, clock: () => new Date((t += 1000)) }, chain, { actor, signerSeed: ids.get(actor)!.signingSeed, type, data });
@@ -184,9 +174,9 @@ describe('transcripts the engine would never write: refused by the auditor and i
     expect(said[0]).toMatch(/^Vault: forged\.jsonl is ignored: it is not a valid ceremony/);
   });
   it('a signer outside their enrollment dates', () => {
-    const old = makeRoster('verify kinds', new Date('2026-11-28T12:00:05.000Z'));
-    const text = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]);
-    expect(() => checkCeremonyTranscript(verifyTranscript(provider, text, { publicKey: old.verified.publicKey }), old.verified)).toThrow(VerifyError);
+    // Opened a second before everyone's enrollment ends (2027-11-28); the steps come after it.
+    const late = forged('oscar', { kind: 'export-bundle', operator: 'oscar', witnesses: ['wendy'], ...open }, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written], ['wendy', 'oscar'], '2027-11-27T23:59:58.000Z');
+    expect(() => check(late)).toThrowError(/^transcript\.line\[2\]: alice signed at 2027-11-28T00:00:00\.000Z, outside their enrollment \(2026-11-01T09:00:00\.000Z to 2027-11-28T00:00:00\.000Z\)/);
   });
 
   it('a quorum that does not reach the threshold of the set it unlocked revokes nothing in the vault', () => {
