@@ -107,7 +107,7 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
   if (what === 'receipt') return verifyReceiptCommand(positional, opts, json, io);
   if (!what || positional.length < 2 || !opts.has('roster') || !['transcript', 'bundle', 'backup', 'escrow', 'shares'].includes(what)) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   if (what !== 'shares' && positional.length !== 2) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
-  const roster = pinnedRoster(opts, all, pinFromOptions(opts));
+  const roster = pinnedRoster(opts.get('roster')!, all, pinFromOptions(opts));
   const file = positional[1]!;
   const emit = (summary: Record<string, unknown>, text: string) => io.out(json ? JSON.stringify({ ok: true, ...summary }) + '\n' : text);
   if (what === 'transcript') {

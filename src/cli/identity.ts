@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, PolicyError } from '../core/errors';
-import { newIdentity, sealIdentity, wipeIdentity } from '../core/roster/identity';
-import { makeRequest, verifyRequest } from '../core/roster/request';
+import { ageRecipientOf, checkIdentityPassphrase, MIN_IDENTITY_PASSPHRASE_CHARS, newIdentity, sealIdentity, wipeIdentity } from '../core/roster/identity';
+import { toHex } from '../core/crypto/bytes';
+import { makeRequest } from '../core/roster/request';
 import { participantWords } from '../core/roster/roster';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
@@ -34,14 +35,13 @@ export async function identityCommand(args: string[], json: boolean, io: Io): Pr
     let passphrase: string;
     if (opts.has('passphrase-file')) passphrase = read(opts.get('passphrase-file')!, '--passphrase-file').replace(/\r?\n$/, '');
     else {
-      passphrase = ask(`${id}: choose the passphrase of your identity (only you know it; at least 12 characters): `, 'passphrase', true);
+      passphrase = ask(`${id}: choose the passphrase of your identity (only you know it; at least ${MIN_IDENTITY_PASSPHRASE_CHARS} characters): `, 'passphrase', true);
       if (ask(`${id}: type it again: `, 'passphrase', true) !== passphrase) throw new InputError('prompt.mismatch', 'passphrase', 'the two passphrases differ');
     }
-    if ([...passphrase].length < 12) throw new InputError('identity.passphrase', 'passphrase', 'must be at least 12 characters');
+    checkIdentityPassphrase(passphrase, 'passphrase');
     writeNewFile(files[0]!, await sealIdentity({ provider: nativeProvider, rng: osRng }, s, passphrase));
     writeNewFile(files[1]!, new TextEncoder().encode(request));
-    const r = verifyRequest(nativeProvider, request);
-    const words = participantWords(nativeProvider, { ...r, roles: ['custodian'], enrolled: r.created, expires: r.created });
+    const words = participantWords(nativeProvider, { signingKey: toHex(nativeProvider.ed25519PublicKey(s.signingSeed)), ageRecipient: ageRecipientOf(s.ageSecret) });
     if (json) io.out(JSON.stringify({ ok: true, identity: files[0], request: files[1], words: words.join(' ') }) + '\n');
     else
       io.out(

@@ -75,7 +75,7 @@ async function serverTrustCommand(args: string[], json: boolean, io: Io): Promis
   if (existsSync(out)) throw new PolicyError('trust.exists', '--out', `${out} already exists: Custos never overwrites`);
   const pin = pinFromOptions(opts);
   if (!pin) throw new InputError('roster.unpinned', '--roster-words', 'is needed: read the eight words from the paper signed at enrollment (a pin is only as good as that check)');
-  const roster = pinnedRoster(new Map([['roster', positional[0]!]]), all, pin);
+  const roster = pinnedRoster(positional[0]!, all, pin);
   if (roster.rehearsal && opts.get('rehearsal') !== 'yes')
     throw new PolicyError('roster.rehearsal', 'roster', 'is a REHEARSAL roster (made from an unattended enrollment file, whose author holds every identity): pin it only for drills, with --rehearsal yes; real imports never trust it');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
@@ -138,7 +138,7 @@ export async function importCommand(args: string[], json: boolean, io: Io): Prom
   const allow = opts.get('unlisted-endpoints');
   if (allow !== undefined && allow !== 'allow') throw new InputError('cli.option', '--unlisted-endpoints', 'takes the value "allow"');
   const transport = parseTransportKey(nativeProvider, read(opts.get('transport')!, '--transport'), '--transport');
-  const roster = pinnedRoster(opts, all, importPin(opts, transport), `${UNPINNED}, or --trust PIN (recorded once on this server with custos server trust)`);
+  const roster = pinnedRoster(opts.get('roster')!, all, importPin(opts, transport), `${UNPINNED}, or --trust PIN (recorded once on this server with custos server trust)`);
   if (roster.rehearsal && rehearsal !== 'yes')
     throw new PolicyError('roster.rehearsal', '--roster', 'is a REHEARSAL roster (made from an unattended enrollment file): a real import never trusts it; drill with --rehearsal yes');
   if (roster.chain.length > 1) io.err(`custos: the roster is trusted through ${roster.chain.length - 1} endorsed renewal(s) of the pinned one\n`);

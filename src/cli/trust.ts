@@ -35,9 +35,9 @@ export function pinFromOptions(opts: Map<string, string>): RosterPin | undefined
 export const UNPINNED =
   'is not pinned, and a roster proves nothing by itself (anyone can make one): give --roster-words "the eight words written at enrollment" or --roster-sha256 HEX';
 
-/** The roster of `--roster`, trusted through `pin` (from the command line, or a pin file). */
-export function pinnedRoster(opts: Map<string, string>, all: Map<string, string[]>, pin: RosterPin | undefined, how = UNPINNED): TrustedRoster {
+/** The roster in `file`, trusted through `pin` (from the command line, or a pin file), with the older rosters of `--previous-roster`. */
+export function pinnedRoster(file: string, all: Map<string, string[]>, pin: RosterPin | undefined, how = UNPINNED): TrustedRoster {
   if (!pin) throw new InputError('roster.unpinned', '--roster', how);
   const previous = (all.get('previous-roster') ?? []).map((f) => read(f, '--previous-roster'));
-  return trustRoster(nativeProvider, read(opts.get('roster')!, 'roster'), pin, previous);
+  return trustRoster(nativeProvider, read(file, 'roster'), pin, previous);
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { InputError } from '../core/errors';
 import type { CeremonyPorts } from '../core/ceremony/ports';
 import type { Answers } from '../core/ceremony/answers';
-import { openIdentity } from '../core/roster/identity';
+import { MIN_IDENTITY_PASSPHRASE_CHARS, openIdentity } from '../core/roster/identity';
 import { verifyReceipt } from '../kmip/receipt';
 import type { Rng } from '../core/crypto/random';
 import { nativeProvider } from './native-provider';
@@ -75,7 +75,7 @@ export function cliPorts(opts: {
     },
     async chooseIdentityPassphrase(id) {
       return need(opts.answers.identities[id]?.passphrase, `answers.identities.${id}.passphrase`, () => {
-        const a = ask(`${id}: choose the passphrase of your identity (only you know it; at least 12 characters): `, `identity.${id}`, true);
+        const a = ask(`${id}: choose the passphrase of your identity (only you know it; at least ${MIN_IDENTITY_PASSPHRASE_CHARS} characters): `, `identity.${id}`, true);
         if (ask(`${id}: type it again: `, `identity.${id}`, true) !== a) throw new InputError('prompt.mismatch', `identity.${id}`, 'the two passphrases differ');
         return a;
       });

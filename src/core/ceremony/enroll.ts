@@ -21,7 +21,7 @@ import { InputError, PolicyError, VerifyError } from '../errors';
 import { equalBytes, fromUtf8, toHex, utf8, wipe } from '../crypto/bytes';
 import { openAge, sealAge } from '../age';
 import { planOutputs, type PlanOf } from '../plan/schema';
-import { ageIdentityString, newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { ageIdentityString, checkIdentityPassphrase, newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { verifyRequest, type EnrollmentRequest } from '../roster/request';
 import {
   assembleRoster,
@@ -104,11 +104,7 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
     ports.say(`${p.id} (${p.name}): your identity is made now. Choose a passphrase only you know; your identity file goes to your own medium.`);
     const s = newIdentity(ports.rng, p.id);
     try {
-      const passphrase = await attempt(ports, p.id, 'choose the passphrase of your identity', async () => {
-        const a = await ports.chooseIdentityPassphrase(p.id);
-        if ([...a].length < 12) throw new InputError('prompt.short', `identity.${p.id}`, 'an identity passphrase must be at least 12 characters');
-        return a;
-      });
+      const passphrase = await attempt(ports, p.id, 'choose the passphrase of your identity', async () => checkIdentityPassphrase(await ports.chooseIdentityPassphrase(p.id), `identity.${p.id}`));
       const sealed = await sealIdentity({ provider, rng: ports.rng }, s, passphrase, opts.workFactor);
       const saved = await ports.saveIdentity(p.id, sealed);
       if (saved.sha256 !== toHex(provider.sha256(sealed))) throw new VerifyError('enroll.identity', p.id, 'the identity file read back differs from what was written');
@@ -165,12 +161,13 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
     }
     // 3. The roster, checked as any door will check it, written, read aloud.
     const text = rosterToText(assembleRoster(body, signatures, previous ? endorsements : undefined));
-    const verified = previous ? trustRoster(provider, text, { sha256: previous.fingerprint }, [rosterToText(previous.roster)]) : verifyRoster(provider, text);
+    const previousText = previous && rosterToText(previous.roster);
+    const verified = previousText ? trustRoster(provider, text, { sha256: previous!.fingerprint }, [previousText]) : verifyRoster(provider, text);
     const sha256 = ports.outputs.write('roster.json', utf8(text));
     // The vault keeps every roster its ceremonies were made under: after a renewal, the
     // transcripts made under the previous roster are still read, under it.
     const kept: string[] = [];
-    for (const [r, t] of [[verified, text], ...(previous ? [[previous, rosterToText(previous.roster)] as const] : [])] as const) {
+    for (const [r, t] of [[verified, text], ...(previousText ? [[previous!, previousText] as const] : [])] as const) {
       const name = vaultRosterName(r.fingerprint);
       if (!ports.vault.exists(name)) {
         ports.vault.write(name, utf8(t));

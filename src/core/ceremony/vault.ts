@@ -16,7 +16,7 @@ import { isCustosError, PolicyError, VerifyError } from '../errors';
 import { checkCeremonyTranscript } from './verify';
 import { toHex } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
-import { rosterToText, trustRoster, verifyRoster, type VerifiedRoster } from '../roster/roster';
+import { checkSuccession, verifyRoster, type VerifiedRoster } from '../roster/roster';
 import { openInventory, inventoryToText, type Inventory } from '../inventory/inventory';
 import { verifyTranscript, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
 import type { Medium } from './ports';
@@ -129,38 +129,34 @@ export interface VaultOptions {
 export const vaultRosterName = (fingerprint: string) => `roster-${fingerprint}.json`;
 
 /**
- * The rosters transcripts may be read under: `current`, and each earlier roster kept in the
- * vault that `current` succeeds through endorsed renewals. A roster file in the vault is
- * trusted only through that link, never by being there.
+ * The rosters transcripts may be read under: `current`, and the earlier rosters kept in the
+ * vault that `current` succeeds through endorsed renewals, by fingerprint. A roster file in
+ * the vault is trusted only through that link, never by being there. Each file is verified once.
  */
-function earlierRosters(provider: CryptoProvider, vault: Medium, current: VerifiedRoster): (fingerprint: string) => VerifiedRoster | undefined {
-  const texts = vault
-    .list()
-    .filter((n) => /^roster-[0-9a-f]{64}\.json$/.test(n))
-    .map((n) => new TextDecoder().decode(vault.read(n)));
-  const currentText = rosterToText(current.roster);
-  const cache = new Map<string, VerifiedRoster | undefined>([[current.fingerprint, current]]);
-  return (fingerprint) => {
-    if (!/^[0-9a-f]{64}$/.test(fingerprint)) return undefined;
-    if (!cache.has(fingerprint)) {
-      let found: VerifiedRoster | undefined;
-      try {
-        trustRoster(provider, currentText, { sha256: fingerprint }, texts); // current succeeds it
-        const text = texts.find((t) => {
-          try {
-            return verifyRoster(provider, t).fingerprint === fingerprint;
-          } catch {
-            return false;
-          }
-        });
-        found = text === undefined ? undefined : verifyRoster(provider, text);
-      } catch (e) {
-        if (!isCustosError(e)) throw e;
-      }
-      cache.set(fingerprint, found);
+function earlierRosters(provider: CryptoProvider, vault: Medium, current: VerifiedRoster): Map<string, VerifiedRoster> {
+  const kept = new Map<string, VerifiedRoster>();
+  for (const n of vault.list().filter((x) => /^roster-[0-9a-f]{64}\.json$/.test(x))) {
+    try {
+      const r = verifyRoster(provider, new TextDecoder().decode(vault.read(n)));
+      kept.set(r.fingerprint, r);
+    } catch (e) {
+      if (!isCustosError(e)) throw e; // a damaged copy links nothing
     }
-    return cache.get(fingerprint);
-  };
+  }
+  const lineage = new Map([[current.fingerprint, current]]);
+  for (let r = current, prev = r.roster.previous; prev !== undefined && !lineage.has(prev); prev = r.roster.previous) {
+    const parent = kept.get(prev);
+    if (!parent) break;
+    try {
+      checkSuccession(provider, r, parent);
+    } catch (e) {
+      if (!isCustosError(e)) throw e;
+      break;
+    }
+    lineage.set(parent.fingerprint, parent);
+    r = parent;
+  }
+  return lineage;
 }
 
 /** What a transcript's first line says of itself, unverified: only to skip or refuse, never to trust. */
@@ -188,7 +184,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     state.ignored.push({ name, reason });
     opts.say?.(`Vault: ${name} is ignored: ${reason}`);
   };
-  const rosterOf = earlierRosters(provider, vault, roster);
+  const rosters = earlierRosters(provider, vault, roster);
   const valid: { report: TranscriptReport; closed: boolean }[] = [];
   for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
@@ -197,7 +193,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     if (opts.rehearsal !== undefined && typeof said.rehearsal === 'boolean' && said.rehearsal !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     // Each ceremony is read under the roster it names: the current one, or an earlier one the
     // current roster succeeds through endorsed renewals (kept in the vault by the enrollment).
-    const under = typeof said.roster === 'string' ? rosterOf(said.roster) : undefined;
+    const under = typeof said.roster === 'string' ? rosters.get(said.roster) : undefined;
     if (!under) {
       ignore(name, 'it names a roster that is neither the pinned one nor one the pinned roster succeeds');
       continue;

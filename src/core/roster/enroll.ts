@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
 import { participantId, parseStrictYaml } from '../plan/strict';
-import { newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
+import { MIN_IDENTITY_PASSPHRASE_CHARS, newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
 import { assembleRoster, participantFrom, ROLES, rosterToText, signRoster, verifyRoster, type RosterBody, type VerifiedRoster } from './roster';
 
 const enrollmentSchema = z.strictObject({
@@ -21,7 +21,7 @@ const enrollmentSchema = z.strictObject({
         id: participantId,
         name: z.string().min(1).max(200),
         roles: z.array(z.enum(ROLES)).min(1),
-        passphrase: z.string().min(12, 'must be at least 12 characters'),
+        passphrase: z.string().min(MIN_IDENTITY_PASSPHRASE_CHARS, `must be at least ${MIN_IDENTITY_PASSPHRASE_CHARS} characters`),
       }),
     )
     .min(1),

@@ -16,6 +16,14 @@ import { PARTICIPANT_ID_RE as ID_RE } from '../ids';
 
 const MAGIC = utf8('CSID');
 export const MAX_IDENTITY_FILE_BYTES = 16 * 1024;
+/** An identity guards every act of a person: its passphrase is longer than a share file's. */
+export const MIN_IDENTITY_PASSPHRASE_CHARS = 12;
+
+/** A passphrase a person chose for their identity, refused (before anything is sealed) when too short. */
+export function checkIdentityPassphrase(passphrase: string, field: string): string {
+  if ([...passphrase].length < MIN_IDENTITY_PASSPHRASE_CHARS) throw new InputError('prompt.short', field, `an identity passphrase must be at least ${MIN_IDENTITY_PASSPHRASE_CHARS} characters`);
+  return passphrase;
+}
 
 export interface IdentitySecrets {
   id: string;

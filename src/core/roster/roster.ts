@@ -84,7 +84,7 @@ export function participantFrom(provider: CryptoProvider, s: IdentitySecrets, p:
 }
 
 /** Words for a participant's keys, to read aloud when their entry is checked. */
-export function participantWords(provider: CryptoProvider, p: Participant): string[] {
+export function participantWords(provider: CryptoProvider, p: Pick<Participant, 'signingKey' | 'ageRecipient'>): string[] {
   return fingerprintWords(provider.sha256(utf8(`${p.signingKey}\n${p.ageRecipient}`)));
 }
 
@@ -316,14 +316,19 @@ export function trustRoster(provider: CryptoProvider, text: string, pin: RosterP
     if (!parent)
       throw new VerifyError('roster.pin', 'roster', `is not the pinned roster; it succeeds roster ${prev.slice(0, 16)}…: give that roster file too (--previous-roster), or pin this roster anew`);
     if (chain.includes(parent.fingerprint)) throw new VerifyError('roster.pin', 'roster', 'its chain of previous rosters loops');
-    checkEndorsements(provider, r, parent);
+    checkSuccession(provider, r, parent);
     chain.push(parent.fingerprint);
     r = parent;
   }
 }
 
-/** A successor's endorsements: distinct participants of the previous roster, a majority of it, every signature valid. */
-function checkEndorsements(provider: CryptoProvider, successor: VerifiedRoster, previous: VerifiedRoster): void {
+/**
+ * `successor` succeeds `previous`: it names it, it is of the same kind (rehearsal or real), and
+ * it carries endorsements by distinct participants of `previous`, a majority of it, each in
+ * force when the successor was made and each a valid signature.
+ */
+export function checkSuccession(provider: CryptoProvider, successor: VerifiedRoster, previous: VerifiedRoster): void {
+  if (successor.roster.previous !== previous.fingerprint) throw new VerifyError('roster.previous', 'roster.previous', 'does not name this roster as the one it succeeds');
   const at = `roster ${successor.fingerprint.slice(0, 16)}…`;
   if (successor.rehearsal !== previous.rehearsal)
     throw new VerifyError('roster.rehearsal', `${at}.rehearsal`, 'a rehearsal roster and a real one never succeed each other');
