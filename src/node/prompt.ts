@@ -1,8 +1,11 @@
 /**
- * Questions on the terminal. A passphrase is read with echo off: the terminal's settings are
- * saved (`stty -g`), echo, line editing and signal keys are switched off for the one answer,
- * and the saved settings are restored whatever happens (Ctrl-C cancels the answer and restores
- * them too). A plain answer (a file path) is read as a normal echoed line. Without a terminal
+ * Questions on the terminal. The terminal's settings are saved (`stty -g`) and restored
+ * whatever happens. Before a question is written, anything typed ahead is discarded (the
+ * terminal is switched to non-blocking raw reads and drained, which is what tcflush(TCIFLUSH)
+ * does), so a keystroke meant for an earlier moment never answers this question; and for a
+ * passphrase, echo, line editing and signal keys are switched off *before* the question
+ * appears, so a person who types as soon as they see it is never echoed. Ctrl-C cancels a
+ * passphrase. A plain answer (a file path) is read as a normal echoed line. Without a terminal
  * there is no one to ask: the caller gets an InputError naming the missing answer.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,19 +24,28 @@ function stty(fd: number, args: string[]): string {
   return r.stdout.trim();
 }
 
+/** Read and drop whatever is waiting (the terminal is in non-blocking raw mode: VMIN=0, VTIME=0). */
+function discardTypedAhead(fd: number): void {
+  const sink = Buffer.alloc(256);
+  try {
+    while (readSync(fd, sink, 0, sink.length, null) > 0);
+  } finally {
+    sink.fill(0);
+  }
+}
+
 /** Read one line from the terminal; `secret` turns echo off for it. */
 export function ask(question: string, field: string, secret: boolean): string {
   if (!hasTerminal()) throw new InputError('prompt.none', field, 'is needed and there is no terminal to ask (use --answers FILE in a rehearsal)');
   const fd = openSync('/dev/tty', 'r+');
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
-  let saved: string | undefined;
+  const saved = stty(fd, ['-g']);
   try {
+    stty(fd, [...(secret ? ['-echo', '-isig'] : []), '-icanon', 'min', '0', 'time', '0']);
+    discardTypedAhead(fd);
+    stty(fd, secret ? ['min', '1', 'time', '0'] : [saved]);
     writeSync(fd, question);
-    if (secret) {
-      saved = stty(fd, ['-g']);
-      stty(fd, ['-echo', '-icanon', '-isig', 'min', '1', 'time', '0']);
-    }
     for (;;) {
       const n = readSync(fd, one, 0, 1, null);
       if (n === 0) break;
@@ -44,12 +56,13 @@ export function ask(question: string, field: string, secret: boolean): string {
       else bytes.push(c);
     }
   } finally {
-    if (saved !== undefined) {
+    try {
       stty(fd, [saved]);
-      writeSync(fd, '\n');
+      if (secret) writeSync(fd, '\n');
+    } finally {
+      closeSync(fd);
+      one.fill(0);
     }
-    closeSync(fd);
-    one.fill(0);
   }
   const b = Buffer.from(bytes); // may sit in Node's shared pool: zeroed once read
   const s = b.toString('utf8');

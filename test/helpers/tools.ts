@@ -11,6 +11,7 @@ const INSTALL: Record<string, string> = {
   script: 'apt-get install -y bsdutils',
   chromium: 'apt-get install -y chromium',
   'pykmip-server': 'apt-get install -y --no-install-recommends python3-pykmip',
+  python3: 'apt-get install -y python3',
 };
 
 export function hasTool(name: string): boolean {

@@ -45,3 +45,33 @@ describe.runIf(tool('script'))('terminal prompts', () => {
     expect(r.stderr).toMatch(/probe: is needed and there is no terminal to ask/);
   }, 90_000);
 });
+
+/** The probe on a pseudo-terminal, with a person typing per `steps` (test/helpers/keyboard.py). */
+function person(mode: 'secret' | 'plain', steps: object[], env: Record<string, string> = {}): { status: number | null; out: string } {
+  const r = spawnSync('python3', ['test/helpers/keyboard.py', JSON.stringify(steps), process.execPath, '--import', 'tsx', 'test/helpers/ask-probe.ts', mode], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  return { status: r.status, out: (r.stdout + r.stderr).replace(/\r/g, '') };
+}
+
+describe.runIf(tool('python3'))('typing at once and typing ahead', () => {
+  it('a passphrase typed the instant its question appears is never echoed', () => {
+    for (let i = 0; i < 3; i++) {
+      const r = person('secret', [{ wait: 'Answer: ' }, { send: 'quick fingers secret\r' }]);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`sha256=${sha('quick fingers secret')}`);
+      expect(r.out).not.toContain('quick fingers');
+    }
+  }, 120_000);
+  it('what was typed before the question is discarded, not taken as the answer', () => {
+    for (const mode of ['secret', 'plain'] as const) {
+      const r = person(mode, [{ wait: 'probe: busy' }, { send: 'typed too early\r' }, { wait: 'Answer: ' }, { send: 'meant answer\r' }], { PROBE_BUSY_MS: '1500' });
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`sha256=${sha('meant answer')}`);
+      expect(r.out).not.toContain(`sha256=${sha('typed too early')}`);
+      if (mode === 'secret') expect(r.out).not.toContain('meant answer');
+    }
+  }, 120_000);
+});
