@@ -73,6 +73,7 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
   const answers = answersFile ? parseAnswers(read(answersFile, 'answers')) : { identities: {}, sharePassphrases: {}, dice: {}, shares: {}, interactive: true };
   const ports = cliPorts({
     outputDir: checked.outputDir ?? checked.vaultDir,
+    ...(checked.paperDir !== undefined && { paperDir: checked.paperDir }),
     vaultDir: checked.vaultDir,
     transcriptFile: checked.transcriptFile,
     planDir: checked.planDir,

@@ -28,6 +28,8 @@ function readInput(file: string, field: string): Uint8Array {
 
 export function cliPorts(opts: {
   outputDir: string;
+  /** The medium for paper shares, when the plan makes them. */
+  paperDir?: string;
   vaultDir: string;
   transcriptFile: string;
   planDir: string;
@@ -105,6 +107,7 @@ export function cliPorts(opts: {
       return { bytes: readInput(file, `answers.shares.${c}.file`), passphrase: a.passphrase, label: `share file ${path.basename(file)} of ${c}` };
     },
     outputs: directoryMedium(opts.outputDir),
+    ...(opts.paperDir !== undefined && { paper: directoryMedium(opts.paperDir) }),
     vault: directoryMedium(opts.vaultDir),
     input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
     openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),

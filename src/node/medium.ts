@@ -20,6 +20,7 @@ function readError(e: unknown, name: string): InputError {
 
 export function directoryMedium(dir: string): Medium {
   return {
+    location: path.resolve(dir),
     exists: (name) => existsSync(fileOf(dir, name)),
     write: (name, bytes) => writeNewFile(fileOf(dir, name), bytes),
     read(name) {

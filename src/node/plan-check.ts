@@ -5,12 +5,12 @@
  * will write exists yet (unless its transcript shows an interrupted run, which resumes).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { fromUtf8 } from '../core/crypto/bytes';
 import path from 'node:path';
 import { InputError, PolicyError } from '../core/errors';
 import type { CryptoProvider } from '../core/crypto/provider';
-import { parsePlan, planAssignment, planOutputs, type Plan } from '../core/plan/schema';
+import { paperFolder, paperOutputs, parsePlan, planAssignment, planOutputs, type Plan } from '../core/plan/schema';
 import { checkSeparation, verifyRoster, type VerifiedRoster } from '../core/roster/roster';
 
 export interface CheckedPlan {
@@ -22,6 +22,8 @@ export interface CheckedPlan {
   planDir: string;
   vaultDir: string;
   outputDir: string | undefined;
+  /** Where paper shares go (a medium of their own), when the plan makes them. */
+  paperDir: string | undefined;
   transcriptFile: string;
   /** Absolute paths of the outputs. */
   outputs: string[];
@@ -32,6 +34,13 @@ export interface CheckedPlan {
 function directory(dir: string, field: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('plan.directory', field, `${dir} is not an existing directory`);
   return dir;
+}
+
+/** One folder is the other or holds it (compared after resolving links). */
+function nested(a: string, b: string): boolean {
+  const [x, y] = [realpathSync(a), realpathSync(b)];
+  const inside = (p: string, q: string) => !path.relative(q, p).startsWith('..') && !path.isAbsolute(path.relative(q, p));
+  return inside(x, y) || inside(y, x);
 }
 
 export function checkPlanFile(provider: CryptoProvider, planFile: string, now: Date): CheckedPlan {
@@ -62,9 +71,19 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
   const transcriptFile = path.join(vaultDir, plan.transcript);
   const resuming = existsSync(transcriptFile);
   const outputDir = 'outputs' in plan ? directory(path.resolve(base, plan.outputs.directory), 'plan.outputs.directory') : undefined;
-  const outputs = outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : [];
+  const paperFrom = paperFolder(plan);
+  const paperDir = paperFrom !== undefined ? directory(path.resolve(base, paperFrom), 'plan.outputs.paper') : undefined;
+  if (paperDir && outputDir) {
+    for (const [other, what] of [
+      [outputDir, 'the outputs directory, which carries the encrypted share files'],
+      [vaultDir, 'the vault'],
+    ] as const)
+      if (nested(paperDir, other))
+        throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is or shares a folder with ${what} (${other}): a paper share is the share in the clear, so it goes to a medium of its own (the printer's folder, a separate drive)`);
+  }
+  const outputs = [...(outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : []), ...(paperDir ? paperOutputs(plan).map((f) => path.join(paperDir, f)) : [])];
   const present = outputs.filter((f) => existsSync(f));
   if (present.length && !resuming)
     throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.map((f) => path.basename(f)).join(', ')}: Custos never overwrites; choose an empty directory`);
-  return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, transcriptFile, outputs, resuming };
+  return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, paperDir, transcriptFile, outputs, resuming };
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTemplate } from '../../src/core/plan/templates';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider as provider } from '../../src/node/native-provider';
-import { custos, custosTyping, enrollmentCeremony, PEOPLE, typing } from '../helpers/lifecycle';
+import { custos, custosTyping, enrollmentCeremony, PEOPLE, typing, withoutPaperMedium } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-enroll-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ function enrollPlan(name: string, participants: string[], extra = '') {
 /** A plan of `kind` under the roster of `out-<rosterDir>`, in the vault. */
 function planUnder(name: string, kind: string, rosterDir: string, words: string, edit: (t: string) => string) {
   mkdirSync(at(`out-${name}`), { recursive: true });
-  const text = edit(
+  const text = withoutPaperMedium(edit(
     planTemplate(kind)
       .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
       .replace('file: roster.json', `file: ${rosterDir}/roster.json`)
@@ -43,7 +43,7 @@ function planUnder(name: string, kind: string, rosterDir: string, words: string,
       .replace('vault: /var/lib/custos/vault', 'vault: vault')
       .replace('airgap: strict', 'airgap: warn')
       .replace(/^transcript: \S+/m, `transcript: ${name}.jsonl`),
-  );
+  ));
   writeFileSync(at(`${name}.yaml`), text);
   return at(`${name}.yaml`);
 }

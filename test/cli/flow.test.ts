@@ -21,6 +21,7 @@ describe('ceremony through the CLI', () => {
     mkdirSync(ids);
     mkdirSync(join(dir, 'out'));
     mkdirSync(join(dir, 'vault'));
+    mkdirSync(join(dir, 'paper'));
     writeFileSync(join(dir, 'enroll.yaml'), enrollmentYaml());
     expect(custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--work-factor', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--work-factor: may only lower/) });
     const e = custos('enroll', join(dir, 'enroll.yaml'), '--out', ids, '--rehearsal', 'yes', '--work-factor', '10', '--json');
@@ -35,6 +36,7 @@ describe('ceremony through the CLI', () => {
         .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${words}"`)
         .replace('file: roster.json', 'file: ids/roster.json')
         .replace('directory: /media/ceremony', 'directory: out')
+        .replace('paper: /media/paper', 'paper: paper')
         .replace('vault: /var/lib/custos/vault', 'vault: vault')
         .replace('airgap: strict', 'airgap: warn'),
     );

@@ -18,11 +18,13 @@ function setup(name: string, opts: { words?: string; rosterSeed?: string; expire
   const d = join(dir, name);
   mkdirSync(join(d, 'out'), { recursive: true });
   mkdirSync(join(d, 'vault'), { recursive: true });
+  mkdirSync(join(d, 'paper'), { recursive: true });
   const r = makeRoster(opts.rosterSeed ?? 'roster', opts.expires, opts.enrolled);
   writeFileSync(join(d, 'roster.json'), r.text);
   let plan = planTemplate('generate')
     .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${opts.words ?? r.verified.words.join(' ')}"`)
     .replace('directory: /media/ceremony', 'directory: out')
+    .replace('paper: /media/paper', 'paper: paper')
     .replace('vault: /var/lib/custos/vault', 'vault: vault');
   if (opts.edit) plan = opts.edit(plan);
   writeFileSync(join(d, 'plan.yaml'), plan);
@@ -53,5 +55,17 @@ describe('custos plan', () => {
     const bad = setup('bad', { edit: (t) => t.replace('threshold: 3', 'threshold: 9') });
     expect(custos('plan', 'check', bad.file)).toMatchObject({ code: 2, err: expect.stringMatching(/plan\.shares\.threshold: is 9 but only 5 custodians/) });
     expect(custos('plan', 'check', join(dir, 'missing.yaml'))).toMatchObject({ code: 2, err: expect.stringMatching(/cannot be read \(ENOENT\)/) });
+  });
+  it('paper shares go to a medium of their own: not the outputs directory, not inside the vault', () => {
+    const beside = setup('beside', { edit: (t) => t.replace('paper: paper', 'paper: out') });
+    expect(custos('plan', 'check', beside.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .*out is or shares a folder with the outputs directory, which carries the encrypted share files/) });
+    const inside = setup('inside', { edit: (t) => t.replace('paper: paper', 'paper: out/cards') });
+    mkdirSync(join(inside.d, 'out', 'cards'));
+    expect(custos('plan', 'check', inside.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .* shares a folder with the outputs directory/) });
+    const vault = setup('in-vault', { edit: (t) => t.replace('paper: paper', 'paper: vault') });
+    expect(custos('plan', 'check', vault.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .* shares a folder with the vault/) });
+    const written = setup('paper-exists');
+    writeFileSync(join(written.d, 'paper', 'carol.share.txt'), 'an older card');
+    expect(custos('plan', 'check', written.file)).toMatchObject({ code: 1, err: expect.stringMatching(/would overwrite carol\.share\.txt/) });
   });
 });

@@ -122,6 +122,11 @@ export function answersYaml(shareDir: string, quorum: string[] = []): string {
   );
 }
 
+/** A plan text whose shares have no paper form loses its paper medium line (and its comment lines). */
+export function withoutPaperMedium(text: string): string {
+  return /forms: \[[^\]]*paper/.test(text) ? text : text.replace(/^ {2}paper: .*\n(?: +#.*\n)*/m, '');
+}
+
 export const TRANSPORT_PEM = readFileSync('test/vectors/rsa4096-test-only.pem', 'utf8');
 
 export async function workstation(dir: string) {
@@ -150,8 +155,10 @@ export async function workstation(dir: string) {
     const out = where.out ?? `out-${name}`;
     mkdirSync(join(dir, vault), { recursive: true });
     mkdirSync(join(dir, out), { recursive: true });
-    const text = edit(
+    const paper = `paper-${name}`;
+    let text = edit(
       planTemplate(kind)
+        .replace('paper: /media/paper', `paper: ${paper}`)
         .replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${where.roster?.words ?? words}"`)
         .replace('file: roster.json', `file: ${where.roster?.file ?? 'ids/roster.json'}`)
         .replace('directory: /media/ceremony', `directory: ${out}`)
@@ -159,6 +166,9 @@ export async function workstation(dir: string) {
         .replace('airgap: strict', 'airgap: warn')
         .replace(/^transcript: \S+/m, `transcript: ${name}.jsonl`),
     );
+    // The paper medium only when the plan makes paper shares.
+    if (/forms: \[[^\]]*paper/.test(text)) mkdirSync(join(dir, paper), { recursive: true });
+    else text = withoutPaperMedium(text);
     writeFileSync(join(dir, `${name}.yaml`), text);
     return join(dir, `${name}.yaml`);
   };

@@ -8,6 +8,7 @@ import { nativeProvider } from '../../src/node/native-provider';
 
 export interface MemoryPorts extends CeremonyPorts {
   files: Map<string, Uint8Array>;
+  paperFiles: Map<string, Uint8Array>;
   /** Identity files saved by an enrollment, by participant. */
   identities: Map<string, Uint8Array>;
   /** What each approver was shown, in order. */
@@ -32,6 +33,7 @@ export function memoryPorts(opts: {
   decline?: string;
 }): MemoryPorts {
   const files = new Map<string, Uint8Array>();
+  const paperFiles = new Map<string, Uint8Array>();
   const vault = new Map<string, Uint8Array>();
   let transcript = '';
   const said: string[] = [];
@@ -76,8 +78,9 @@ export function memoryPorts(opts: {
     async dice(c) {
       return opts.dice?.[c] ?? '';
     },
-    outputs: memoryMedium(files),
-    vault: memoryMedium(vault),
+    outputs: memoryMedium(files, 'memory:outputs'),
+    paper: memoryMedium(paperFiles, 'memory:paper'),
+    vault: memoryMedium(vault, 'memory:vault'),
     input: (p) => {
       const b = opts.inputs?.get(p);
       if (!b) throw new Error(`test ports: no input ${p}`);
@@ -103,6 +106,7 @@ export function memoryPorts(opts: {
     },
     say: (s) => void said.push(s),
     files,
+    paperFiles,
     identities,
     reviewed,
     vaultFiles: vault,
@@ -115,7 +119,7 @@ export function memoryPorts(opts: {
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** A directory in a Map: exclusive create, partial files invisible until committed. */
-export function memoryMedium(files: Map<string, Uint8Array>): Medium {
+export function memoryMedium(files: Map<string, Uint8Array>, location = 'memory'): Medium {
   const get = (n: string) => {
     const b = files.get(n);
     if (!b) throw new Error(`test medium: no ${n}`);
@@ -131,6 +135,7 @@ export function memoryMedium(files: Map<string, Uint8Array>): Medium {
     close() {},
   });
   return {
+    location,
     exists: (n) => files.has(n),
     write(n, b) {
       if (files.has(n)) throw new Error(`test medium: ${n} exists`);

@@ -10,11 +10,11 @@ import { toHex, wipe } from '../crypto/bytes';
 import { createInventory } from '../inventory/inventory';
 import { deriveKeyId } from '../crypto/key-id';
 import { kcv } from '../crypto/kcv';
-import { planOutputs, type GeneratePlan, type PlanOf } from '../plan/schema';
+import { paperOutputs, planOutputs, type GeneratePlan, type PlanOf } from '../plan/schema';
 import type { VerifiedRoster } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
 import { Session, type Closing } from './session';
-import { issueShares, newMasterKey, resumeSplit, splitAndRecord, verifyIssued } from './shares-steps';
+import { issueShares, newMasterKey, paperMedium, resumeSplit, splitAndRecord, verifyIssued } from './shares-steps';
 import { absorb, loadVaultState, writeInventory } from './vault';
 
 export { MIN_DICE_ROLLS, parseDice } from './shares-steps';
@@ -38,6 +38,8 @@ export interface GenerateResult extends Closing {
 export function checkOutputsAbsent(ports: CeremonyPorts, plan: PlanOf<'generate' | 'reshare' | 'rotate' | 'export-bundle' | 'escrow' | 'backup'>): void {
   if (ports.transcript.existing() !== undefined) return;
   const present = planOutputs(plan).filter((f) => ports.outputs.exists(f));
+  const paper = paperOutputs(plan);
+  if (paper.length) present.push(...paper.filter((f) => paperMedium(ports).exists(f)));
   if (present.length) throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.join(', ')}: Custos never overwrites`);
 }
 

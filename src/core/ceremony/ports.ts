@@ -23,6 +23,8 @@ export interface StreamWriter {
 
 /** A flat directory: the output medium, or the workstation's vault. Names are plain file names. */
 export interface Medium {
+  /** Where this medium is, for the record (a folder path, a drive's label): never a secret. */
+  readonly location: string;
   exists(name: string): boolean;
   /** Exclusive create, fsync, read back; returns the SHA-256 (hex) of what was written. */
   write(name: string, bytes: Uint8Array): string;
@@ -94,6 +96,12 @@ export interface CeremonyPorts {
   shareFile(custodian: string): Promise<ShareFileAnswer>;
   /** Where the ceremony's outputs go (custodians' and couriers' media). */
   outputs: Medium;
+  /**
+   * Where paper shares go, when a plan makes them: a medium of its own chosen by the operator
+   * (the folder the printer reads, a separate drive), never the outputs medium that carries the
+   * encrypted share files. The transcript records its location.
+   */
+  paper?: Medium;
   /** The workstation's data folder: roster, sealed inventories, every ceremony transcript. */
   vault: Medium;
   /** Input files a plan names (a backup to restore, a transport key, an escrow agent's key). */

@@ -17,6 +17,15 @@ import { checkAirgap } from './network';
 import type { Session } from './session';
 import type { CeremonyPorts } from './ports';
 import { MIN_PASSPHRASE_CHARS } from '../age';
+import type { Medium } from './ports';
+
+/** The medium paper shares go to: never the one that carries the encrypted share files. */
+export function paperMedium(ports: CeremonyPorts): Medium {
+  if (!ports.paper) throw new PolicyError('shares.paper', 'plan.outputs.paper', 'this plan makes paper shares and no medium was chosen for them');
+  if (ports.paper === ports.outputs || ports.paper.location === ports.outputs.location)
+    throw new PolicyError('shares.paper', 'plan.outputs.paper', `is the outputs medium (${ports.outputs.location}): a paper share beside its encrypted share file makes the encryption moot; choose a medium of its own`);
+  return ports.paper;
+}
 
 export const MIN_DICE_ROLLS = 50;
 
@@ -72,22 +81,23 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
   const { ports } = session;
   const { provider, rng } = ports;
   const setId = toHex(split.setId);
-  const issued: { custodian: string; index: number; identity: IdentitySecrets; outputs: [string, Uint8Array][] }[] = [];
+  const paper = spec.forms.includes('paper') ? paperMedium(ports) : undefined;
+  const issued: { custodian: string; index: number; identity: IdentitySecrets; outputs: [Medium, string, Uint8Array][] }[] = [];
   try {
     try {
       for (const [i, c] of spec.custodians.entries()) {
         const record = split.records[i]!;
         const identity = await session.unlock(c, `receive share ${i + 1}`);
-        const outputs: [string, Uint8Array][] = [];
+        const outputs: [Medium, string, Uint8Array][] = [];
         issued.push({ custodian: c, index: i + 1, identity, outputs });
         if (spec.forms.includes('file')) {
           const protection =
             spec.protection === 'passphrase'
               ? { passphrase: await session.attempt(c, 'choose the passphrase of your share file', () => chosenPassphrase(ports, c)), ...(workFactor !== undefined && { workFactor }) }
               : { recipient: session.roster.participant(c)!.ageRecipient };
-          outputs.push([`${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
+          outputs.push([ports.outputs, `${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
         }
-        if (spec.forms.includes('paper')) outputs.push([`${c}.share.txt`, utf8(shareToText(provider, record))]);
+        if (paper) outputs.push([paper, `${c}.share.txt`, utf8(shareToText(provider, record))]);
       }
     } finally {
       split.records.forEach(wipeShareRecord);
@@ -95,12 +105,13 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
     checkAirgap(ports.network(), airgap); // again, before anything leaves memory
     for (const x of issued) {
       const files: Json[] = [];
-      for (const [name, bytes] of x.outputs) files.push({ name, sha256: ports.outputs.write(name, bytes) });
+      // Where each went is recorded (the paper medium by its location), never what it holds.
+      for (const [medium, name, bytes] of x.outputs) files.push({ name, sha256: medium.write(name, bytes), ...(medium === paper && { medium: 'paper', location: medium.location }) });
       session.append(x.identity, 'share.issued', { custodian: x.custodian, index: x.index, setId, files });
     }
   } finally {
     for (const x of issued) {
-      for (const [, b] of x.outputs) wipe(b);
+      for (const [, , b] of x.outputs) wipe(b);
       wipeIdentity(x.identity);
     }
   }
@@ -135,7 +146,7 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
         checked.push(`${c}.share.age`);
       }
       if (spec.forms.includes('paper')) {
-        const bytes = ports.outputs.read(`${c}.share.txt`);
+        const bytes = paperMedium(ports).read(`${c}.share.txt`);
         const r = textToShare(provider, new TextDecoder().decode(bytes), `${c}.share.txt`);
         wipe(bytes);
         const ok = toHex(r.setId) === setId && r.index === i + 1;

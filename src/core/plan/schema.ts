@@ -40,6 +40,11 @@ const common = {
 };
 const header = { ...common, roster: pinnedRoster };
 const outputs = z.strictObject({ directory: z.string().min(1, 'must name the output directory') });
+/** Share-making ceremonies: paper shares go to a medium of their own, never beside the share files. */
+const shareMedia = z.strictObject({
+  directory: z.string().min(1, 'must name the output directory'),
+  paper: z.string().min(1, 'must name the folder on the medium that receives the paper shares').optional(),
+});
 const quorum = people('custodian').max(255);
 const approvers = z.array(id).length(2, 'must name exactly two approvers (dual control)');
 const shares = z.strictObject({
@@ -52,7 +57,7 @@ const newMaster = z.strictObject({ label, dice: z.boolean().default(false) });
 const keyList = z.array(keyName).min(1, 'must select at least one key');
 
 const kinds = {
-  generate: z.strictObject({ ...header, kind: z.literal('generate'), outputs, key: newMaster, shares }),
+  generate: z.strictObject({ ...header, kind: z.literal('generate'), outputs: shareMedia, key: newMaster, shares }),
   'add-key': z.strictObject({
     ...header,
     kind: z.literal('add-key'),
@@ -112,7 +117,7 @@ const kinds = {
     output: fileName,
   }),
   restore: z.strictObject({ ...header, kind: z.literal('restore'), backup: z.strictObject({ file: z.string().min(1, 'must name the backup archive') }), quorum }),
-  reshare: z.strictObject({ ...header, kind: z.literal('reshare'), outputs, quorum, shares }),
+  reshare: z.strictObject({ ...header, kind: z.literal('reshare'), outputs: shareMedia, quorum, shares }),
   'confirm-import': z.strictObject({
     ...header,
     kind: z.literal('confirm-import'),
@@ -120,7 +125,7 @@ const kinds = {
     bundle: z.strictObject({ file: z.string().min(1, 'must name the bundle as it was exported') }),
     recipient: z.strictObject({ file: z.string().min(1, 'must name the transport key enrollment file'), fingerprint: hex64 }),
   }),
-  rotate: z.strictObject({ ...header, kind: z.literal('rotate'), outputs, quorum, key: newMaster, shares }),
+  rotate: z.strictObject({ ...header, kind: z.literal('rotate'), outputs: shareMedia, quorum, key: newMaster, shares }),
   enroll: z.strictObject({
     ...common,
     kind: z.literal('enroll'),
@@ -165,6 +170,10 @@ function consistency(p: Plan): Issue[] {
   if ('shares' in p) {
     const s = p.shares;
     if (s.threshold > s.custodians.length) issues.push({ path: ['shares', 'threshold'], message: `is ${s.threshold} but only ${s.custodians.length} custodians are listed` });
+    const paper = paperFolder(p);
+    if (s.forms.includes('paper') && paper === undefined)
+      issues.push({ path: ['outputs', 'paper'], message: 'must name the folder for the paper shares, on a medium of their own (a paper share beside its encrypted share file makes the encryption moot)' });
+    if (!s.forms.includes('paper') && paper !== undefined) issues.push({ path: ['outputs', 'paper'], message: 'names a medium for paper shares but shares.forms has no paper' });
     s.custodians.forEach((c, i) => {
       if (seen.has(c)) issues.push({ path: ['shares', 'custodians', i], message: `${c} is listed twice: one person cannot hold two shares of one set` });
       seen.add(c);
@@ -223,14 +232,19 @@ export function parsePlan(text: string): Plan {
   return checkPlan(parseYamlStrict(text, 'plan'));
 }
 
-/** Share outputs of a custodian set. */
+/** The share files of a custodian set, written in the output directory. */
 export function shareOutputs(s: SharesSpec): string[] {
-  const out: string[] = [];
-  for (const c of s.custodians) {
-    if (s.forms.includes('file')) out.push(`${c}.share.age`);
-    if (s.forms.includes('paper')) out.push(`${c}.share.txt`);
-  }
-  return out;
+  return s.forms.includes('file') ? s.custodians.map((c) => `${c}.share.age`) : [];
+}
+
+/** The folder a plan names for its paper shares, if any. */
+export function paperFolder(plan: Plan): string | undefined {
+  return plan.kind === 'generate' || plan.kind === 'reshare' || plan.kind === 'rotate' ? plan.outputs.paper : undefined;
+}
+
+/** The paper shares of a plan, written on the paper medium (`outputs.paper`). */
+export function paperOutputs(plan: Plan): string[] {
+  return 'shares' in plan && plan.shares.forms.includes('paper') ? plan.shares.custodians.map((c) => `${c}.share.txt`) : [];
 }
 
 /** Every file a plan will write in its output directory: all must be absent before any key is made. */

@@ -20,6 +20,11 @@ vault: /var/lib/custos/vault         # the workstation data folder: inventories 
 const OUTPUTS = `outputs:
   directory: /media/ceremony         # must exist; every file written here must not exist yet
 `;
+const SHARE_OUTPUTS = `outputs:
+  directory: /media/ceremony         # must exist; every file written here must not exist yet
+  paper: /media/paper                # with forms [paper]: the paper shares (the share in the clear), on a medium
+                                     #   of their own, never the directory above; the transcript records where
+`;
 const SHARES = `shares:
   threshold: 3                       # M: how many custodians rebuild the key (2..255)
   custodians: [alice, bob, carol, dave, erin]   # N custodians, one share each, in this order
@@ -37,7 +42,7 @@ transcript: generate-2026.jsonl      # written in the vault; rerunning the plan 
 key:
   label: "master-2026"               # a name for people; the key id is derived from the key
   dice: false                        # default false; true mixes custodian dice rolls into the CSPRNG output
-${SHARES}${OUTPUTS}`,
+${SHARES}${SHARE_OUTPUTS}`,
   'add-key': `kind: add-key
 transcript: add-key-2026-01.jsonl
 ${QUORUM}keys:
@@ -83,7 +88,7 @@ backup:
 ${QUORUM}`,
   reshare: `kind: reshare
 transcript: reshare-2026-01.jsonl
-${QUORUM}${SHARES}${OUTPUTS}`,
+${QUORUM}${SHARES}${SHARE_OUTPUTS}`,
   'confirm-import': `kind: confirm-import
 transcript: confirm-import-2026-01.jsonl
 receipt:
@@ -99,7 +104,7 @@ transcript: rotate-2026-01.jsonl
 ${QUORUM}key:
   label: "master-2027"
   dice: false
-${SHARES}${OUTPUTS}`,
+${SHARES}${SHARE_OUTPUTS}`,
 };
 
 /** The enrollment ceremony makes the roster, so its plan pins none (except the one it renews). */

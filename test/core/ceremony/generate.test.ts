@@ -14,10 +14,11 @@ import { nativeProvider as provider } from '../../../src/node/native-provider';
 import { osRng } from '../../../src/node/platform';
 import { makeRoster } from '../../helpers/roster';
 import { memoryPorts } from '../../helpers/ports';
+import { withoutPaperMedium } from '../../helpers/lifecycle';
 
 const { ids, verified } = makeRoster();
 const plan = (edit: (t: string) => string = (t) => t): GeneratePlan =>
-  parsePlan(edit(planTemplate('generate').replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${verified.words.join(' ')}"`))) as GeneratePlan;
+  parsePlan(withoutPaperMedium(edit(planTemplate('generate').replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', `"${verified.words.join(' ')}"`)))) as GeneratePlan;
 const opts = { planSha256: 'ab'.repeat(32), rehearsal: true, workFactor: 10 };
 
 describe('generate ceremony', () => {
@@ -45,11 +46,30 @@ describe('generate ceremony', () => {
     const signer = verified.publicKey('oscar')!;
     const alice = await openShareFile(provider, ports.files.get('alice.share.age')!, { passphrase: 'alice passphrase for tests' });
     const carol = await openShareFile(provider, ports.files.get('carol.share.age')!, { passphrase: 'carol passphrase for tests' });
-    const erin = textToShare(provider, new TextDecoder().decode(ports.files.get('erin.share.txt')!));
+    // Paper shares went to the paper medium only, and the transcript says where (never what).
+    expect([...ports.files.keys()].filter((n) => n.endsWith('.txt'))).toEqual([]);
+    expect([...ports.paperFiles.keys()].sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}.share.txt`));
+    const issued = report.events.find((e) => e.type === 'share.issued' && e.data.custodian === 'erin')!;
+    expect(issued.data.files).toEqual([
+      { name: 'erin.share.age', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: 'erin.share.txt', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), medium: 'paper', location: 'memory:paper' },
+    ]);
+    const erin = textToShare(provider, new TextDecoder().decode(ports.paperFiles.get('erin.share.txt')!));
     const res = await combineShares(provider, [{ label: 'alice', record: alice }, { label: 'carol', record: carol }, { label: 'erin', record: erin }], { signer, setId: fromHex(r.setId) });
     expect(res.kcv).toBe(r.kcv);
     expect(kcv(provider, res.key)).toBe(r.kcv);
     expect(Buffer.from(res.keyId).toString('hex')).toBe(r.keyId);
+  });
+
+  it('refuses, before any key exists, to put paper shares on the medium of the share files, or nowhere', async () => {
+    for (const paper of ['same', 'none'] as const) {
+      const ports = memoryPorts({ ids, rng: seededRng('paper') });
+      if (paper === 'same') ports.paper = ports.outputs;
+      else delete ports.paper;
+      await expect(runGenerate(ports, plan(), verified, opts)).rejects.toThrowError(paper === 'same' ? /^plan\.outputs\.paper: is the outputs medium \(memory:outputs\): a paper share beside its encrypted share file/ : /^plan\.outputs\.paper: this plan makes paper shares and no medium was chosen/);
+      expect(ports.files.size + ports.paperFiles.size).toBe(0);
+      expect(ports.transcriptText()).toBe('');
+    }
   });
 
   it('mixes custodian dice when the plan says so, and records it', async () => {

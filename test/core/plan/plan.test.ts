@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parsePlan, planOutputs } from '../../../src/core/plan/schema';
+import { paperOutputs, parsePlan, planOutputs } from '../../../src/core/plan/schema';
 import { planTemplate } from '../../../src/core/plan/templates';
 import { parseYamlStrict } from '../../../src/core/plan/yaml';
 import { CustosError, InputError } from '../../../src/core/errors';
@@ -12,7 +12,9 @@ describe('plans', () => {
   it('the template, once its fingerprint is filled in, is a valid plan with its defaults applied', () => {
     const p = parsePlan(filled());
     expect(p).toMatchObject({ kind: 'generate', shares: { threshold: 3, forms: ['file', 'paper'], protection: 'passphrase' }, transcript: 'generate-2026.jsonl', outputs: { directory: '/media/ceremony' } });
-    expect(planOutputs(p)).toEqual(['alice.share.age', 'alice.share.txt', 'bob.share.age', 'bob.share.txt', 'carol.share.age', 'carol.share.txt', 'dave.share.age', 'dave.share.txt', 'erin.share.age', 'erin.share.txt']);
+    expect(planOutputs(p)).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age', 'dave.share.age', 'erin.share.age']);
+    expect(paperOutputs(p)).toEqual(['alice.share.txt', 'bob.share.txt', 'carol.share.txt', 'dave.share.txt', 'erin.share.txt']);
+    expect(p).toMatchObject({ outputs: { paper: '/media/paper' } });
   });
   it('the raw template says what to fill in', () => {
     expect(() => parsePlan(planTemplate('generate'))).toThrowError(/^plan\.roster\.fingerprint: must be the 8 fingerprint words/);
@@ -31,6 +33,8 @@ describe('plans', () => {
     ['a duplicate key', (t: string) => t.replace('airgap: strict', 'airgap: strict\nairgap: warn'), /^plan: YAML error at line \d+, column \d+: Map keys must be unique/],
     ['an anchor and alias', (t: string) => t.replace('witnesses: [wendy]', 'witnesses: &w [wendy]\nextra: *w'), /^plan: anchors and aliases are not allowed/],
     ['a custom tag', (t: string) => t.replace('airgap: strict', 'airgap: !shell strict'), /^plan: (YAML error|the tag)/],
+    ['paper shares with no medium of their own', (t: string) => t.replace(/^ {2}paper: .*$/m, ''), /^plan\.outputs\.paper: must name the folder for the paper shares, on a medium of their own/],
+    ['a paper medium with no paper form', (t: string) => t.replace('forms: [file, paper]', 'forms: [file]'), /^plan\.outputs\.paper: names a medium for paper shares but shares\.forms has no paper/],
     ['a wrong airgap value', (t: string) => t.replace('airgap: strict', 'airgap: maybe'), /^plan\.airgap: must be "strict"/],
   ])('refuses %s, naming the dotted path', (_name, edit, re) => {
     expect(() => parsePlan(edit(filled()))).toThrowError(re);
