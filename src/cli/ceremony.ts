@@ -27,6 +27,7 @@ import { checkPlanFile } from '../node/plan-check';
 import { cliPorts } from '../node/ceremony-ports';
 
 export type { Io };
+export { inspectCommand } from './inspect';
 
 function workFactor(opts: Map<string, string>, rehearsal: boolean): number | undefined {
   const w = opts.get('work-factor');
@@ -230,35 +231,4 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     }
   }
   emit({ kind: 'shares', shares }, lines.join(''));
-}
-
-/** `custos inspect FILE`: what a Custos file is and its public facts, without any key and without trusting it. */
-export function inspectCommand(args: string[], json: boolean, io: Io): void {
-  const { positional } = options(args, []);
-  if (positional.length !== 1) throw new InputError('cli.usage', 'inspect', 'usage: custos inspect FILE');
-  const file = positional[0]!;
-  const f = openRandomAccess(file, 'file');
-  let head: Uint8Array;
-  try {
-    head = f.read(0, Math.min(f.size, 4096));
-  } finally {
-    f.close();
-  }
-  const text = new TextDecoder().decode(head);
-  let facts: Record<string, unknown>;
-  const kind = /"kind":"(custos\.[a-z-]+)"/.exec(text)?.[1];
-  if (text.startsWith('age-encryption.org/v1') || text.startsWith('-----BEGIN AGE')) facts = { type: 'age file (a share file, an identity or an escrow payload); open it with its passphrase or identity' };
-  else if (text.startsWith('{"actor"')) {
-    let first: { ceremony: string; data: Record<string, unknown>; time: string };
-    try {
-      first = JSON.parse(text.slice(0, Math.max(0, text.indexOf('\n')))) as typeof first;
-    } catch {
-      throw new InputError('inspect.transcript', file, 'starts like a transcript but its first line is not JSON');
-    }
-    if (typeof first !== 'object' || first === null || typeof first.data !== 'object' || first.data === null) throw new InputError('inspect.transcript', file, 'starts like a transcript but its first line is not an event');
-    facts = { type: 'transcript', ceremony: first.ceremony, kind: first.data.kind, name: first.data.name, opened: first.time, operator: first.data.operator, rehearsal: first.data.rehearsal };
-  } else if (kind) facts = { type: kind, note: 'unverified: run custos verify for a trusted answer' };
-  else if (text.startsWith('CUSTOS SHARE ') || text.startsWith('CUSTOS:SHARE:')) facts = { type: 'paper share (custos share inspect FILE)' };
-  else throw new InputError('inspect.unknown', file, 'is not a file Custos recognises');
-  io.out(json ? JSON.stringify({ ok: true, file, ...facts }) + '\n' : Object.entries(facts).map(([k, v]) => `${k}: ${String(v)}\n`).join(''));
 }
