@@ -151,6 +151,8 @@ const kinds = {
 };
 
 export const PLAN_KINDS = Object.keys(kinds) as (keyof typeof kinds)[];
+/** Each kind's schema (without the cross-field rules), for the generated reference. */
+export const PLAN_SCHEMAS: Readonly<Record<keyof typeof kinds, z.ZodType>> = kinds;
 export type PlanKind = keyof typeof kinds;
 export type PlanOf<K extends PlanKind> = z.infer<(typeof kinds)[K]>;
 export type Plan = { [K in PlanKind]: PlanOf<K> }[PlanKind];

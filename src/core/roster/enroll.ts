@@ -12,7 +12,7 @@ import { participantId, parseStrictYaml } from '../plan/strict';
 import { MIN_IDENTITY_PASSPHRASE_CHARS, newIdentity, sealIdentity, wipeIdentity, type IdentitySecrets } from './identity';
 import { assembleRoster, participantFrom, ROLES, rosterToText, signRoster, verifyRoster, type RosterBody, type VerifiedRoster } from './roster';
 
-const enrollmentSchema = z.strictObject({
+export const enrollmentSchema = z.strictObject({
   organization: z.string().min(1).max(200),
   validDays: z.int().min(1).max(3660),
   participants: z
