@@ -9,7 +9,9 @@ import { verifyBundle } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
 import { checkFingerprint, parseTransportKey } from '../core/documents/transport';
 import { verifyBackup } from '../core/backup/archive';
-import { openShareFile, parseSharePlaintext } from '../core/shares/file';
+import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
+import { ageIdentityString, openIdentity, wipeIdentity } from '../core/roster/identity';
+import { ask as terminalAsk } from '../node/prompt';
 import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
 import { directoryMedium, openRandomAccess } from '../node/medium';
@@ -90,7 +92,11 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     const facts = Object.entries(r)
       .filter(([k, v]) => !['ceremony', 'head', 'headWords'].includes(k) && (typeof v === 'string' || typeof v === 'number'))
       .map(([k, v]) => `${k} ${String(v)}`);
-    io.out(`${rehearsal ? 'REHEARSAL ' : ''}${checked.plan.kind} ceremony ${r.ceremony} closed\n${facts.join('\n')}\nclosing head ${r.headWords.join(' ')}\n`);
+    io.out(
+      r.closedNow
+        ? `${rehearsal ? 'REHEARSAL ' : ''}${checked.plan.kind} ceremony ${r.ceremony} closed now: the interrupted run's remaining attestations are signed\nclosing head ${r.headWords.join(' ')}\n`
+        : `${rehearsal ? 'REHEARSAL ' : ''}${checked.plan.kind} ceremony ${r.ceremony} closed\n${facts.join('\n')}\nclosing head ${r.headWords.join(' ')}\n`,
+    );
   }
 }
 
@@ -170,7 +176,7 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     }
     return;
   }
-  await verifySharesCommand(positional.slice(1), opts, roster, emit);
+  await verifySharesCommand(positional.slice(1), opts, roster, emit, io);
 }
 
 /** The transcript records this document: its SHA-256 in an event of `type`, and the head it names. */
@@ -181,7 +187,7 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
   if (!report.events.some((e) => e.type === type && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', '--transcript', `does not record this file (${type} with its SHA-256)`);
 }
 
-async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void): Promise<void> {
+async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {
   if (opts.has('transcript') === opts.has('vault')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   // The share sets issued and revoked, from one transcript or from every valid ceremony of a vault.
   const sets = new Map<string, { signer: unknown; keyId: unknown; kcv: unknown }>();
@@ -206,14 +212,15 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
   const shares: Record<string, unknown>[] = [];
   for (const file of files) {
     const bytes = readBytes(file, file);
-    const a = file.endsWith('.age') ? answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file)) : undefined;
-    if (file.endsWith('.age') && !a?.passphrase) throw new InputError('cli.passphrase', file, 'is an age share file: give its passphrase in --answers (shares.<id>.passphrase)');
+    const sealed = isAgeFile(bytes);
+    const a = sealed ? answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file)) : undefined;
     let record;
     try {
-      record = a?.passphrase ? await openShareFile(nativeProvider, bytes, { passphrase: a.passphrase }) : parseSharePlaintext(nativeProvider, bytes, file);
+      record = !sealed ? parseSharePlaintext(nativeProvider, bytes, file) : await openShareFile(nativeProvider, bytes, a?.passphrase ? { passphrase: a.passphrase } : await askShareKey(file, bytes, answers !== undefined, io));
     } catch (e) {
       // The share under verification is damaged or altered: a failed verification, naming the file.
-      if (e instanceof InputError) throw new VerifyError(e.code, `${file}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
+      if (e instanceof InputError || (e instanceof VerifyError && !e.field.startsWith(file)))
+        throw new VerifyError(e.code, `${file}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
       throw e;
     }
     try {
@@ -231,4 +238,22 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     }
   }
   emit({ kind: 'shares', shares }, lines.join(''));
+}
+
+/**
+ * How a sealed share file is opened in `verify shares`, asked at the terminal: its passphrase,
+ * or, for a recipient-protected file, its custodian's identity file and identity passphrase.
+ */
+async function askShareKey(file: string, bytes: Uint8Array, rehearsal: boolean, io: Io): Promise<{ passphrase: string } | { identity: string }> {
+  if (rehearsal) throw new InputError('cli.passphrase', file, 'is an age share file and the answers file has no passphrase for it (shares.<id>: { file, passphrase })');
+  const ask = io.terminal ?? terminalAsk;
+  const name = path.basename(file);
+  if (!/^-> X25519 /m.test(new TextDecoder().decode(bytes.subarray(0, 1024)))) return { passphrase: ask(`passphrase of the share file ${name}: `, file, true) };
+  const idFile = ask(`${name} opens with its custodian's identity: path of the identity file: `, file, false);
+  const s = await openIdentity(nativeProvider, readBytes(idFile, idFile), ask(`identity passphrase of ${path.basename(idFile)}: `, idFile, true));
+  try {
+    return { identity: ageIdentityString(s.ageSecret) };
+  } finally {
+    wipeIdentity(s);
+  }
 }

@@ -2,12 +2,18 @@
  * `custos`: the command-line face of the core. Exit codes: 0 ok / verified, 1 verification
  * failed or refused by policy, 2 usage or input error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { InputError, PolicyError } from '../core/errors';
+import { textToShare } from '../core/shares/text';
+import { typeShareCard } from '../node/share-entry';
+import { ask as terminalAsk } from '../node/prompt';
+import { writeNewFile } from '../node/durable';
+import { options } from './io';
 import { isCustosError } from '../core/errors';
 import { describeShare, wipeShareRecord } from '../core/shares/record';
 import { parseSharePlaintext } from '../core/shares/file';
 import { nativeProvider } from '../node/native-provider';
-import { checkPlanFile } from '../node/plan-check';
+import { checkPlanFile, foreseeRun } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
 import { enrollCommand, inspectCommand, runCommand, verifyCommand } from './ceremony';
@@ -27,6 +33,8 @@ Usage:
 Commands:
   share inspect FILE   Print the public fields of a paper share (text or QR payload typed into
                        FILE, or a binary record). The share bytes are never printed.
+  share type [--out FILE]
+                       Type a paper share card back, each line checked as it is completed
   plan template KIND   Print a commented starting plan (kinds: generate)
   plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
                        and that none of its outputs exist yet
@@ -73,19 +81,34 @@ Exit codes: 0 ok, 1 verification failed or refused, 2 usage or input error.
 `;
 
 const SHARE_HELP = `Usage: custos share inspect FILE [--json]
+       custos share type [--out FILE] [--json]
 
-Reads a share in its paper text form, its QR payload, or as a binary record, checks its line
-checks and digest, and prints set id, key id, KCV, threshold, count, index and signer.
+inspect reads a share in its paper text form, its QR payload, or as a binary record, checks
+its line checks and digest, and prints set id, key id, KCV, threshold, count, index and signer.
 The signature is checked against the ceremony key when the share is combined.
+
+type: type a paper share card at the terminal, line by line (no echo); each line is checked
+the moment it is complete and a mistake is named at once, then the whole card against its
+digest. With --out the checked text is written to FILE (never overwriting), for a quorum's
+share prompt; at a quorum the share prompt also takes the card typed directly (press Enter).
 `;
 
 const PLAN_HELP = `Usage:
   custos plan template KIND          Print a commented starting plan (kinds: ${PLAN_KINDS.join(', ')})
-  custos plan check FILE [--json]    Check a plan before a ceremony
+  custos plan check FILE [--rehearsal yes] [--json]
+                                     Check a plan before a ceremony: everything custos run
+                                     would refuse before asking anyone for anything
 
 plan check refuses (exit 2) a plan with an unknown key, a wrong type or an inconsistent value,
 naming its dotted path; and (exit 1) a roster whose signatures or fingerprint words do not
-match, a custodian who is also witness, an expired enrollment, or an output that exists.
+match, a participant without the role they act in or whose enrollment has expired, a custodian
+who is also witness, airgap: strict with a network interface up, an output that exists, a
+transcript of that name that is closed, aborted or of another plan, a restore into a vault that
+is not empty, a quorum smaller than its share set's threshold, or of a revoked set. --rehearsal
+yes checks for custos rehearse (a REHEARSAL roster implies it). custos run checks all of it too,
+before the first question.
+
+Paths in a plan (vault, outputs, roster.file, ...) are relative to the plan file's folder.
 `;
 
 const COMMAND_HELP: Record<string, string> = {
@@ -129,9 +152,11 @@ from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only)
       the archive's layout, its SHA-256 and the two approvals (no key needed)
   custos verify escrow MANIFEST PIN [--payload FILE.age]
   custos verify shares FILE... (--transcript FILE | --vault DIR) PIN [--answers FILE]
-      paper shares or share files (age files need their passphrase in --answers): digest,
-      signature, the set the transcript (or any valid ceremony of the vault) issued, and not
-      revoked by any valid ceremony of the vault
+      paper shares (text or QR payload) or share files: digest, signature, the set the
+      transcript (or any valid ceremony of the vault) issued, and not revoked by any valid
+      ceremony of the vault. A share file's passphrase is asked at the terminal (no echo); a
+      recipient share file opens with its custodian's identity file and passphrase, asked too.
+      --answers (rehearsals) gives passphrases as shares.<id>: { file, passphrase }
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
       the key server's signature, by the transport key whose fingerprint was pinned
 
@@ -210,8 +235,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.out(SHARE_HELP);
       return EXIT.ok;
     }
+    if (args[1] === 'type') {
+      try {
+        shareType(args.slice(2), json, io);
+        return EXIT.ok;
+      } catch (e) {
+        return report(e, json, io);
+      }
+    }
     if (args[1] !== 'inspect' || args.length !== 3) {
-      io.err(`custos share: expected "inspect FILE"\n\n${SHARE_HELP}`);
+      io.err(`custos share: expected "inspect FILE" or "type [--out FILE]"\n\n${SHARE_HELP}`);
       return EXIT.usage;
     }
     let bytes: Uint8Array;
@@ -260,6 +293,21 @@ export async function run(argv: string[], io: Io): Promise<number> {
   return EXIT.usage;
 }
 
+/** `custos share type`: a paper card typed back and checked; its public fields printed, the share never. */
+function shareType(args: string[], json: boolean, io: Io): void {
+  const { positional, opts } = options(args, ['out']);
+  if (positional.length) throw new InputError('cli.usage', 'share type', 'usage: custos share type [--out FILE]');
+  const out = opts.get('out');
+  if (out !== undefined && existsSync(out)) throw new PolicyError('share.exists', '--out', `${out} already exists: Custos never overwrites`);
+  const text = typeShareCard(nativeProvider, io.terminal ?? terminalAsk, 'you', (s) => io.err(`${s}\n`));
+  const r = textToShare(nativeProvider, text, 'share');
+  const d = describeShare(r);
+  wipeShareRecord(r);
+  if (out !== undefined) writeNewFile(out, new TextEncoder().encode(text));
+  if (json) io.out(JSON.stringify({ ok: true, share: d, ...(out !== undefined && { file: out }) }) + '\n');
+  else io.out(`card checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${out !== undefined ? `written ${out}\n` : ''}`);
+}
+
 function report(e: unknown, json: boolean, io: Io): number {
   if (!isCustosError(e)) throw e;
   if (json) io.out(JSON.stringify({ ok: false, error: { kind: e.kind, code: e.code, field: e.field, message: e.message } }) + '\n');
@@ -280,12 +328,27 @@ function planCommand(args: string[], json: boolean, io: Io): number {
       return report(e, json, io);
     }
   }
-  if (args[0] === 'check' && args.length === 2) {
+  if (args[0] === 'check') {
     try {
-      const c = checkPlanFile(nativeProvider, args[1]!, new Date());
+      const { positional, opts } = options(args.slice(1), ['rehearsal']);
+      if (positional.length !== 1) throw new InputError('cli.usage', 'plan check', 'usage: custos plan check FILE [--rehearsal yes]');
+      if (opts.has('rehearsal') && opts.get('rehearsal') !== 'yes') throw new InputError('cli.option', '--rehearsal', 'is "yes" or absent');
+      const now = new Date();
+      const c = checkPlanFile(nativeProvider, positional[0]!, now);
+      const rehearsal = opts.get('rehearsal') === 'yes' || c.roster?.rehearsal === true;
+      const f = foreseeRun(nativeProvider, c, rehearsal, now);
       const roster = c.roster ? `${c.roster.words.join(' ')}${c.roster.rehearsal ? ' (REHEARSAL roster: for custos rehearse only)' : ''}` : 'none yet: this enrollment makes it';
-      if (json) io.out(JSON.stringify({ ok: true, kind: c.plan.kind, roster: c.roster?.words.join(' ') ?? null, rehearsalRoster: c.roster?.rehearsal ?? false, outputs: c.outputs }) + '\n');
-      else io.out(`plan ok: ${c.plan.kind} "${c.plan.ceremony.name}"\nroster  ${roster}\noutputs ${c.outputs.length} files, none exist yet\n`);
+      if (json)
+        io.out(
+          JSON.stringify({ ok: true, kind: c.plan.kind, roster: c.roster?.words.join(' ') ?? null, rehearsalRoster: c.roster?.rehearsal ?? false, rehearsal, outputs: c.outputs, resuming: f.resuming, warnings: f.warnings, ...(f.set && { set: f.set }) }) + '\n',
+        );
+      else
+        io.out(
+          `plan ok: ${c.plan.kind} "${c.plan.ceremony.name}"${rehearsal ? ' (checked for custos rehearse)' : ''}\nroster  ${roster}\n` +
+            (f.resuming ? `resumes the interrupted run in ${c.transcriptFile}\n` : `outputs ${c.outputs.length} files, none exist yet\n`) +
+            (f.set ? `quorum  opens share set ${f.set.setId} (master key ${f.set.kcv}, any ${f.set.threshold} of ${f.set.count})\n` : '') +
+            f.warnings.map((w) => `warning ${w}\n`).join(''),
+        );
       return EXIT.ok;
     } catch (e) {
       return report(e, json, io);

@@ -17,6 +17,7 @@ import { readNetworkState } from './network';
 import { appendLine, writeNewFile } from './durable';
 import { directoryMedium, openRandomAccess } from './medium';
 import { ask as terminalAsk } from './prompt';
+import { askShare } from './share-entry';
 
 function readInput(file: string, field: string): Uint8Array {
   try {
@@ -98,11 +99,11 @@ export function cliPorts(opts: {
       return need(opts.answers.dice[c], `answers.dice.${c}`, () => ask(`${c}: your dice rolls (digits 1-6): `, `dice.${c}`, false));
     },
     async shareFile(c) {
-      const a = need(opts.answers.shares[c], `answers.shares.${c}`, () => {
-        const file = ask(`${c}: path of your share file: `, `share.${c}`, false);
-        const passphrase = ask(`${c}: share-file passphrase (empty if it opens with your identity): `, `share.${c}`, true);
-        return { file, ...(passphrase && { passphrase }) };
-      });
+      const a = opts.answers.shares[c];
+      if (a === undefined) {
+        if (!opts.answers.interactive) throw new InputError('answers.missing', `answers.shares.${c}`, 'is not in the answers file');
+        return askShare(nativeProvider, ask, c, opts.say);
+      }
       const file = path.resolve(opts.answersDir, a.file);
       return { bytes: readInput(file, `answers.shares.${c}.file`), passphrase: a.passphrase, label: `share file ${path.basename(file)} of ${c}` };
     },

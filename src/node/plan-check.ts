@@ -1,8 +1,8 @@
 /**
  * Everything `custos plan check` verifies before a ceremony may start: the plan itself, the
  * roster it names (signatures and the fingerprint words pinned in the plan), separation of
- * duties, that the vault and output directories exist, and that none of the files the plan
- * will write exists yet (unless its transcript shows an interrupted run, which resumes).
+ * duties, that the vault, output and paper directories exist (the paper one apart from the
+ * others). What a run would refuse on top of that is `foreseeRun`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { InputError, PolicyError } from '../core/errors';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { paperFolder, paperOutputs, parsePlan, planAssignment, planOutputs, type Plan } from '../core/plan/schema';
 import { checkSeparation, verifyRoster, type VerifiedRoster } from '../core/roster/roster';
+import { foresee, type Foresight } from '../core/ceremony/foresee';
+import { directoryMedium } from './medium';
+import { readNetworkState } from './network';
 
 export interface CheckedPlan {
   plan: Plan;
@@ -82,8 +85,26 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
         throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is or shares a folder with ${what} (${other}): a paper share is the share in the clear, so it goes to a medium of its own (the printer's folder, a separate drive)`);
   }
   const outputs = [...(outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : []), ...(paperDir ? paperOutputs(plan).map((f) => path.join(paperDir, f)) : [])];
-  const present = outputs.filter((f) => existsSync(f));
-  if (present.length && !resuming)
-    throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.map((f) => path.basename(f)).join(', ')}: Custos never overwrites; choose an empty directory`);
   return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, paperDir, transcriptFile, outputs, resuming };
+}
+
+/**
+ * What a run of the checked plan would refuse before asking anyone (src/core/ceremony/foresee.ts),
+ * read from the plan's own folders, network and clock.
+ */
+export function foreseeRun(provider: CryptoProvider, c: CheckedPlan, rehearsal: boolean, now: Date): Foresight {
+  return foresee(
+    {
+      provider,
+      clock: () => now,
+      network: readNetworkState,
+      vault: directoryMedium(c.vaultDir),
+      outputs: directoryMedium(c.outputDir ?? c.vaultDir),
+      ...(c.paperDir !== undefined && { paper: directoryMedium(c.paperDir) }),
+      transcript: { existing: () => (existsSync(c.transcriptFile) ? readFileSync(c.transcriptFile, 'utf8') : undefined), append: () => undefined },
+    },
+    c.plan,
+    c.roster,
+    { planSha256: c.planSha256, rehearsal },
+  );
 }

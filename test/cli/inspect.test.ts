@@ -91,7 +91,7 @@ describe('custos inspect', { timeout: 180_000 }, () => {
   });
 
   it('a roster: the words custos enroll printed and custos plan check prints, organization, rehearsal, participants with roles and key words', async () => {
-    const check = await custos('plan', 'check', at('generate.yaml'));
+    const check = await custos('plan', 'check', w.plan('check-only', 'generate', (t) => t.replace('forms: [file, paper]', 'forms: [file]')));
     expect(check.out).toMatch(line('roster', `${w.words} (REHEARSAL roster: for custos rehearse only)`));
     const { text, json } = await inspect(w.roster, /^custos verify transcript ENROLL-TRANSCRIPT --roster .*roster\.json --roster-words/);
     expect(json).toMatchObject({ type: 'custos.roster', words: w.words, organization: 'Example Bank KMS', rehearsal: true, valid: { expired: false } });

@@ -4,7 +4,7 @@
  * by someone it was not issued to, an expired enrollment, an expired transport key, a transport
  * key that is not the one pinned.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,11 +78,24 @@ describe('policy refusals name their reason and write nothing', () => {
   it('a witness who is not enrolled as one (roles are checked against the roster)', async () => {
     await refused(exportPlan('role', (t) => t.replace('witnesses: [wendy]', 'witnesses: [frank]')), ['alice', 'bob', 'carol'], 1, /witnesses\[0\]: frank is not enrolled as witness/);
   });
-  it('M-1 shares: the transcript records the refusal, the inventory and outputs are untouched', async () => {
+  it('a quorum of M-1 custodians is refused before the ceremony opens: nothing is asked, nothing written', async () => {
     const plan = exportPlan('short', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'));
-    const r = await refused(plan, ['alice', 'bob'], 1, /quorum: share set [0-9a-f]{32} needs 3 shares; only 2 were presented/, true);
+    await refused(plan, ['alice', 'bob'], 1, /plan\.quorum: names 2 custodians, but share set [0-9a-f]{32} \(master key cmac-aes:[0-9a-f]{6}\) needs 3 of its 5/);
+    expect(existsSync(at('vault', 'short.jsonl'))).toBe(false);
+  });
+  it('M-1 usable shares (one damaged): the transcript records the refusal, the inventory and outputs are untouched', async () => {
+    const plan = exportPlan('damaged', (t) => t);
+    const bad = readFileSync(at('out-generate', 'carol.share.age'));
+    bad[bad.length - 5]! ^= 1;
+    writeFileSync(at('carol-damaged.share.age'), bad);
+    const answers = w.answersFile('damaged', 'out-generate', ['alice', 'bob', 'carol']);
+    writeFileSync(answers, readFileSync(answers, 'utf8').replace('out-generate/carol.share.age', 'carol-damaged.share.age'));
+    const before = snapshot();
+    const r = await custos('rehearse', plan, '--answers', answers);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/quorum: share set [0-9a-f]{32} needs 3 shares; 2 were accepted \(refused: .*damaged or truncated/) });
     expect(r.err).not.toMatch(/passphrase/);
-    expect((await custos('verify', 'transcript', at('vault', 'short.jsonl'), '--roster', w.roster, '--roster-words', w.words)).err).toMatch(/records an aborted ceremony \(quorum\.short/);
+    expect(snapshot().filter((f) => !before.includes(f))).toEqual(['vault/damaged.jsonl']);
+    expect((await custos('verify', 'transcript', at('vault', 'damaged.jsonl'), '--roster', w.roster, '--roster-words', w.words)).err).toMatch(/records an aborted ceremony \(quorum\.short/);
   });
   it('a share brought by someone it was not issued to', async () => {
     const plan = exportPlan('holder', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob, frank]'));
@@ -90,7 +103,8 @@ describe('policy refusals name their reason and write nothing', () => {
     writeFileSync(answers, readFileSync(answers, 'utf8') + '  frank: { file: out-generate/carol.share.age, passphrase: "carol share passphrase" }\n');
     const before = snapshot();
     const r = await custos('rehearse', plan, '--answers', answers);
-    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/quorum\.frank: frank brought share 3, which was issued to carol/) });
+    // frank holds no share of the set: refused before anyone is asked (the check at the share itself is in the core tests)
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.quorum: frank holds no share of a live set; the live set [0-9a-f]{32} \(master key cmac-aes:[0-9a-f]{6}\), held by alice, bob, carol, dave, erin/) });
     expect(snapshot().filter((f) => !before.includes(f) && !f.endsWith('holder.jsonl'))).toEqual([]);
   });
   it('a transport key that is not the pinned one, and an expired one', async () => {

@@ -41,11 +41,14 @@ export async function custos(...args: string[]): Promise<CliResult> {
 /**
  * The people at the terminal in a real run: each types what a rehearsal's answers file would
  * hold (identity files in `dir/<idsDir>`, passphrases "<id> identity passphrase" and "<id>
- * share passphrase", the share files of `shares`); "type it again" repeats the answer before.
+ * share passphrase", the shares of `shares`: a file path ("identity:PATH" for a file that opens with
+ * its custodian's identity, "typed:CARD" for a paper card typed line by line, see below); "type
+ * it again" repeats the answer before.
  * Every question asked is kept in `asked`.
  */
 export function typing(dir: string, shares: Record<string, string> = {}, idsDir = 'ids'): Terminal & { asked: string[] } {
   const asked: string[] = [];
+  const typos = new Set<string>();
   let last = '';
   const answer = (question: string): string => {
     const q = question.split('\n').at(-1)!; // an approver reads the summary above the question
@@ -56,12 +59,26 @@ export function typing(dir: string, shares: Record<string, string> = {}, idsDir 
     if (what.startsWith('path of your identity file')) return join(dir, idsDir, `${who}.identity.age`);
     if (what.startsWith('the folder on your own medium for your identity file')) return join(dir, idsDir);
     if (what.startsWith('identity passphrase') || what.startsWith('choose the passphrase of your identity')) return `${who} identity passphrase`;
-    if (/passphrase of your share file|share-file passphrase/.test(what)) return `${who} share passphrase`;
+    if (/passphrase of your share file|share-file passphrase/.test(what)) return shares[who]?.startsWith('identity:') ? '' : `${who} share passphrase`;
+    const line = /^line (\d{2}) of \d+: $/.exec(what);
+    if (line) {
+      // "typed:CARD[:typo-NN]": the card's line NN, the first time with two neighbours swapped.
+      const [, card, typo] = /^typed:([^:]+)(?::typo-(\d{2}))?$/.exec(shares[who] ?? '') ?? [];
+      if (!card) throw new Error(`${who} has no card to type`);
+      const text = readFileSync(join(dir, card), 'utf8').split('\n').find((l) => l.startsWith(`${line[1]}  `))!;
+      if (typo === line[1] && !typos.has(`${who}:${typo}`)) {
+        typos.add(`${who}:${typo}`);
+        const i = [...text].findIndex((c, k) => k >= 4 && c !== ' ' && text[k + 1] !== ' ' && text[k + 1] !== c);
+        return text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2);
+      }
+      return text;
+    }
     if (what.startsWith('your dice rolls')) return '';
     if (what.startsWith('type yes to approve')) return 'yes';
     if (what.startsWith('path of your share file')) {
       if (!shares[who]) throw new Error(`no share file for ${who}`);
-      return join(dir, shares[who]);
+      if (shares[who].startsWith('typed:')) return '';
+      return join(dir, shares[who].replace(/^identity:/, ''));
     }
     throw new Error(`unexpected question: ${q}`);
   };

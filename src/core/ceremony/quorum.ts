@@ -1,5 +1,6 @@
 /**
- * Quorum unlock: M custodians each unlock their identity and bring their share file; the
+ * Quorum unlock: M custodians each unlock their identity and bring their share (the share file,
+ * or the paper card typed or read from a file); the
  * shares are opened, checked against the share sets the vault's transcripts know (issued by
  * a closed ceremony, not revoked, each share brought by the custodian it was issued to), and
  * combined. Each custodian's step is signed by them; the master key is returned to the
@@ -8,7 +9,7 @@
 import { CustosError, PolicyError } from '../errors';
 import { fromHex, toHex, wipe } from '../crypto/bytes';
 import { combineShares, type LabelledShare } from '../shares/combine';
-import { openShareFile } from '../shares/file';
+import { openPresentedShare } from '../shares/file';
 import { wipeShareRecord, type ShareRecord } from '../shares/record';
 import { ageIdentityString, wipeIdentity } from '../roster/identity';
 import type { Session } from './session';
@@ -23,31 +24,75 @@ export interface Unlocked {
   used: string[];
 }
 
+/**
+ * The one set this quorum can open: a set the vault's valid ceremonies issued, not revoked, of
+ * a master key not retired, held by every custodian of the quorum. Undefined when there is no
+ * such set or more than one (the shares then decide, and the checks after opening name why).
+ */
+export function expectedSet(state: VaultState, quorum: string[]): ShareSet | undefined {
+  const live = [...state.sets.values()].filter((s) => !state.revoked.has(s.setId) && !state.retired.has(s.keyId) && quorum.every((c) => s.custodians.includes(c)));
+  return live.length === 1 ? live[0] : undefined;
+}
+
+/** A share brought to the quorum is of the expected set and was issued to who brings it; else named. */
+function checkPresented(state: VaultState, expected: ShareSet | undefined, custodian: string, record: ShareRecord): void {
+  const setId = toHex(record.setId);
+  if (expected && setId !== expected.setId) {
+    const other = state.sets.get(setId);
+    const revoked = state.revoked.get(setId);
+    const why = revoked
+      ? `, revoked by ceremony ${revoked.ceremony} on ${revoked.time}`
+      : other && other.keyId !== expected.keyId
+        ? ` of another master key (${other.kcv})`
+        : other
+          ? ''
+          : ', which no valid ceremony of this vault issued';
+    throw new PolicyError(
+      'quorum.wrong-set',
+      `share.${custodian}`,
+      `${custodian}'s share belongs to set ${setId}${why}, not set ${expected.setId} (master key ${expected.kcv}, ${expected.threshold} of ${expected.count}): bring your share of set ${expected.setId}`,
+    );
+  }
+  const set = state.sets.get(setId);
+  const holder = set?.custodians[record.index - 1];
+  if (set && holder !== custodian) throw new PolicyError('quorum.holder', `share.${custodian}`, `${custodian} brought share ${record.index} of set ${setId}, which was issued to ${holder ?? 'nobody'}: bring your own share`);
+}
+
 export async function unlockMaster(session: Session, state: VaultState, quorum: string[]): Promise<Unlocked> {
   const { ports } = session;
   const { provider } = ports;
+  const expected = expectedSet(state, quorum);
+  const refused: string[] = [];
   const shares: { custodian: string; record: ShareRecord; label: string }[] = [];
   try {
     for (const c of quorum) {
       const id = await session.unlock(c, 'bring your share to the quorum');
       try {
         // A wrong passphrase or file is asked again; a share that opens but is bad is refused below.
-        const { record, label } = await session.attempt(c, 'open your share file', async () => {
+        const { record, label, form } = await session.attempt(c, 'open your share', async () => {
           const answer = await ports.shareFile(c);
+          let opened: Awaited<ReturnType<typeof openPresentedShare>>;
           try {
-            const key = answer.passphrase !== undefined ? { passphrase: answer.passphrase } : { identity: ageIdentityString(id.ageSecret) };
-            return { record: await openShareFile(provider, answer.bytes, key), label: answer.label };
+            opened = await openPresentedShare(provider, answer.bytes, { ...(answer.passphrase !== undefined && { passphrase: answer.passphrase }), identity: () => ageIdentityString(id.ageSecret) }, `share.${c}`);
           } finally {
             wipe(answer.bytes);
           }
+          try {
+            checkPresented(state, expected, c, opened.record);
+          } catch (e) {
+            wipeShareRecord(opened.record);
+            throw e;
+          }
+          return { ...opened, label: answer.label };
         });
         shares.push({ custodian: c, record, label });
-        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index });
+        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form });
       } catch (e) {
         if (e instanceof CustosError && e.code === 'prompt.attempts') throw e; // an interruption: the rerun asks again
         if (!(e instanceof CustosError)) throw e;
         // Named and recorded; the quorum may still be met by the others.
         ports.say(`${c}: ${e.message}`);
+        refused.push(e.message);
         session.append(id, 'quorum.share-refused', { custodian: c, code: e.code, field: e.field });
       } finally {
         wipeIdentity(id);
@@ -57,20 +102,16 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
     const counts = new Map<string, number>();
     for (const s of shares) counts.set(toHex(s.record.setId), (counts.get(toHex(s.record.setId)) ?? 0) + 1);
     const setId = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    if (!setId) throw new PolicyError('quorum.none', 'quorum', 'no share could be opened');
+    if (!setId) throw new PolicyError('quorum.none', 'quorum', `no share could be opened${refused.length ? ` (${refused.join('; ')})` : ''}`);
     const set = state.sets.get(setId);
     if (!set) throw new PolicyError('quorum.unknown-set', 'shares', `share set ${setId} was not issued by any closed ceremony in this vault`);
     const revoked = state.revoked.get(setId);
     if (revoked) throw new PolicyError('quorum.revoked', 'shares', `share set ${setId} was revoked by ceremony ${revoked.ceremony} on ${revoked.time}: its shares are refused`);
     const retired = state.retired.get(set.keyId);
     if (retired) throw new PolicyError('quorum.retired', 'shares', `master key ${set.keyId} was retired by ceremony ${retired.ceremony} on ${retired.time}`);
-    for (const s of shares) {
-      if (toHex(s.record.setId) !== setId) continue;
-      const holder = set.custodians[s.record.index - 1];
-      if (holder !== s.custodian) throw new PolicyError('quorum.holder', `quorum.${s.custodian}`, `${s.custodian} brought share ${s.record.index}, which was issued to ${holder ?? 'nobody'}`);
-    }
     const good = counts.get(setId)!;
-    if (good < set.threshold) throw new PolicyError('quorum.short', 'quorum', `share set ${setId} needs ${set.threshold} shares; only ${good} were presented`);
+    if (good < set.threshold)
+      throw new PolicyError('quorum.short', 'quorum', `share set ${setId} needs ${set.threshold} shares; ${good} ${good === 1 ? 'was' : 'were'} accepted${refused.length ? ` (refused: ${refused.join('; ')})` : ''}`);
     const labelled: LabelledShare[] = shares.map((s) => ({ label: `${s.custodian} (${s.label})`, record: s.record }));
     const r = await combineShares(provider, labelled, { signer: fromHex(set.signer), setId: fromHex(setId), keyId: fromHex(set.keyId) });
     const keyId = toHex(r.keyId);

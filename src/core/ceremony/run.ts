@@ -11,6 +11,7 @@ import { runConfirmImport } from './confirm-import';
 import type { Closing } from './session';
 import { runEnroll } from './enroll';
 import { InputError } from '../errors';
+import { foresee } from './foresee';
 
 export type CeremonyResult = Closing & object;
 
@@ -33,7 +34,10 @@ const RUNNERS: { [K in Exclude<PlanKind, 'enroll'>]: Runner<K> } = {
  * Run a plan. `roster` is the pinned roster the plan names; for an enrollment it is the pinned
  * roster being renewed, or undefined for a first enrollment.
  */
-export function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster | undefined, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
+export async function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster | undefined, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
+  if (plan.kind !== 'enroll' && !roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
+  // Whatever would stop the run is found before anyone is asked for anything.
+  foresee(ports, plan, roster, { planSha256: opts.planSha256, rehearsal: opts.rehearsal === true });
   if (plan.kind === 'enroll') return runEnroll(ports, plan, roster, opts);
   if (!roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
   return (RUNNERS[plan.kind] as Runner<Exclude<PlanKind, 'enroll'>>)(ports, plan as never, roster, opts);

@@ -14,11 +14,12 @@ import { equalBytes, fromHex } from '../crypto/bytes';
 import { isDeterministic } from '../crypto/random';
 import { ageRecipientOf, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { checkSeparation, type Assignment, type VerifiedRoster } from '../roster/roster';
-import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState, type SignedEvent } from '../transcript/transcript';
+import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
 import { fingerprintWords } from '../transcript/words';
 import type { Json } from '../transcript/canonical';
 import { checkAirgap, networkRecord } from './network';
 import type { CeremonyPorts } from './ports';
+import type { CryptoProvider } from '../crypto/provider';
 
 /** How many times a person may retry a step they mistyped. */
 export const ATTEMPTS = 3;
@@ -35,6 +36,18 @@ const RETRYABLE = new Set([
   'identity.length',
   'identity.version',
   'share.reopen',
+  // A share of another set, or one issued to someone else: the custodian brings the right one.
+  'quorum.wrong-set',
+  'quorum.holder',
+  // A paper share typed with a mistake, or a text file that is not a share.
+  'text.check',
+  'text.char',
+  'text.line',
+  'text.lineLength',
+  'text.lineNumber',
+  'text.missing',
+  'text.header',
+  'record.digest',
 ]);
 
 /** Session.attempt, also for steps before a transcript exists (`record` is then a no-op). */
@@ -72,6 +85,48 @@ export interface Closing {
   ceremony: string;
   head: string;
   headWords: string[];
+  /** The run only completed the closing attestations of an interrupted run (nothing else was done). */
+  closedNow?: true;
+}
+
+/** Thrown inside `open` when a rerun completed an interrupted close; `run` returns it as the result. */
+class ClosedNow {
+  constructor(readonly closing: Closing) {}
+}
+
+/**
+ * What an existing transcript allows, decided before anyone is asked anything: it must verify
+ * under the roster, come from this very plan, be of the same kind of run (rehearsal or real),
+ * and be neither closed nor aborted. Returns the verified report, to resume from.
+ */
+export function resumable(provider: CryptoProvider, existing: string, roster: VerifiedRoster, plan: SessionPlan, planSha256: string, rehearsal: boolean): TranscriptReport {
+  let report;
+  try {
+    report = verifyTranscript(provider, existing, { publicKey: roster.publicKey });
+  } catch (e) {
+    if (e instanceof CustosError)
+      throw new VerifyError('resume.transcript', e.field, `the transcript of the interrupted run does not verify, so it cannot be resumed: ${e.message} (custos vault doctor says what to do)`, { cause: e });
+    throw e;
+  }
+  const open = report.events[0]!;
+  if (open.type !== 'ceremony.open' || open.data.plan !== planSha256)
+    throw new PolicyError('resume.plan', 'transcript', 'exists and was written under another plan: a ceremony resumes only under the plan it started with (or choose a new transcript name)');
+  if (open.data.rehearsal !== rehearsal)
+    throw new PolicyError(
+      'resume.rehearsal',
+      'transcript',
+      `was written by a ${open.data.rehearsal ? 'rehearsal' : 'real run'} of this plan: a rehearsal and a real ceremony never continue each other; give the rehearsal a vault of its own (plan.vault)`,
+    );
+  if (report.closing) {
+    const need = [...plan.witnesses, plan.operator];
+    const have = report.closing.attestations.map((a) => a.actor);
+    if (have.length >= need.length || have.some((a, i) => a !== need[i])) throw new PolicyError('resume.closed', 'transcript', 'is already closed: this ceremony is complete (a new ceremony needs a new transcript name)');
+    return report;
+  }
+  const last = report.events.at(-1)!;
+  if (last.type === 'ceremony.aborted')
+    throw new PolicyError('resume.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name (custos vault doctor says what to do with this one)`);
+  return report;
 }
 
 export class Session {
@@ -194,21 +249,10 @@ export class Session {
       });
       return;
     }
-    let report;
-    try {
-      report = verifyTranscript(ports.provider, existing, { publicKey: this.roster.publicKey });
-    } catch (e) {
-      if (e instanceof CustosError) throw new VerifyError('resume.transcript', e.field, `the transcript of the interrupted run does not verify, so it cannot be resumed: ${e.message}`, { cause: e });
-      throw e;
-    }
-    const open = report.events[0]!;
-    if (open.type !== 'ceremony.open' || open.data.plan !== this.planSha256)
-      throw new PolicyError('resume.plan', 'transcript', 'exists and was written under another plan: a ceremony resumes only under the plan it started with (or choose a new transcript name)');
-    if (open.data.rehearsal !== this.rehearsal) throw new PolicyError('resume.rehearsal', 'transcript', 'a rehearsal and a real ceremony cannot continue each other');
+    const report = resumable(ports.provider, existing, this.roster, plan, this.planSha256, this.rehearsal);
     if (report.closing) {
       const need = [...plan.witnesses, plan.operator];
       const have = report.closing.attestations.map((a) => a.actor);
-      if (have.length >= need.length || have.some((a, i) => a !== need[i])) throw new PolicyError('resume.closed', 'transcript', 'is already closed: this ceremony is complete');
       // Interrupted while closing: the remaining attestations sign the same closing head.
       this.chain = report.state;
       this.first = false;
@@ -221,10 +265,10 @@ export class Session {
         rest.forEach(wipeIdentity);
       }
       this.append(this.operator, ATTEST, { head: report.closing.head });
-      throw new PolicyError('resume.closed', 'transcript', 'was being closed when the run was interrupted; the remaining attestations are now signed: this ceremony is complete');
+      ports.say('The run was interrupted while the transcript was being closed; the remaining attestations are now signed: closed now.');
+      throw new ClosedNow({ ceremony: report.ceremony, head: report.closing.head, headWords: fingerprintWords(fromHex(report.closing.head)), closedNow: true });
     }
     const last = report.events.at(-1)!;
-    if (last.type === 'ceremony.aborted') throw new PolicyError('resume.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name`);
     this.chain = report.state;
     this.first = false;
     this.prior = report.events;
@@ -264,6 +308,7 @@ export class Session {
     try {
       return await body();
     } catch (e) {
+      if (e instanceof ClosedNow) return e.closing as T; // nothing else of the ceremony ran: only its closing
       if (!this.first && this.operatorId) {
         const why = e instanceof CustosError ? { code: e.code, field: e.field, kind: e.kind } : { code: 'internal', field: '', kind: 'crypto' };
         // A medium that failed, a resume refused, or a person who cancelled or ran out of

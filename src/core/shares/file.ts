@@ -41,3 +41,24 @@ export async function openShareFile(provider: CryptoProvider, file: Uint8Array, 
     wipe(plain);
   }
 }
+
+/** Whether bytes are an age file (binary or armored) rather than a share in the clear. */
+export function isAgeFile(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 40));
+  return head.startsWith('age-encryption.org/v1') || head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----');
+}
+
+/**
+ * A share as a custodian presents it: an age share file (opened with the passphrase they typed,
+ * or with their identity for a recipient-protected file), or the share in the clear: their
+ * paper card typed or read from a text file, its QR payload, or a binary record.
+ */
+export async function openPresentedShare(
+  provider: CryptoProvider,
+  bytes: Uint8Array,
+  key: { passphrase?: string; identity: () => string },
+  field: string,
+): Promise<{ record: ShareRecord; form: 'file' | 'paper' }> {
+  if (!isAgeFile(bytes)) return { record: parseSharePlaintext(provider, bytes, field), form: 'paper' };
+  return { record: await openShareFile(provider, bytes, key.passphrase !== undefined ? { passphrase: key.passphrase } : { identity: key.identity() }), form: 'file' };
+}

@@ -64,6 +64,44 @@ export function shareToText(_provider: CryptoProvider, r: ShareRecord): string {
   return lines.join('\n') + '\n';
 }
 
+/** One line's number, characters and check, each checked for form (not yet the check itself). */
+function parseLine(raw: string, where: string, field: string): { n: number; chars: string; check: string } {
+  const tokens = raw.trim().toUpperCase().split(/\s+/);
+  if (tokens.length < 3 || !/^\d{2}$/.test(tokens[0]!))
+    throw new InputError('text.line', where, 'expected a 2-digit line number, groups of characters, then a 2-character check');
+  const n = Number(tokens[0]);
+  const label = `${field}.line[${pad2(n)}]`;
+  if (n < 1 || n > TEXT_LINES) throw new InputError('text.lineNumber', label, `line number ${pad2(n)} is outside 01..${pad2(TEXT_LINES)}`);
+  const check = tokens[tokens.length - 1]!;
+  const chars = tokens.slice(1, -1).join('');
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (!ALPHABET.includes(c)) {
+      const hint = CONFUSABLE[c] ? ` (did you mean ${CONFUSABLE[c]}?)` : '';
+      throw new InputError('text.char', label, `character ${i + 1} "${c}" is not used in share text${hint}`);
+    }
+  }
+  if (check.length !== 2 || ![...check].every((c) => ALPHABET.includes(c)))
+    throw new InputError('text.check', label, `the check "${check}" must be 2 characters of the share alphabet`);
+  const expectedLen = n < TEXT_LINES ? LINE_CHARS : TEXT_CHARS - LINE_CHARS * (TEXT_LINES - 1);
+  if (chars.length !== expectedLen) throw new InputError('text.lineLength', label, `has ${chars.length} characters, expected ${expectedLen}`);
+  return { n, chars, check };
+}
+
+/**
+ * One line of a paper share as it is typed, checked the moment it is complete: the line number
+ * the person is on, its characters, and its line check (of either card version). Nothing is
+ * corrected: a mistake is named and the line is typed again. Returns the line as printed.
+ */
+export function checkTypedLine(provider: CryptoProvider, expected: number, typed: string, field = 'text'): string {
+  const label = `${field}.line[${pad2(expected)}]`;
+  const { n, chars, check } = parseLine(typed, label, field);
+  if (n !== expected) throw new InputError('text.lineNumber', label, `this is line ${pad2(n)}: type line ${pad2(expected)} now`);
+  if (lineCheck(n, chars) !== check && lineCheckV1(provider, n, chars) !== check)
+    throw new VerifyError('text.check', label, 'the line check does not match: a character on this line is mistyped (or two neighbours swapped); compare it with the card');
+  return `${pad2(n)}  ${chars.match(/.{1,4}/g)!.join(' ')}  ${check}`;
+}
+
 const HEADER_RE = /^CUSTOS SHARE \d{1,3} OF \d{1,3}, ANY \d{1,3} RESTORE\. SET [0-9a-f]{32} KEY cmac-aes:[0-9a-f]{6}$/i;
 
 export function textToShare(provider: CryptoProvider, text: string, field = 'text'): ShareRecord {
@@ -84,27 +122,8 @@ export function textToShare(provider: CryptoProvider, text: string, field = 'tex
         throw new InputError('text.header', where, 'header line is not in the form "CUSTOS SHARE i OF n, ANY m RESTORE. SET <id> KEY cmac-aes:xxxxxx"');
       continue;
     }
-    const tokens = raw.toUpperCase().split(/\s+/);
-    if (tokens.length < 3 || !/^\d{2}$/.test(tokens[0]!))
-      throw new InputError('text.line', where, 'expected a 2-digit line number, groups of characters, then a 2-character check');
-    const n = Number(tokens[0]);
-    const label = `${field}.line[${pad2(n)}]`;
-    if (n < 1 || n > TEXT_LINES) throw new InputError('text.lineNumber', label, `line number ${pad2(n)} is outside 01..${pad2(TEXT_LINES)}`);
-    if (seen.has(n)) throw new InputError('text.lineNumber', label, `line ${pad2(n)} appears twice`);
-    const check = tokens[tokens.length - 1]!;
-    const chars = tokens.slice(1, -1).join('');
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i]!;
-      if (!ALPHABET.includes(c)) {
-        const hint = CONFUSABLE[c] ? ` (did you mean ${CONFUSABLE[c]}?)` : '';
-        throw new InputError('text.char', label, `character ${i + 1} "${c}" is not used in share text${hint}`);
-      }
-    }
-    if (check.length !== 2 || ![...check].every((c) => ALPHABET.includes(c)))
-      throw new InputError('text.check', label, `the check "${check}" must be 2 characters of the share alphabet`);
-    const expectedLen = n < TEXT_LINES ? LINE_CHARS : TEXT_CHARS - LINE_CHARS * (TEXT_LINES - 1);
-    if (chars.length !== expectedLen)
-      throw new InputError('text.lineLength', label, `has ${chars.length} characters, expected ${expectedLen}`);
+    const { n, chars, check } = parseLine(raw, where, field);
+    if (seen.has(n)) throw new InputError('text.lineNumber', `${field}.line[${pad2(n)}]`, `line ${pad2(n)} appears twice`);
     seen.set(n, chars);
     checks.set(n, check);
   }

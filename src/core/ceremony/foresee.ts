@@ -1,0 +1,80 @@
+/**
+ * Everything a run would refuse, decided before anyone is asked for anything: `custos plan
+ * check` reports it and `runPlan` checks it first, so nobody types a passphrase for a ceremony
+ * that cannot run. The air gap; the roster's roles, separation of duties and enrollment dates;
+ * an existing transcript that cannot be resumed (closed, aborted, another plan, the other kind
+ * of run); outputs that exist; a restore into a vault that is not empty; a quorum that names
+ * no live share set, a revoked one, or fewer custodians than its threshold.
+ */
+import { PolicyError } from '../errors';
+import { paperOutputs, planAssignment, planOutputs, type Plan } from '../plan/schema';
+import { checkSeparation, type VerifiedRoster } from '../roster/roster';
+import { checkAirgap } from './network';
+import type { CeremonyPorts } from './ports';
+import { expectedSet } from './quorum';
+import { resumable } from './session';
+import { loadVaultState, type ShareSet, type VaultState } from './vault';
+
+export interface Foresight {
+  /** The plan's transcript exists: the run resumes it. */
+  resuming: boolean;
+  /** Said before the run (an interface up under `airgap: warn`, say). */
+  warnings: string[];
+  /** For a quorum: the share set it is expected to open. */
+  set?: { setId: string; kcv: string; threshold: number; count: number };
+}
+
+type Seen = Pick<CeremonyPorts, 'provider' | 'clock' | 'network' | 'vault' | 'outputs' | 'paper' | 'transcript'>;
+
+export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefined, opts: { planSha256: string; rehearsal: boolean }): Foresight {
+  const warnings: string[] = [];
+  const warning = checkAirgap(ports.network(), plan.airgap);
+  if (warning) warnings.push(warning);
+  if (roster && plan.kind !== 'enroll') checkSeparation(roster, planAssignment(plan), ports.clock());
+  const existing = ports.transcript.existing();
+  if (existing !== undefined && roster && plan.kind !== 'enroll') resumable(ports.provider, existing, roster, plan, opts.planSha256, opts.rehearsal);
+  const resuming = existing !== undefined;
+  if (!resuming) {
+    const present = planOutputs(plan).filter((f) => ports.outputs.exists(f));
+    if (ports.paper) present.push(...paperOutputs(plan).filter((f) => ports.paper!.exists(f)));
+    if (present.length) throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.join(', ')}: Custos never overwrites; choose an empty directory`);
+  }
+  if (plan.kind === 'restore') {
+    const other = ports.vault.list().filter((n) => n !== plan.transcript);
+    if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
+    return { resuming, warnings };
+  }
+  if (!roster || !('quorum' in plan)) return { resuming, warnings };
+  const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal });
+  const set = quorumSet(state, plan.quorum);
+  return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
+}
+
+/** The live set a quorum opens (undefined when it holds several: its shares decide), or a refusal that says why there is none. */
+function quorumSet(state: VaultState, quorum: string[]): ShareSet | undefined {
+  const live = [...state.sets.values()].filter((s) => !state.revoked.has(s.setId) && !state.retired.has(s.keyId));
+  const holds = (s: ShareSet) => quorum.every((c) => s.custodians.includes(c));
+  const set = expectedSet(state, quorum);
+  if (set) {
+    if (quorum.length < set.threshold)
+      throw new PolicyError('quorum.short', 'plan.quorum', `names ${quorum.length} custodian${quorum.length === 1 ? '' : 's'}, but share set ${set.setId} (master key ${set.kcv}) needs ${set.threshold} of its ${set.count}`);
+    return set;
+  }
+  if (live.some(holds)) return undefined;
+  const dead = [...state.sets.values()].find((s) => holds(s) && (state.revoked.has(s.setId) || state.retired.has(s.keyId)));
+  const liveSets = live.map((s) => `set ${s.setId} (master key ${s.kcv}), held by ${s.custodians.join(', ')}`).join('; ');
+  if (dead) {
+    const r = state.revoked.get(dead.setId);
+    const why = r ? `was revoked by ceremony ${r.ceremony} on ${r.time}` : `is of master key ${dead.kcv}, retired by ceremony ${state.retired.get(dead.keyId)!.ceremony}`;
+    throw new PolicyError('quorum.revoked', 'plan.quorum', `share set ${dead.setId}, the one this quorum holds, ${why}: its shares are refused${live.length ? `; name custodians of the live ${liveSets}` : ''}`);
+  }
+  if (live.length === 0) throw new PolicyError('quorum.no-set', 'plan.quorum', 'this vault knows no live share set (no valid ceremony issued one that is not revoked): check plan.vault');
+  const outside = quorum.filter((c) => !live.some((s) => s.custodians.includes(c)));
+  throw new PolicyError(
+    'quorum.holder',
+    'plan.quorum',
+    outside.length
+      ? `${outside.join(', ')} ${outside.length === 1 ? 'holds' : 'hold'} no share of a live set; the live ${liveSets}`
+      : `no live set is held by all of ${quorum.join(', ')}; the live ${liveSets}`,
+  );
+}

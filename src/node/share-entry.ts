@@ -1,0 +1,55 @@
+/**
+ * A custodian's share as they bring it to a quorum, asked at the terminal: the path of their
+ * age share file (then its passphrase, or Enter when it opens with their identity), the path of
+ * a text file holding their paper share or its QR payload, or nothing: then they type their
+ * paper card line by line, each line checked the moment it is complete (its number, its
+ * characters, its line check), a mistake named and the line asked again.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../core/errors';
+import type { CryptoProvider } from '../core/crypto/provider';
+import type { ShareFileAnswer } from '../core/ceremony/ports';
+import { isAgeFile } from '../core/shares/file';
+import { checkTypedLine, TEXT_LINES } from '../core/shares/text';
+import { CustosError } from '../core/errors';
+
+export type Ask = (question: string, field: string, secret: boolean) => string;
+
+/** Tries per line before the typing stops (the ceremony's own attempts then take over). */
+const LINE_TRIES = 5;
+
+/** Type a paper share card at the terminal; returns its text, every line checked. */
+export function typeShareCard(provider: CryptoProvider, ask: Ask, who: string, say: (s: string) => void): string {
+  say(`${who}: type your paper share, ${TEXT_LINES} lines, each as printed: its number, the groups, its 2-character check (spaces and case do not matter).`);
+  const lines: string[] = [];
+  for (let n = 1; n <= TEXT_LINES; n++) {
+    const label = String(n).padStart(2, '0');
+    for (let t = 1; ; t++) {
+      const typed = ask(`${who}: line ${label} of ${TEXT_LINES}: `, `share.${who}.line[${label}]`, true);
+      try {
+        lines.push(checkTypedLine(provider, n, /^\s*\d{2}\s/.test(typed) ? typed : `${label} ${typed}`, `share.${who}`));
+        break;
+      } catch (e) {
+        if (!(e instanceof CustosError) || t >= LINE_TRIES) throw e;
+        say(`${e.message}. Type line ${label} again.`);
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The terminal's answer to "bring your share". */
+export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (s: string) => void): ShareFileAnswer {
+  const where = ask(`${who}: path of your share file, or of a text file holding your paper share (Enter to type your paper share): `, `share.${who}`, false).trim();
+  if (where === '') return { bytes: new TextEncoder().encode(typeShareCard(provider, ask, who, say)), label: `paper share of ${who}, typed` };
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(where);
+  } catch (e) {
+    throw new InputError('input.read', `share.${who}`, `${where} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}` };
+  const passphrase = ask(`${who}: passphrase of your share file ${path.basename(where)} (Enter if it opens with your identity): `, `share.${who}`, true);
+  return { bytes, ...(passphrase !== '' && { passphrase }), label: `share file ${path.basename(where)} of ${who}` };
+}
