@@ -20,6 +20,7 @@ import { enrollCommand, inspectCommand, runCommand, verifyCommand } from './cere
 import type { Io } from './io';
 import { importCommand, serverCommand } from './server';
 import { identityCommand, IDENTITY_USAGE } from './identity';
+import { vaultCommand, VAULT_USAGE } from './vault';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -58,6 +59,12 @@ Commands:
                        Verify offline against the pinned roster: chain, signatures,
                        approvals, hashes (custos verify -h)
   inspect FILE         Say what a file is and print its public facts, unverified
+  vault doctor VAULT PIN
+                       What blocks a vault (a transcript cut off mid-write, a rehearsal in a
+                       real vault, an unrecorded inventory file, ...) and what to do
+  vault quarantine VAULT FILE PIN --operator ID --witness ID --reason "..."
+                       Move one file aside into VAULT/quarantine, with a deviation record the
+                       operator and a witness sign
 
 Key-server side:
   server enroll --name NAME --kmip HOST:PORT --days N --out DIR
@@ -211,6 +218,22 @@ registered. Each key is sent as the bundle's RSA-AES wrap in KMIP Key Wrapping D
 plaintext; the first one is read back, and a server that refuses the wrapped form, keeps it
 wrapped or unwraps it to another KCV is refused (that key destroyed) before the others are sent.
 `,
+  vault: `${VAULT_USAGE}
+
+doctor reads every file of the vault as the ceremonies do (under the pinned roster, or one it
+succeeds through --previous-roster) and lists, file by file, what is not a closed ceremony:
+a transcript cut off mid-write (its plan cannot resume), interrupted (run its plan again to
+resume it), aborted, not a valid ceremony (ignored), a rehearsal in a real vault or the reverse
+(every ceremony of the other kind is refused), an inventory file no valid ceremony recorded
+(the next generation of its master key cannot be written); each with what to do. Files already
+moved aside are listed with their deviation records, checked. Exit 0 when nothing blocks, 1 when
+something does.
+
+quarantine moves FILE (a name in the vault) into VAULT/quarantine/. The operator and a witness
+of the pinned roster unlock their identities at the terminal and sign a deviation record
+(FILE.deviation.json beside it: the file's name, SHA-256 and size, the reason, the time).
+The record is written first, then the file moved; nothing is overwritten.
+`,
   inspect: `Usage: custos inspect FILE [--json]
 
 Says what kind of Custos file FILE is and prints its public facts without verifying them.
@@ -275,6 +298,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     server: (rest) => serverCommand(rest, json, io),
     identity: (rest) => identityCommand(rest, json, io),
     import: (rest) => importCommand(rest, json, io),
+    vault: (rest) => vaultCommand(rest, json, io),
   };
   const cmd = ceremonyCommands[args[0]!];
   if (cmd && (args.includes('-h') || args.includes('--help'))) {

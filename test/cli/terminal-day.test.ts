@@ -194,3 +194,36 @@ describe('plan check predicts run: refused before anyone is asked anything', () 
     );
   }, 120_000);
 });
+
+describe('interruptions and typos at the terminal', () => {
+  it('a wrong identity passphrase names whose identity it was, and is asked again', async () => {
+    const plan = w.plan('add-typo', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-typo'));
+    const people = typing(dir, { alice: 'paper-generate/alice.share.txt', bob: 'paper-generate/bob.share.txt' });
+    let slipped = false;
+    const clumsy = Object.assign((q: string, f: string, s: boolean) => {
+      if (!slipped && q.startsWith('bob: identity passphrase')) {
+        slipped = true;
+        people.asked.push(q);
+        return 'bob identity passphrasf';
+      }
+      return people(q, f, s);
+    }, { asked: people.asked });
+    const r = await custosTyping(clumsy, 'rehearse', plan);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("bob: the passphrase typed does not open bob's identity file. Try again (2 attempts left).");
+  }, 60_000);
+
+  it('a rerun that only completes an interrupted close exits 0 and says closed now', async () => {
+    const plan = w.plan('close-late', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-late-close'));
+    const answers = w.answersFile('close-late', 'paper-generate', []);
+    writeFileSync(answers, readFileSync(answers, 'utf8') + 'shares:\n  alice: { file: paper-generate/alice.share.txt }\n  bob: { file: paper-generate/bob.share.txt }\n');
+    expect((await custos('rehearse', plan, '--answers', answers)).code).toBe(0);
+    const t = at('vault', 'close-late.jsonl');
+    const lines = readFileSync(t, 'utf8').split('\n');
+    writeFileSync(t, lines.slice(0, -2).join('\n') + '\n'); // the operator's attestation never written
+    const again = await custos('rehearse', plan, '--answers', answers);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/^REHEARSAL add-key ceremony [0-9a-f]{32} closed now: the interrupted run's remaining attestations are signed$/m);
+    expect((await custos('verify', 'transcript', t, '--roster', w.roster, '--roster-words', w.words)).code).toBe(0);
+  }, 60_000);
+});

@@ -13,7 +13,7 @@ import { checkAirgap } from './network';
 import type { CeremonyPorts } from './ports';
 import { expectedSet } from './quorum';
 import { resumable } from './session';
-import { loadVaultState, type ShareSet, type VaultState } from './vault';
+import { inventoryName, loadVaultState, orphanInventory, type ShareSet, type VaultState } from './vault';
 
 export interface Foresight {
   /** The plan's transcript exists: the run resumes it. */
@@ -47,6 +47,8 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   if (!roster || !('quorum' in plan)) return { resuming, warnings };
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal });
   const set = quorumSet(state, plan.quorum);
+  const current = set && state.inventories.get(set.keyId);
+  if (current && !resuming && ports.vault.exists(inventoryName(set.keyId, current.generation + 1))) throw orphanInventory(inventoryName(set.keyId, current.generation + 1));
   return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
 }
 

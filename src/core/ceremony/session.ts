@@ -73,6 +73,8 @@ export interface SessionPlan {
   operator: string;
   witnesses: string[];
   airgap: 'strict' | 'warn';
+  /** The transcript's file name in the vault. */
+  transcript: string;
 }
 
 export interface SessionOptions {
@@ -105,7 +107,12 @@ export function resumable(provider: CryptoProvider, existing: string, roster: Ve
     report = verifyTranscript(provider, existing, { publicKey: roster.publicKey });
   } catch (e) {
     if (e instanceof CustosError)
-      throw new VerifyError('resume.transcript', e.field, `the transcript of the interrupted run does not verify, so it cannot be resumed: ${e.message} (custos vault doctor says what to do)`, { cause: e });
+      throw new VerifyError(
+        'resume.transcript',
+        `vault/${plan.transcript}`,
+        `the transcript of the interrupted run does not verify, so it cannot be resumed (${e.message}): move it aside with custos vault quarantine VAULT ${plan.transcript} ... and run the plan under a new transcript name; custos vault doctor VAULT lists what blocks the vault`,
+        { cause: e },
+      );
     throw e;
   }
   const open = report.events[0]!;
@@ -125,7 +132,7 @@ export function resumable(provider: CryptoProvider, existing: string, roster: Ve
   }
   const last = report.events.at(-1)!;
   if (last.type === 'ceremony.aborted')
-    throw new PolicyError('resume.aborted', 'transcript', `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name (custos vault doctor says what to do with this one)`);
+    throw new PolicyError('resume.aborted', `vault/${plan.transcript}`, `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name`);
   return report;
 }
 
@@ -178,7 +185,14 @@ export class Session {
    */
   async unlock(id: string, purpose: string): Promise<IdentitySecrets> {
     return this.attempt(id, purpose, async () => {
-      const s = await this.ports.unlock(id, purpose);
+      let s: IdentitySecrets;
+      try {
+        s = await this.ports.unlock(id, purpose);
+      } catch (e) {
+        // Whose identity it was, in the words the room hears.
+        if (e instanceof CustosError && e.code === 'file.passphrase') throw new VerifyError('file.passphrase', `identity.${id}`, `the passphrase typed does not open ${id}'s identity file`, { cause: e });
+        throw e;
+      }
       const expected = this.roster.publicKey(id);
       const p = this.roster.participant(id);
       if (s.id !== id || !expected || !p || !equalBytes(this.ports.provider.ed25519PublicKey(s.signingSeed), expected) || ageRecipientOf(s.ageSecret) !== p.ageRecipient) {

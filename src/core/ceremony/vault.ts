@@ -46,7 +46,7 @@ export interface InventoryRecord {
 export interface VaultState {
   transcripts: { name: string; report: TranscriptReport }[];
   /** Files that are not valid ceremonies, and why: ignored. */
-  ignored: { name: string; reason: string }[];
+  ignored: { name: string; reason: string; code: string }[];
   sets: Map<string, ShareSet>;
   revoked: Map<string, { ceremony: string; time: string }>;
   retired: Map<string, { ceremony: string; time: string }>;
@@ -180,8 +180,8 @@ function mixedVault(name: string, rehearsal: boolean): never {
 /** Verify every transcript in the vault (except the running ceremony's own) and fold what the valid ceremonies record. */
 export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, opts: VaultOptions = {}): VaultState {
   const state = emptyVaultState();
-  const ignore = (name: string, reason: string) => {
-    state.ignored.push({ name, reason });
+  const ignore = (name: string, reason: string, code: string) => {
+    state.ignored.push({ name, reason, code });
     opts.say?.(`Vault: ${name} is ignored: ${reason}`);
   };
   const rosters = earlierRosters(provider, vault, roster);
@@ -195,7 +195,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     // current roster succeeds through endorsed renewals (kept in the vault by the enrollment).
     const under = typeof said.roster === 'string' ? rosters.get(said.roster) : undefined;
     if (!under) {
-      ignore(name, 'it names a roster that is neither the pinned one nor one the pinned roster succeeds');
+      ignore(name, 'it names a roster that is neither the pinned one nor one the pinned roster succeeds', 'vault.roster');
       continue;
     }
     let report: TranscriptReport;
@@ -203,7 +203,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       report = verifyTranscript(provider, text, { publicKey: under.publicKey });
     } catch (e) {
       if (!isCustosError(e)) throw e;
-      ignore(name, `it does not verify (${e.message})`);
+      ignore(name, `it does not verify (${e.message})`, e.code);
       continue;
     }
     if (opts.rehearsal !== undefined && (report.events[0]?.data.rehearsal === true) !== opts.rehearsal) mixedVault(name, opts.rehearsal);
@@ -215,7 +215,7 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       if (!(e instanceof VerifyError)) throw e;
       // Opened validly and interrupted (or aborted): only the inventory generations it wrote count.
       if (e.code !== 'transcript.unclosed' && e.code !== 'transcript.aborted') {
-        ignore(name, `it is not a valid ceremony (${e.message})`);
+        ignore(name, `it is not a valid ceremony (${e.message})`, e.code);
         continue;
       }
       closed = false;
@@ -239,9 +239,19 @@ export function loadInventory(provider: CryptoProvider, vault: Medium, state: Va
   return openInventory(provider, new TextDecoder().decode(bytes), master, { minGeneration: rec.generation });
 }
 
+/** An inventory file in the way of the next generation, which no valid ceremony recorded. */
+export function orphanInventory(name: string): PolicyError {
+  return new PolicyError(
+    'vault.orphan',
+    `vault/${name}`,
+    `exists, and no valid ceremony of this vault records it (a run stopped before recording it, or the file was put there), so the next inventory generation cannot be written: custos vault doctor VAULT says more; move it aside with custos vault quarantine VAULT ${name} ...`,
+  );
+}
+
 /** Write a new inventory generation to the vault and record it in the transcript. */
 export function writeInventory(session: Session, state: VaultState, inv: Inventory): InventoryRecord {
   const name = inventoryName(inv.masterKeyId, inv.generation);
+  if (session.ports.vault.exists(name)) throw orphanInventory(name);
   const sha256 = session.ports.vault.write(name, new TextEncoder().encode(inventoryToText(inv)));
   const rec = { masterKeyId: inv.masterKeyId, masterKcv: inv.masterKcv, backupRecipient: inv.backupRecipient, generation: inv.generation, sha256, name };
   session.append(session.operator, 'inventory.written', { ...rec, keys: inv.keys.length });

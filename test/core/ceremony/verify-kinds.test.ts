@@ -170,7 +170,7 @@ describe('transcripts the engine would never write: refused by the auditor and i
     const said: string[] = [];
     const state = loadVaultState(provider, memoryMedium(files), verified, { say: (s) => said.push(s) });
     expect(state.revoked.size + state.retired.size + state.sets.size).toBe(0);
-    expect(state.ignored).toEqual([{ name: 'forged.jsonl', reason: expect.stringMatching(/^it is not a valid ceremony/) }]);
+    expect(state.ignored).toEqual([{ name: 'forged.jsonl', reason: expect.stringMatching(/^it is not a valid ceremony/), code: expect.stringMatching(/^[a-z]+\.[a-z-]+/) }]);
     expect(said[0]).toMatch(/^Vault: forged\.jsonl is ignored: it is not a valid ceremony/);
   });
   it('a signer outside their enrollment dates', () => {
@@ -219,7 +219,7 @@ describe('transcripts the engine would never write: refused by the auditor and i
     const text = transcript(open, [...quorum, ['dave', 'bundle.approved', { approver: 'dave' }], ['erin', 'bundle.approved', { approver: 'erin' }], written]).replace('"kind":"export-bundle"', '"kind":"enroll"');
     const said: string[] = [];
     const state = loadVaultState(provider, memoryMedium(new Map([['x.jsonl', new TextEncoder().encode(text)]])), verified, { say: (s) => said.push(s) });
-    expect(state.ignored).toEqual([{ name: 'x.jsonl', reason: expect.stringMatching(/^it does not verify/) }]);
+    expect(state.ignored).toEqual([{ name: 'x.jsonl', reason: expect.stringMatching(/^it does not verify/), code: expect.any(String) }]);
     expect(said).toHaveLength(1);
   });
 });

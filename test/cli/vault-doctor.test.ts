@@ -1,0 +1,92 @@
+/**
+ * A vault blocked by a transcript cut off mid-write and the inventory file it left unrecorded:
+ * the rerun names the file and what to do, `custos vault doctor` lists both and why, `custos
+ * vault quarantine` moves each aside with a deviation record the operator and a witness sign,
+ * and the plan then runs under a new transcript name.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-doctor-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+let w: Awaited<ReturnType<typeof workstation>>;
+const pin = () => ['--roster', w.roster, '--roster-words', w.words];
+const addKey = (name: string, transcript = name) =>
+  w.plan(name, 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', `kek-${name}`).replace(/^transcript: \S+/m, `transcript: ${transcript}.jsonl`));
+
+beforeAll(async () => {
+  w = await workstation(dir);
+  const gen = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]'));
+  expect((await custos('rehearse', gen, '--answers', w.answersFile('generate', 'out-generate', []), '--work-factor', '10')).code).toBe(0);
+  // An add-key cut off mid-write just after it wrote and recorded inventory generation 1.
+  const r = await custos('rehearse', addKey('add-1'), '--answers', w.answersFile('add-1', 'out-generate', ['alice', 'bob']));
+  expect(r.code, r.err).toBe(0);
+  const lines = readFileSync(at('vault', 'add-1.jsonl'), 'utf8').split('\n');
+  const written = lines.findIndex((l) => l.includes('"inventory.written"'));
+  writeFileSync(at('vault', 'add-1.jsonl'), lines.slice(0, written).join('\n') + '\n' + lines[written]!.slice(0, 60));
+}, 120_000);
+
+describe('a torn transcript and the vault doctor', () => {
+  it('the rerun names the file and says what to do; the doctor lists what blocks and why', async () => {
+    const rerun = await custos('rehearse', addKey('add-1'), '--answers', w.answersFile('add-1', 'out-generate', ['alice', 'bob']));
+    expect(rerun.code).toBe(1);
+    expect(rerun.err).toMatch(/vault\/add-1\.jsonl: the transcript of the interrupted run does not verify, so it cannot be resumed \(.*ends without a newline.*\): move it aside with custos vault quarantine VAULT add-1\.jsonl/);
+    // Under a new name the next generation is in the way: named too.
+    const next = await custos('rehearse', addKey('add-2'), '--answers', w.answersFile('add-2', 'out-generate', ['alice', 'bob']));
+    expect(next).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/inventory-[0-9a-f]{32}-000001\.json: exists, and no valid ceremony of this vault records it/) });
+    expect(existsSync(at('vault', 'add-2.jsonl'))).toBe(false);
+
+    const d = await custos('vault', 'doctor', at('vault'), ...pin(), '--json');
+    expect(d.code).toBe(1);
+    const report = JSON.parse(d.out.split('\n')[0]!) as { closed: string[]; findings: { file: string; status: string; blocks?: string; todo: string }[] };
+    expect(report.closed).toEqual(['generate.jsonl']);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ file: 'add-1.jsonl', status: 'torn', blocks: expect.stringMatching(/its own plan/), todo: expect.stringMatching(/custos vault quarantine VAULT add-1\.jsonl/) }),
+      expect.objectContaining({ file: expect.stringMatching(/^inventory-[0-9a-f]{32}-000001\.json$/), status: 'orphan', blocks: expect.stringMatching(/the next inventory generation/) }),
+    ]);
+    const text = await custos('vault', 'doctor', at('vault'), ...pin());
+    expect(text.out).toMatch(/BLOCKS torn: add-1\.jsonl\n {2}why: {2}it does not verify/);
+    expect(text.err).toMatch(/2 files block this vault: add-1\.jsonl, inventory-/);
+  }, 120_000);
+
+  it('quarantine refuses the same person twice, a short reason, a file not in the vault, and moves nothing', async () => {
+    const before = readdirSync(at('vault')).sort();
+    expect(await custos('vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'oscar', '--reason', 'cut off by a power failure')).toMatchObject({ code: 1, err: expect.stringMatching(/--witness: must be another person/) });
+    expect(await custos('vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'oops')).toMatchObject({ code: 2, err: expect.stringMatching(/--reason: must say why/) });
+    expect(await custos('vault', 'quarantine', at('vault'), '../ids/roster.json', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'not a vault file at all')).toMatchObject({ code: 2, err: expect.stringMatching(/is not a file of the vault/) });
+    expect(await custos('vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'alice', '--witness', 'wendy', '--reason', 'cut off by a power failure')).toMatchObject({ code: 1, err: expect.stringMatching(/--operator: alice is not enrolled as operator/) });
+    expect(readdirSync(at('vault')).sort()).toEqual(before);
+  }, 60_000);
+
+  it('quarantine moves each file aside with a signed record; the doctor checks the records; the plan runs under a new name', async () => {
+    const inventory = readdirSync(at('vault')).find((n) => n.endsWith('-000001.json'))!;
+    for (const file of ['add-1.jsonl', inventory]) {
+      const people = typing(dir, {});
+      const q = await custosTyping(people, 'vault', 'quarantine', at('vault'), file, ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'cut off by a power failure during add-1', '--json');
+      expect(q.code, q.err).toBe(0);
+      expect(people.asked.map((x) => x.split(':')[0])).toEqual(['oscar', 'oscar', 'wendy', 'wendy']);
+      expect(existsSync(at('vault', file))).toBe(false);
+      expect(existsSync(at('vault', 'quarantine', file))).toBe(true);
+    }
+    const d = await custos('vault', 'doctor', at('vault'), ...pin(), '--json');
+    expect(d.code, d.err).toBe(0);
+    const report = JSON.parse(d.out) as { findings: unknown[]; quarantined: { file: string; ok: boolean; record: string }[] };
+    expect(report.findings).toEqual([]);
+    expect(report.quarantined).toEqual([
+      { file: 'add-1.jsonl', ok: true, record: expect.stringMatching(/by oscar, witnessed by wendy: cut off by a power failure during add-1/) },
+      { file: inventory, ok: true, record: expect.stringMatching(/by oscar, witnessed by wendy/) },
+    ]);
+    // A record altered after the fact no longer verifies.
+    const rec = at('vault', 'quarantine', 'add-1.jsonl.deviation.json');
+    writeFileSync(rec, readFileSync(rec, 'utf8').replace('power failure', 'power outage!'));
+    const altered = JSON.parse((await custos('vault', 'doctor', at('vault'), ...pin(), '--json')).out) as typeof report;
+    expect(altered.quarantined[0]).toMatchObject({ file: 'add-1.jsonl', ok: false, record: expect.stringMatching(/does not verify/) });
+    const again = await custos('rehearse', addKey('add-3'), '--answers', w.answersFile('add-3', 'out-generate', ['alice', 'bob']), '--json');
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ generation: 1 });
+  }, 120_000);
+});
