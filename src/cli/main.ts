@@ -26,6 +26,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const VERSION = '0.1.0';
 
+/** Every plan kind, listed the same way here and in the README. */
+export const KINDS = PLAN_KINDS.join(' ');
+
 const HELP = `custos ${VERSION} - offline key ceremonies
 
 Usage:
@@ -36,7 +39,7 @@ Commands:
                        FILE, or a binary record). The share bytes are never printed.
   share type [--out FILE]
                        Type a paper share card back, each line checked as it is completed
-  plan template KIND   Print a commented starting plan (kinds: generate)
+  plan template KIND   Print a commented starting plan (kinds: ${KINDS})
   plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
                        and that none of its outputs exist yet
   run ENROLL-PLAN      The enrollment ceremony (custos plan template enroll): each person makes
@@ -45,13 +48,14 @@ Commands:
   identity request --id ID --name NAME --out DIR
                        Make your identity on your own machine and a public request to bring to
                        the enrollment ceremony
+  identity export-age IDENTITY --out DIR
+                       Your age identity for the standard age tool (opens your share file)
   enroll FILE --out DIR
                        Rehearsals only: enroll everyone of an unattended file (it holds every
                        passphrase, so its roster is marked REHEARSAL and real ceremonies refuse it)
-  run PLAN             Run a ceremony plan (kinds: generate, add-key, change-state,
-                       export-bundle, escrow, backup, restore, reshare, rotate). Each person
-                       is asked at the terminal (passphrases without echo). Rerunning an
-                       interrupted plan resumes it.
+  run PLAN             Run a ceremony plan of any kind. Each person is asked at the terminal
+                       (passphrases without echo). Rerunning an interrupted plan resumes it.
+                       Paths in a plan are relative to the plan file's folder.
   rehearse PLAN [--answers FILE] [--work-factor N]
                        The same with throwaway keys, marked REHEARSAL everywhere, in a vault
                        of its own; every answer may come from FILE
@@ -101,7 +105,7 @@ share prompt; at a quorum the share prompt also takes the card typed directly (p
 `;
 
 const PLAN_HELP = `Usage:
-  custos plan template KIND          Print a commented starting plan (kinds: ${PLAN_KINDS.join(', ')})
+  custos plan template KIND          Print a commented starting plan (kinds: ${KINDS})
   custos plan check FILE [--rehearsal yes] [--json]
                                      Check a plan before a ceremony: everything custos run
                                      would refuse before asking anyone for anything
@@ -133,6 +137,11 @@ On your own machine: makes your identity (Ed25519 + age X25519) sealed with a pa
 type, DIR/ID.identity.age, and DIR/ID.request.json, your public keys signed with them. Bring the
 request and your identity file to the enrollment ceremony, where the plan names the request
 (participants: - { id, name, roles, request: FILE }); nobody else ever holds your secret.
+
+export-age: your age identity in the standard form, so the standard age tool opens your
+recipient-protected share file if Custos is ever unavailable (age -d -i FILE SHARE.age). It is
+written to the folder you name (never overwriting, readable by you alone), sealed with a
+passphrase you choose (age asks for it); --unprotected yes writes the bare AGE-SECRET-KEY line.
 `,
   run: `Usage: custos run PLAN [--json]
 

@@ -100,4 +100,12 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
     expect(t.asked).toEqual([]);
     expect(files('vault-real')).toEqual(before);
   });
+  it('the same plan file rehearsed, then run: the run says to give the rehearsal a vault of its own, having asked nothing', async () => {
+    const plan = w.plan('same-plan', 'generate', small, { vault: 'vault-same', out: 'out-same', roster: { file: 'out-enroll/roster.json', words: real.words } });
+    expect((await custosTyping(typing(dir, {}, 'real-ids'), 'rehearse', plan)).code).toBe(0);
+    const t = typing(dir, {}, 'real-ids');
+    const r = await custosTyping(t, 'run', plan);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/transcript: was written by a rehearsal of this plan: a rehearsal and a real ceremony never continue each other; give the rehearsal a vault of its own \(plan\.vault\)/) });
+    expect(t.asked).toEqual([]);
+  });
 });
