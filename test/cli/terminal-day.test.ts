@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSharePlaintext } from '../../src/core/shares/file';
 import { describeShare } from '../../src/core/shares/record';
+import { shareToQrPayload } from '../../src/core/shares/qr';
+import { textToShare } from '../../src/core/shares/text';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
@@ -198,7 +200,9 @@ describe('plan check predicts run: refused before anyone is asked anything', () 
 describe('interruptions and typos at the terminal', () => {
   it('a wrong identity passphrase names whose identity it was, and is asked again', async () => {
     const plan = w.plan('add-typo', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-typo'));
-    const people = typing(dir, { alice: 'paper-generate/alice.share.txt', bob: 'paper-generate/bob.share.txt' });
+    // bob brings the QR payload of his card, as a scanner writes it to a text file
+    writeFileSync(at('bob.qr.txt'), shareToQrPayload(textToShare(provider, readFileSync(at('paper-generate', 'bob.share.txt'), 'utf8'))) + '\n');
+    const people = typing(dir, { alice: 'paper-generate/alice.share.txt', bob: 'bob.qr.txt' });
     let slipped = false;
     const clumsy = Object.assign((q: string, f: string, s: boolean) => {
       if (!slipped && q.startsWith('bob: identity passphrase')) {
@@ -211,6 +215,8 @@ describe('interruptions and typos at the terminal', () => {
     const r = await custosTyping(clumsy, 'rehearse', plan);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("bob: the passphrase typed does not open bob's identity file. Try again (2 attempts left).");
+    const events = readFileSync(at('vault', 'add-typo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { actor: string; type: string; data: { form?: string } });
+    expect(events.find((e) => e.type === 'quorum.share' && e.actor === 'bob')?.data.form).toBe('paper');
   }, 60_000);
 
   it('a rerun that only completes an interrupted close exits 0 and says closed now', async () => {
