@@ -22,7 +22,7 @@ import { parseDocumentLine, parseSignedDocument } from '../core/documents/signed
 import { backupHeaderSchema, backupSealSchema } from '../core/backup/archive';
 import { checkRosterBody, participantWords, rosterFingerprint, type Participant } from '../core/roster/roster';
 import { requestSchema } from '../core/roster/request';
-import { ATTEST, GENESIS, lineHash } from '../core/transcript/transcript';
+import { ATTEST, GENESIS, lineHash, type EventBody } from '../core/transcript/transcript';
 import { parseCanonicalJson, type Json } from '../core/transcript/canonical';
 import { fingerprintWords } from '../core/transcript/words';
 import { strictParse } from '../core/plan/strict';
@@ -465,15 +465,8 @@ function inventory(file: string, text: string): Inspection {
 
 // ---- transcript ---------------------------------------------------------------------------
 
-interface Event {
-  ceremony: string;
-  seq: number;
-  prev: string;
-  time: string;
-  actor: string;
-  type: string;
-  data: Record<string, Json>;
-}
+/** An event as read here: parsed, not verified. */
+type Event = Omit<EventBody, 'v'>;
 
 function transcript(file: string, text: string): Inspection {
   const what = 'a transcript';
