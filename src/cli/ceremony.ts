@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { options, read, readBytes, type Io } from './io';
 import path from 'node:path';
+import { base64 } from '@scure/base';
 import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
 import { runPlan } from '../core/ceremony/run';
@@ -214,9 +215,11 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     const bytes = readBytes(file, file);
     const sealed = isAgeFile(bytes);
     const a = sealed ? answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file)) : undefined;
+    // How to open it is asked first: a missing identity file or no terminal is bad input (exit 2), not a failed verification.
+    const key = sealed ? (a?.passphrase ? { passphrase: a.passphrase } : await askShareKey(file, bytes, answers !== undefined, io)) : undefined;
     let record;
     try {
-      record = !sealed ? parseSharePlaintext(nativeProvider, bytes, file) : await openShareFile(nativeProvider, bytes, a?.passphrase ? { passphrase: a.passphrase } : await askShareKey(file, bytes, answers !== undefined, io));
+      record = key ? await openShareFile(nativeProvider, bytes, key) : parseSharePlaintext(nativeProvider, bytes, file);
     } catch (e) {
       // The share under verification is damaged or altered: a failed verification, naming the file.
       if (e instanceof InputError || (e instanceof VerifyError && !e.field.startsWith(file)))
@@ -240,6 +243,21 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
   emit({ kind: 'shares', shares }, lines.join(''));
 }
 
+/** Whether an age file (binary or armored) is sealed to an X25519 recipient rather than a passphrase. */
+function recipientSealed(bytes: Uint8Array): boolean {
+  let head = new TextDecoder().decode(bytes.subarray(0, 4096));
+  if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
+    // The header is at the start of the armored payload: a whole number of base64 quads of it is enough.
+    const b64 = head.split(/\r?\n/).slice(1).filter((l) => /^[A-Za-z0-9+/]+={0,2}$/.test(l)).join('');
+    try {
+      head = new TextDecoder().decode(base64.decode(b64.slice(0, b64.length - (b64.length % 4))));
+    } catch {
+      return false;
+    }
+  }
+  return /^-> X25519 /m.test(head);
+}
+
 /**
  * How a sealed share file is opened in `verify shares`, asked at the terminal: its passphrase,
  * or, for a recipient-protected file, its custodian's identity file and identity passphrase.
@@ -248,7 +266,7 @@ async function askShareKey(file: string, bytes: Uint8Array, rehearsal: boolean, 
   if (rehearsal) throw new InputError('cli.passphrase', file, 'is an age share file and the answers file has no passphrase for it (shares.<id>: { file, passphrase })');
   const ask = io.terminal ?? terminalAsk;
   const name = path.basename(file);
-  if (!/^-> X25519 /m.test(new TextDecoder().decode(bytes.subarray(0, 1024)))) return { passphrase: ask(`passphrase of the share file ${name}: `, file, true) };
+  if (!recipientSealed(bytes)) return { passphrase: ask(`passphrase of the share file ${name}: `, file, true) };
   const idFile = ask(`${name} opens with its custodian's identity: path of the identity file: `, file, false);
   const s = await openIdentity(nativeProvider, readBytes(idFile, idFile), ask(`identity passphrase of ${path.basename(idFile)}: `, idFile, true));
   try {

@@ -32,7 +32,7 @@ import type { RandomAccess } from '../core/ceremony/ports';
 import { nativeProvider } from '../node/native-provider';
 import { openRandomAccess } from '../node/medium';
 import { systemClock } from '../node/platform';
-import { options, type Io } from './io';
+import { options, printable, type Io } from './io';
 
 /** The largest document (bundle, escrow, transcript, inventory...) read whole. */
 const MAX_DOCUMENT = 256 * 1024 * 1024;
@@ -71,7 +71,9 @@ export function inspectCommand(args: string[], json: boolean, io: Io): void {
 }
 
 function render(file: string, r: Inspection): string {
-  const lines: [string, Value][] = [['file', file], ['type', `${r.type} (${r.title})`], ...r.lines];
+  // Every value may come from the file: printed only in printable form.
+  const safe = (v: Value): Value => (typeof v === 'string' ? printable(v) : v.map((row) => row.map(printable)));
+  const lines: [string, Value][] = [['file', file], ['type', `${r.type} (${r.title})`], ...r.lines].map(([l, v]) => [l, safe(v)]);
   const width = Math.max(...lines.map(([l]) => l.length));
   const out: string[] = [];
   for (const [label, value] of lines) {

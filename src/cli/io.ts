@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors';
 
 /** Asks the person at the terminal one question; `secret` answers are read without echo. */
-export type Terminal = (question: string, field: string, secret: boolean) => string;
+export type Terminal = (question: string, field: string, secret: boolean, flush?: boolean) => string;
 
 export interface Io {
   out(s: string): void;
@@ -13,6 +13,16 @@ export interface Io {
    * a program running the CLI in-process may stand in for the person with its own.
    */
   terminal?: Terminal;
+}
+
+/**
+ * Text from a file, made safe to print on a terminal: control characters (C0, DEL, C1: escape
+ * sequences, carriage returns, newlines) and the Unicode bidirectional overrides become visible
+ * escapes, so a forged file cannot rewrite the lines people read aloud or drive the terminal.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 /** `--name value` options after the positional arguments; unknown options are usage errors. */

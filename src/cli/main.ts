@@ -8,7 +8,7 @@ import { textToShare } from '../core/shares/text';
 import { typeShareCard } from '../node/share-entry';
 import { ask as terminalAsk } from '../node/prompt';
 import { writeNewFile } from '../node/durable';
-import { options } from './io';
+import { options, printable } from './io';
 import { isCustosError } from '../core/errors';
 import { describeShare, wipeShareRecord } from '../core/shares/record';
 import { parseSharePlaintext } from '../core/shares/file';
@@ -236,12 +236,15 @@ resume it), aborted, not a valid ceremony (ignored), a rehearsal in a real vault
 (every ceremony of the other kind is refused), an inventory file no valid ceremony recorded
 (the next generation of its master key cannot be written); each with what to do. Files already
 moved aside are listed with their deviation records, checked. Exit 0 when nothing blocks, 1 when
-something does.
+something does (a file moved aside without a record that verifies blocks too). The vault is a
+real one unless the roster is a REHEARSAL roster or --rehearsal yes says it is a rehearsal vault.
 
-quarantine moves FILE (a name in the vault) into VAULT/quarantine/. The operator and a witness
+quarantine moves FILE (a name in the vault that the doctor finds in the way; never a valid closed
+ceremony) into VAULT/quarantine/. The operator and a witness
 of the pinned roster unlock their identities at the terminal and sign a deviation record
 (FILE.deviation.json beside it: the file's name, SHA-256 and size, the reason, the time).
-The record is written first, then the file moved; nothing is overwritten.
+The record is written first, then the file moved; nothing is overwritten. If the move was cut
+off, the same command completes it under the record already signed.
 `,
   inspect: `Usage: custos inspect FILE [--json]
 
@@ -336,15 +339,20 @@ function shareType(args: string[], json: boolean, io: Io): void {
   const r = textToShare(nativeProvider, text, 'share');
   const d = describeShare(r);
   wipeShareRecord(r);
-  if (out !== undefined) writeNewFile(out, new TextEncoder().encode(text));
-  if (json) io.out(JSON.stringify({ ok: true, share: d, ...(out !== undefined && { file: out }) }) + '\n');
-  else io.out(`card checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${out !== undefined ? `written ${out}\n` : ''}`);
+  if (out !== undefined) {
+    const bytes = new TextEncoder().encode(text);
+    writeNewFile(out, bytes);
+    bytes.fill(0);
+  }
+  const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
+  if (json) io.out(JSON.stringify({ ok: true, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
+  else io.out(`card checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
 }
 
 function report(e: unknown, json: boolean, io: Io): number {
   if (!isCustosError(e)) throw e;
   if (json) io.out(JSON.stringify({ ok: false, error: { kind: e.kind, code: e.code, field: e.field, message: e.message } }) + '\n');
-  else io.err(`custos: ${e.message}\n`);
+  else io.err(`custos: ${printable(e.message)}\n`); // a message may quote what a file holds
   return e.kind === 'input' ? EXIT.usage : EXIT.failed;
 }
 

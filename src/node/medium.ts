@@ -1,5 +1,5 @@
 /** A directory as a ceremony medium: plain file names only, durable writes (src/node/durable.ts). */
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { InputError } from '../core/errors';
@@ -20,7 +20,7 @@ function readError(e: unknown, name: string): InputError {
 
 export function directoryMedium(dir: string): Medium {
   return {
-    location: path.resolve(dir),
+    location: existsSync(dir) ? realpathSync(dir) : path.resolve(dir),
     exists: (name) => existsSync(fileOf(dir, name)),
     write: (name, bytes) => writeNewFile(fileOf(dir, name), bytes),
     read(name) {

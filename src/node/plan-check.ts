@@ -42,7 +42,10 @@ function directory(dir: string, field: string): string {
 /** One folder is the other or holds it (compared after resolving links). */
 function nested(a: string, b: string): boolean {
   const [x, y] = [realpathSync(a), realpathSync(b)];
-  const inside = (p: string, q: string) => !path.relative(q, p).startsWith('..') && !path.isAbsolute(path.relative(q, p));
+  const inside = (p: string, q: string) => {
+    const rel = path.relative(q, p);
+    return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+  };
   return inside(x, y) || inside(y, x);
 }
 
@@ -83,6 +86,12 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
     ] as const)
       if (nested(paperDir, other))
         throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is or shares a folder with ${what} (${other}): a paper share is the share in the clear, so it goes to a medium of its own (the printer's folder, a separate drive)`);
+    // Two folders of one removable drive are one medium: the drive that carries the share files
+    // away must not carry the paper shares too (folders of the workstation's own disk, where the
+    // vault lives, are not carried away).
+    const dev = (d: string) => statSync(d).dev;
+    if (dev(paperDir) === dev(outputDir) && dev(outputDir) !== dev(vaultDir))
+      throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is on the same drive as the outputs directory (${outputDir}), which carries the encrypted share files away: the paper shares go to a medium of their own`);
   }
   const outputs = [...(outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : []), ...(paperDir ? paperOutputs(plan).map((f) => path.join(paperDir, f)) : [])];
   return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, paperDir, transcriptFile, outputs, resuming };

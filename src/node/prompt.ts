@@ -34,17 +34,23 @@ function discardTypedAhead(fd: number): void {
   }
 }
 
-/** Read one line from the terminal; `secret` turns echo off for it. */
-export function ask(question: string, field: string, secret: boolean): string {
+/**
+ * Read one line from the terminal; `secret` turns echo off for it. `flush` false keeps what was
+ * typed ahead: for the lines after the first of a paper share, which a fast typist, a paste or a
+ * keyboard-emulating scanner sends in one go.
+ */
+export function ask(question: string, field: string, secret: boolean, flush = true): string {
   if (!hasTerminal()) throw new InputError('prompt.none', field, 'is needed and there is no terminal to ask (use --answers FILE in a rehearsal)');
   const fd = openSync('/dev/tty', 'r+');
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
   const saved = stty(fd, ['-g']);
   try {
-    stty(fd, [...(secret ? ['-echo', '-isig'] : []), '-icanon', 'min', '0', 'time', '0']);
-    discardTypedAhead(fd);
-    stty(fd, secret ? ['min', '1', 'time', '0'] : [saved]);
+    if (flush) {
+      stty(fd, [...(secret ? ['-echo', '-isig'] : []), '-icanon', 'min', '0', 'time', '0']);
+      discardTypedAhead(fd);
+      stty(fd, secret ? ['min', '1', 'time', '0'] : [saved]);
+    } else if (secret) stty(fd, ['-echo', '-isig', '-icanon', 'min', '1', 'time', '0']);
     writeSync(fd, question);
     for (;;) {
       const n = readSync(fd, one, 0, 1, null);

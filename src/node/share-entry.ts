@@ -14,7 +14,7 @@ import { isAgeFile } from '../core/shares/file';
 import { checkTypedLine, TEXT_LINES } from '../core/shares/text';
 import { CustosError } from '../core/errors';
 
-export type Ask = (question: string, field: string, secret: boolean) => string;
+export type Ask = (question: string, field: string, secret: boolean, flush?: boolean) => string;
 
 /** Tries per line before the typing stops (the ceremony's own attempts then take over). */
 const LINE_TRIES = 5;
@@ -26,7 +26,8 @@ export function typeShareCard(provider: CryptoProvider, ask: Ask, who: string, s
   for (let n = 1; n <= TEXT_LINES; n++) {
     const label = String(n).padStart(2, '0');
     for (let t = 1; ; t++) {
-      const typed = ask(`${who}: line ${label} of ${TEXT_LINES}: `, `share.${who}.line[${label}]`, true);
+      // Typed-ahead input is discarded before the first line only: the rest may arrive in one go.
+      const typed = ask(`${who}: line ${label} of ${TEXT_LINES}: `, `share.${who}.line[${label}]`, true, n === 1 && t === 1);
       try {
         lines.push(checkTypedLine(provider, n, /^\s*\d{2}\s/.test(typed) ? typed : `${label} ${typed}`, `share.${who}`));
         break;
@@ -47,7 +48,8 @@ export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (
   try {
     bytes = readFileSync(where);
   } catch (e) {
-    throw new InputError('input.read', `share.${who}`, `${where} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    // The answer is not repeated: a person who typed a share line or a passphrase here by mistake must not see it again.
+    throw new InputError('input.read', `share.${who}`, `the file named cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); give the path of your share file, or press Enter to type your paper share`);
   }
   if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}` };
   const passphrase = ask(`${who}: passphrase of your share file ${path.basename(where)} (Enter if it opens with your identity): `, `share.${who}`, true);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,8 +65,26 @@ describe('custos plan', () => {
     expect(custos('plan', 'check', inside.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .* shares a folder with the outputs directory/) });
     const vault = setup('in-vault', { edit: (t) => t.replace('paper: paper', 'paper: vault') });
     expect(custos('plan', 'check', vault.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .* shares a folder with the vault/) });
+    const dots = setup('dot-dot', { edit: (t) => t.replace('paper: paper', 'paper: out/..cards') });
+    mkdirSync(join(dots.d, 'out', '..cards'));
+    expect(custos('plan', 'check', dots.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .*\.\.cards is or shares a folder with the outputs directory/) });
     const written = setup('paper-exists');
     writeFileSync(join(written.d, 'paper', 'carol.share.txt'), 'an older card');
     expect(custos('plan', 'check', written.file)).toMatchObject({ code: 1, err: expect.stringMatching(/would overwrite carol\.share\.txt/) });
+  });
+  // A second drive: /dev/shm is its own file system on Linux.
+  const shm = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  it.runIf(shm)('two folders of the drive that carries the share files away are one medium; the workstation disk is another', () => {
+    const usb = mkdtempSync('/dev/shm/custos-usb-');
+    try {
+      mkdirSync(join(usb, 'shares'));
+      mkdirSync(join(usb, 'cards'));
+      const same = setup('same-drive', { edit: (t) => t.replace('directory: out', `directory: ${usb}/shares`).replace('paper: paper', `paper: ${usb}/cards`) });
+      expect(custos('plan', 'check', same.file)).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.outputs\.paper: .*cards is on the same drive as the outputs directory .*shares.*, which carries the encrypted share files away/) });
+      const apart = setup('apart', { edit: (t) => t.replace('directory: out', `directory: ${usb}/shares`) });
+      expect(custos('plan', 'check', apart.file).code).toBe(0);
+    } finally {
+      rmSync(usb, { recursive: true, force: true });
+    }
   });
 });

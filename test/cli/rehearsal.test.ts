@@ -4,7 +4,7 @@
  * backup. (A real import refusing a rehearsal bundle is in test/kmip/import.test.ts.)
  */
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +107,13 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
     const r = await custosTyping(t, 'run', plan);
     expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/transcript: was written by a rehearsal of this plan: a rehearsal and a real ceremony never continue each other; give the rehearsal a vault of its own \(plan\.vault\)/) });
     expect(t.asked).toEqual([]);
+    // Copied into the real vault by an insider, the rehearsal is the one the doctor names, however many copies.
+    cpSync(at('vault-real'), at('vault-mixed'), { recursive: true });
+    for (const n of ['a', 'b', 'c']) cpSync(at('vault-same', 'same-plan.jsonl'), at('vault-mixed', `same-plan-${n}.jsonl`));
+    const d = await custos('vault', 'doctor', at('vault-mixed'), '--roster', at('out-enroll', 'roster.json'), '--roster-words', real.words, '--json');
+    expect(d.code).toBe(1);
+    const report = JSON.parse(d.out.split('\n')[0]!) as { closed: string[]; findings: { file: string; status: string }[] };
+    expect(report.findings.filter((f) => f.status === 'mixed').map((f) => f.file).sort()).toEqual(['same-plan-a.jsonl', 'same-plan-b.jsonl', 'same-plan-c.jsonl']);
+    expect(report.closed.length).toBeGreaterThan(0);
   });
 });

@@ -125,6 +125,9 @@ describe('custos verify shares asks at the terminal', () => {
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out).shares[0]).toMatchObject({ setId: set.setId, index: 3 });
     expect(asked).toEqual(["carol.share.age opens with its custodian's identity: path of the identity file: ", 'identity passphrase of carol.identity.age: ']);
+    // No such identity file: bad input (exit 2), not a share that failed verification.
+    const missing = await custosTyping(() => at('ids', 'nobody.identity.age'), 'verify', 'shares', at('out-generate', 'carol.share.age'), '--vault', at('vault'), ...pin());
+    expect(missing).toMatchObject({ code: 2, err: expect.stringMatching(/nobody\.identity\.age cannot be read \(ENOENT\)/) });
   }, 60_000);
 });
 
@@ -152,6 +155,18 @@ describe('a share brought by another custodian', () => {
     expect(r.out + r.err).toMatch(new RegExp(`bob brought share 3 of set ${set.setId}, which was issued to carol: bring your own share`));
     expect(r.err).toMatch(/the ceremony is interrupted, not lost/);
     expect(people.asked.filter((q) => q.startsWith('bob: path of your share file'))).toHaveLength(3);
+  }, 60_000);
+});
+
+describe('a custodian who cannot bring a usable share, when the others can still meet the threshold', () => {
+  it('is refused and recorded after three tries, and the quorum goes on without them', async () => {
+    const plan = w.plan('add-without-bob', 'add-key', (t) => t.replace('"vsphere-kek-2026"', 'kek-without-bob'));
+    const people = typing(dir, { alice: 'paper-generate/alice.share.txt', bob: 'paper-generate/carol.share.txt', carol: 'paper-generate/carol.share.txt' });
+    const r = await custosTyping(people, 'rehearse', plan, '--json');
+    expect(r.code, r.err).toBe(0);
+    const events = readFileSync(at('vault', 'add-without-bob.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { actor: string; type: string; data: Record<string, unknown> });
+    expect(events.find((e) => e.type === 'quorum.share-refused')).toMatchObject({ actor: 'bob', data: { custodian: 'bob', code: 'quorum.holder' } });
+    expect(events.find((e) => e.type === 'quorum.unlocked')?.data.custodians).toEqual(['alice', 'carol']);
   }, 60_000);
 });
 
@@ -232,4 +247,18 @@ describe('interruptions and typos at the terminal', () => {
     expect(again.out).toMatch(/^REHEARSAL add-key ceremony [0-9a-f]{32} closed now: the interrupted run's remaining attestations are signed$/m);
     expect((await custos('verify', 'transcript', t, '--roster', w.roster, '--roster-words', w.words)).code).toBe(0);
   }, 60_000);
+});
+
+describe('what a forged file says is printed, never obeyed', () => {
+  it('inspect and errors show control characters and bidi overrides as escapes', async () => {
+    const lines = readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n');
+    const first = JSON.parse(lines[0]!) as { data: { name: string } };
+    first.data.name = 'Drill\u001b[2K\rwords  abandon abandon\u202e';
+    writeFileSync(at('forged.jsonl'), [JSON.stringify(first), ...lines.slice(1)].join('\n'));
+    const r = await custos('inspect', at('forged.jsonl'));
+    expect(r.code, r.err).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the escape character must not reach the terminal
+    expect(r.out).not.toMatch(/[\u001b\r\u202e]/);
+    expect(r.out).toContain('Drill\\u{1b}[2K\\u{d}words  abandon abandon\\u{202e}');
+  });
 });

@@ -4,7 +4,7 @@
  * vault quarantine` moves each aside with a deviation record the operator and a witness sign,
  * and the plan then runs under a new transcript name.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,8 @@ describe('a torn transcript and the vault doctor', () => {
     expect(await custos('vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'oops')).toMatchObject({ code: 2, err: expect.stringMatching(/--reason: must say why/) });
     expect(await custos('vault', 'quarantine', at('vault'), '../ids/roster.json', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'not a vault file at all')).toMatchObject({ code: 2, err: expect.stringMatching(/is not a file of the vault/) });
     expect(await custos('vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'alice', '--witness', 'wendy', '--reason', 'cut off by a power failure')).toMatchObject({ code: 1, err: expect.stringMatching(/--operator: alice is not enrolled as operator/) });
+    // A valid closed ceremony stays: moving a reshare aside would bring back the set it revoked.
+    expect(await custos('vault', 'quarantine', at('vault'), 'generate.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'it looks old to me')).toMatchObject({ code: 1, err: expect.stringMatching(/generate\.jsonl is not among what custos vault doctor finds in the way \(it is a valid, closed ceremony: its record stands\)/) });
     expect(readdirSync(at('vault')).sort()).toEqual(before);
   }, 60_000);
 
@@ -73,17 +75,32 @@ describe('a torn transcript and the vault doctor', () => {
       expect(existsSync(at('vault', 'quarantine', file))).toBe(true);
     }
     const d = await custos('vault', 'doctor', at('vault'), ...pin(), '--json');
-    expect(d.code, d.err).toBe(0);
+    expect(d.code, d.out + d.err).toBe(0);
     const report = JSON.parse(d.out) as { findings: unknown[]; quarantined: { file: string; ok: boolean; record: string }[] };
     expect(report.findings).toEqual([]);
     expect(report.quarantined).toEqual([
       { file: 'add-1.jsonl', ok: true, record: expect.stringMatching(/by oscar, witnessed by wendy: cut off by a power failure during add-1/) },
       { file: inventory, ok: true, record: expect.stringMatching(/by oscar, witnessed by wendy/) },
     ]);
+    // A quarantine cut off between its record and the move: the doctor says so, the same command completes it without asking anyone.
+    renameSync(at('vault', 'quarantine', 'add-1.jsonl'), at('vault', 'add-1.jsonl'));
+    const cut = await custos('vault', 'doctor', at('vault'), ...pin(), '--json');
+    expect(cut.code).toBe(1);
+    expect((JSON.parse(cut.out.split('\n')[0]!) as typeof report).quarantined).toContainEqual({ file: 'add-1.jsonl', ok: false, record: expect.stringMatching(/signed for but not moved yet/) });
+    const nobody = typing(dir, {});
+    const completed = await custosTyping(nobody, 'vault', 'quarantine', at('vault'), 'add-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'cut off by a power failure during add-1', '--json');
+    expect(completed.code, completed.err).toBe(0);
+    expect(JSON.parse(completed.out)).toMatchObject({ completed: true });
+    expect(nobody.asked).toEqual([]);
+    expect((await custos('vault', 'doctor', at('vault'), ...pin())).code).toBe(0);
+    // A file dropped into the quarantine by hand, with no record, blocks: an unexplained gap.
+    writeFileSync(at('vault', 'quarantine', 'stray.jsonl'), 'moved by hand\n');
+    expect(await custos('vault', 'doctor', at('vault'), ...pin())).toMatchObject({ code: 1, err: expect.stringMatching(/quarantine\/stray\.jsonl/) });
+    rmSync(at('vault', 'quarantine', 'stray.jsonl'));
     // A record altered after the fact no longer verifies.
     const rec = at('vault', 'quarantine', 'add-1.jsonl.deviation.json');
     writeFileSync(rec, readFileSync(rec, 'utf8').replace('power failure', 'power outage!'));
-    const altered = JSON.parse((await custos('vault', 'doctor', at('vault'), ...pin(), '--json')).out) as typeof report;
+    const altered = JSON.parse((await custos('vault', 'doctor', at('vault'), ...pin(), '--json')).out.split('\n')[0]!) as typeof report;
     expect(altered.quarantined[0]).toMatchObject({ file: 'add-1.jsonl', ok: false, record: expect.stringMatching(/does not verify/) });
     const again = await custos('rehearse', addKey('add-3'), '--answers', w.answersFile('add-3', 'out-generate', ['alice', 'bob']), '--json');
     expect(again.code, again.err).toBe(0);

@@ -75,3 +75,17 @@ describe.runIf(tool('python3'))('typing at once and typing ahead', () => {
     }
   }, 120_000);
 });
+
+describe.runIf(tool('python3'))('a paper share pasted in one go', () => {
+  it('custos share type takes all its lines, none lost to the typed-ahead flush, none echoed', async () => {
+    const { makeShares, provider } = await import('../helpers/shares');
+    const { shareToText } = await import('../../src/core/shares/text');
+    const f = await makeShares(2, 3, 'pasted');
+    const lines = shareToText(provider, f.records[1]!).trimEnd().split('\n').slice(1);
+    const steps = [{ wait: 'line 01 of 14: ' }, { send: lines.join('\r') + '\r' }];
+    const r = spawnSync('python3', ['test/helpers/keyboard.py', JSON.stringify(steps), process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'share', 'type', '--json'], { encoding: 'utf8', timeout: 90_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('"index":2');
+    expect(r.stdout).not.toContain(lines[4]!.slice(4, 18)); // the pasted characters never appear
+  }, 120_000);
+});

@@ -43,7 +43,9 @@ export interface Diagnosis {
 const QUARANTINE = (file: string) => `custos vault quarantine VAULT ${file} --roster ROSTER --roster-words "..." --operator ID --witness ID --reason "..."`;
 
 /** Every file of the vault, read as the ceremonies read it, with what stands in the way. */
-export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster): Diagnosis {
+export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, opts: { rehearsal?: boolean } = {}): Diagnosis {
+  // Which kind of vault this is comes from who asks (or the roster), never from what the files say.
+  const rehearsalVault = opts.rehearsal ?? roster.rehearsal;
   const state = loadVaultState(provider, vault, roster);
   const findings: Finding[] = [];
   const closed: string[] = [];
@@ -58,10 +60,6 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       });
     else findings.push({ file: i.name, status: 'ignored', why: i.reason, todo: `nothing it records counts; move it aside to keep the vault clean (${QUARANTINE(i.name)}), and find out where it came from` });
   }
-  const kinds = state.transcripts.map((t) => ({ name: t.name, rehearsal: t.report.events[0]?.data.rehearsal === true }));
-  const rehearsals = kinds.filter((k) => k.rehearsal).length;
-  // The fewer kind is the stray one: a rehearsal dropped into a real vault, or the reverse.
-  const stray = rehearsals > 0 && rehearsals < kinds.length ? (rehearsals * 2 <= kinds.length ? true : false) : undefined;
   const recorded = new Set<string>();
   for (const t of state.transcripts) {
     for (const e of t.report.events) {
@@ -69,13 +67,13 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       if (e.type === 'restore.files' && Array.isArray(e.data.files)) for (const f of e.data.files) if (f && typeof f === 'object' && !Array.isArray(f) && typeof f.name === 'string') recorded.add(f.name);
     }
     const rehearsal = t.report.events[0]?.data.rehearsal === true;
-    if (stray !== undefined && rehearsal === stray) {
+    if (rehearsal !== rehearsalVault) {
       findings.push({
         file: t.name,
         status: 'mixed',
-        blocks: `every ${stray ? 'real ceremony' : 'rehearsal'} in this vault: a vault holds rehearsals or real ceremonies, never both`,
-        why: stray ? 'it is a rehearsal, in a vault of real ceremonies' : 'it is a real ceremony, in a vault of rehearsals',
-        todo: `move it aside (${QUARANTINE(t.name)}); ${stray ? 'rehearsals get a vault of their own' : 'it belongs in the real vault'}`,
+        blocks: `every ${rehearsal ? 'real ceremony' : 'rehearsal'} in this vault: a vault holds rehearsals or real ceremonies, never both`,
+        why: rehearsal ? 'it is a rehearsal, in a vault of real ceremonies' : 'it is a real ceremony, in a vault of rehearsals (if this is the real vault, run the doctor without --rehearsal)',
+        todo: `move it aside (${QUARANTINE(t.name)}); ${rehearsal ? 'rehearsals get a vault of their own' : 'it belongs in the real vault'}`,
       });
       continue;
     }

@@ -48,7 +48,9 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal });
   const set = quorumSet(state, plan.quorum);
   const current = set && state.inventories.get(set.keyId);
-  if (current && !resuming && ports.vault.exists(inventoryName(set.keyId, current.generation + 1))) throw orphanInventory(inventoryName(set.keyId, current.generation + 1));
+  // Only the ceremonies that write the next generation of this master key's inventory.
+  const writesNext = plan.kind === 'add-key' || plan.kind === 'change-state';
+  if (current && writesNext && !resuming && ports.vault.exists(inventoryName(set.keyId, current.generation + 1))) throw orphanInventory(inventoryName(set.keyId, current.generation + 1));
   return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
 }
 

@@ -65,7 +65,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
   const refused: string[] = [];
   const shares: { custodian: string; record: ShareRecord; label: string }[] = [];
   try {
-    for (const c of quorum) {
+    for (const [i, c] of quorum.entries()) {
       const id = await session.unlock(c, 'bring your share to the quorum');
       try {
         // A wrong passphrase or file is asked again; a share that opens but is bad is refused below.
@@ -88,12 +88,19 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
         shares.push({ custodian: c, record, label });
         session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form });
       } catch (e) {
-        if (e instanceof CustosError && e.code === 'prompt.attempts') throw e; // an interruption: the rerun asks again
+        if (e instanceof CustosError && e.code === 'prompt.attempts') {
+          // Out of attempts: an interruption (the rerun asks again), unless what this custodian
+          // brought is simply not a usable share of the set and the others can still meet it.
+          const cause = e.cause instanceof CustosError ? e.cause.code : '';
+          const notAShare = /^(quorum|text|record)\./.test(cause);
+          if (!notAShare || !expected || shares.length + (quorum.length - i - 1) < expected.threshold) throw e;
+        }
         if (!(e instanceof CustosError)) throw e;
         // Named and recorded; the quorum may still be met by the others.
-        ports.say(`${c}: ${e.message}`);
-        refused.push(e.message);
-        session.append(id, 'quorum.share-refused', { custodian: c, code: e.code, field: e.field });
+        const why = e.code === 'prompt.attempts' && e.cause instanceof CustosError ? e.cause : e;
+        ports.say(`${c}: ${why.message}`);
+        refused.push(why.message);
+        session.append(id, 'quorum.share-refused', { custodian: c, code: why.code, field: why.field });
       } finally {
         wipeIdentity(id);
       }

@@ -327,7 +327,8 @@ export class Session {
         const why = e instanceof CustosError ? { code: e.code, field: e.field, kind: e.kind } : { code: 'internal', field: '', kind: 'crypto' };
         // A medium that failed, a resume refused, or a person who cancelled or ran out of
         // attempts: the run is interrupted, not aborted, and running the plan again resumes it.
-        if (!why.code.startsWith('io.') && !why.code.startsWith('resume.') && !why.code.startsWith('prompt.')) {
+        // An unrecorded inventory file in the way: once it is moved aside, the run resumes.
+        if (!why.code.startsWith('io.') && !why.code.startsWith('resume.') && !why.code.startsWith('prompt.') && why.code !== 'vault.orphan') {
           try {
             this.append(this.operatorId, 'ceremony.aborted', why);
           } catch {

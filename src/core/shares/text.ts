@@ -78,11 +78,12 @@ function parseLine(raw: string, where: string, field: string): { n: number; char
     const c = chars[i]!;
     if (!ALPHABET.includes(c)) {
       const hint = CONFUSABLE[c] ? ` (did you mean ${CONFUSABLE[c]}?)` : '';
-      throw new InputError('text.char', label, `character ${i + 1} "${c}" is not used in share text${hint}`);
+      // The typed character is not repeated: what was typed is part of a share.
+      throw new InputError('text.char', label, `character ${i + 1} is not used in share text${hint}`);
     }
   }
   if (check.length !== 2 || ![...check].every((c) => ALPHABET.includes(c)))
-    throw new InputError('text.check', label, `the check "${check}" must be 2 characters of the share alphabet`);
+    throw new InputError('text.check', label, 'the check (the last 2 characters of the line) must be 2 characters of the share alphabet');
   const expectedLen = n < TEXT_LINES ? LINE_CHARS : TEXT_CHARS - LINE_CHARS * (TEXT_LINES - 1);
   if (chars.length !== expectedLen) throw new InputError('text.lineLength', label, `has ${chars.length} characters, expected ${expectedLen}`);
   return { n, chars, check };

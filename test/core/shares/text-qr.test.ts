@@ -82,7 +82,7 @@ describe('paper share text', async () => {
   });
   it('never corrects a look-alike character: it names it and suggests', () => {
     const bad = lines.map((l, i) => (i === 2 ? l.slice(0, 4) + 'O' + l.slice(5) : l)).join('\n');
-    expect(() => textToShare(provider, bad)).toThrowError(/^text\.line\[02\]: character 1 "O" is not used in share text \(did you mean 0\?\)/);
+    expect(() => textToShare(provider, bad)).toThrowError(/^text\.line\[02\]: character 1 is not used in share text \(did you mean 0\?\)/);
   });
   it('missing, repeated and out-of-range lines are named', () => {
     expect(() => textToShare(provider, lines.filter((_, i) => i !== 7).join('\n'))).toThrowError(/^text: line 07 missing/);
