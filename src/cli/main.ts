@@ -16,6 +16,7 @@ import { nativeProvider } from '../node/native-provider';
 import { checkPlanFile, foreseeRun } from '../node/plan-check';
 import { PLAN_KINDS } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
+import { describeSteps } from '../core/ceremony/steps';
 import { enrollCommand, inspectCommand, runCommand, verifyCommand } from './ceremony';
 import type { Io } from './io';
 import { importCommand, serverCommand } from './server';
@@ -40,8 +41,8 @@ Commands:
   share type [--out FILE]
                        Type a paper share card back, each line checked as it is completed
   plan template KIND   Print a commented starting plan (kinds: ${KINDS})
-  plan check FILE      Check a plan: its fields, the roster it pins, separation of duties,
-                       and that none of its outputs exist yet
+  plan check FILE      Check a plan: everything custos run would refuse, before anyone is asked
+  plan script FILE     Print the ceremony's script: each step, who acts, what they check
   run ENROLL-PLAN      The enrollment ceremony (custos plan template enroll): each person makes
                        their own identity at the workstation, types their own passphrase,
                        takes the file away on their own medium, and signs the roster
@@ -106,6 +107,9 @@ share prompt; at a quorum the share prompt also takes the card typed directly (p
 
 const PLAN_HELP = `Usage:
   custos plan template KIND          Print a commented starting plan (kinds: ${KINDS})
+  custos plan script FILE [--json]   Print the ceremony's script: every step, who acts (role and
+                                     person), what they do and what they check, with a box and
+                                     an initials line to annotate during the ceremony
   custos plan check FILE [--rehearsal yes] [--json]
                                      Check a plan before a ceremony: everything custos run
                                      would refuse before asking anyone for anything
@@ -369,6 +373,21 @@ function planCommand(args: string[], json: boolean, io: Io): number {
       return report(e, json, io);
     }
   }
+  if (args[0] === 'script' && args.length === 2) {
+    try {
+      const c = checkPlanFile(nativeProvider, args[1]!, new Date());
+      const steps = describeSteps(c.plan, c.roster);
+      if (json) io.out(JSON.stringify({ ok: true, kind: c.plan.kind, ceremony: c.plan.ceremony.name, steps }) + '\n');
+      else {
+        const w = String(steps.length).length;
+        const lines = steps.map((s, i) => `${String(i + 1).padStart(w)}. ${s.person}${s.name ? ` (${s.name})` : ''}, ${s.position ?? s.role}: ${s.action}\n${' '.repeat(w + 2)}check: ${s.check}\n${' '.repeat(w + 2)}[ ] done   initials ______`);
+        io.out(`Script of the ${c.plan.kind} ceremony "${c.plan.ceremony.name}" (${c.plan.ceremony.organization}), ${steps.length} steps\n\n${lines.join('\n')}\n`);
+      }
+      return EXIT.ok;
+    } catch (e) {
+      return report(e, json, io);
+    }
+  }
   if (args[0] === 'check') {
     try {
       const { positional, opts } = options(args.slice(1), ['rehearsal']);
@@ -395,7 +414,7 @@ function planCommand(args: string[], json: boolean, io: Io): number {
       return report(e, json, io);
     }
   }
-  io.err(`custos plan: expected "template KIND" or "check FILE"\n\n${PLAN_HELP}`);
+  io.err(`custos plan: expected "template KIND", "script FILE" or "check FILE"\n\n${PLAN_HELP}`);
   return EXIT.usage;
 }
 

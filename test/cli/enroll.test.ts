@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTemplate } from '../../src/core/plan/templates';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider as provider } from '../../src/node/native-provider';
+import { parsePlan } from '../../src/core/plan/schema';
+import { verifyTranscript } from '../../src/core/transcript/transcript';
+import { describeSteps, progress, stepOf } from '../../src/core/ceremony/steps';
 import { custos, custosTyping, enrollmentCeremony, PEOPLE, typing, withoutPaperMedium } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-enroll-'));
@@ -68,6 +71,14 @@ describe('the enrollment ceremony', { timeout: 180_000 }, () => {
     const roster = verifyRoster(provider, readFileSync(first.roster, 'utf8'));
     expect(roster.rehearsal).toBe(false);
     expect(roster.words.join(' ')).toBe(first.words);
+    // The enrollment followed its script: every signature step in order, then the roster, then the attestations.
+    const plan = parsePlan(readFileSync(at('out-first.enroll.yaml'), 'utf8'));
+    const steps = describeSteps(plan, roster);
+    const recorded = verifyTranscript(provider, readFileSync(first.transcript, 'utf8'), { publicKey: roster.publicKey }).events;
+    const order = recorded.map((e) => stepOf(steps, e)).filter((x) => x !== undefined).map((x) => steps.indexOf(x));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(steps.filter((x) => x.recordedBy).every((x) => order.includes(steps.indexOf(x)))).toBe(true);
+    expect(progress(steps, recorded).current).toBeUndefined();
     expect(roster.roster.signatures.map((s) => s.actor).sort()).toEqual(FIVE.map(([id]) => id).sort());
     const v = await custos('verify', 'transcript', first.transcript, '--roster', first.roster, '--roster-words', first.words, '--json');
     expect(v.code, v.err).toBe(0);

@@ -19,6 +19,10 @@ import { wipe } from '../../src/core/crypto/bytes';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, custosProcess, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
+import { parsePlan } from '../../src/core/plan/schema';
+import { verifyRoster } from '../../src/core/roster/roster';
+import { verifyTranscript } from '../../src/core/transcript/transcript';
+import { describeSteps, progress, stepOf } from '../../src/core/ceremony/steps';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-life-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -187,5 +191,24 @@ describe('the life of a master key through the CLI', () => {
     const e = json(await custos('rehearse', exportPlan, '--answers', w.answersFile('export-2', 'out-rotate', ['alice', 'bob', 'carol']), '--json'));
     expect(e.keys).toEqual([expect.objectContaining({ name: 'kek-vsphere', kcv: kcvs['kek-vsphere'] })]);
     expect(existsSync(at('out-export-2', 'kms-prod-1.bundle.json'))).toBe(true);
+  }, 120_000);
+
+  it('every closed transcript followed its plan\'s script (describeSteps) step by step, and every recorded step happened', async () => {
+    const roster = verifyRoster(provider, readFileSync(w.roster, 'utf8'));
+    const checked: string[] = [];
+    for (const file of readdirSync(dir).filter((n) => n.endsWith('.yaml') && !n.endsWith('.answers.yaml') && n !== 'enroll.yaml')) {
+      const plan = parsePlan(readFileSync(at(file), 'utf8'));
+      const transcript = at(plan.vault, plan.transcript);
+      if (!existsSync(transcript) || (await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', w.words)).code !== 0) continue;
+      const steps = describeSteps(plan, roster);
+      const events = verifyTranscript(provider, readFileSync(transcript, 'utf8'), { publicKey: roster.publicKey }).events;
+      const order = events.map((e) => stepOf(steps, e)).filter((x) => x !== undefined).map((x) => steps.indexOf(x));
+      expect(order, `${file}: steps out of script order`).toEqual([...order].sort((a, b) => a - b));
+      const recorded = new Set(order);
+      for (const [i, st] of steps.entries()) if (st.recordedBy) expect(recorded.has(i), `${file}: step ${st.id} never recorded`).toBe(true);
+      expect(progress(steps, events).current, file).toBeUndefined();
+      checked.push(plan.kind);
+    }
+    expect(new Set(checked)).toEqual(new Set(['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'rotate']));
   }, 120_000);
 });

@@ -38,6 +38,18 @@ describe('custos plan', () => {
     expect(custos('plan', 'template', 'export-bundle')).toMatchObject({ code: 0, out: expect.stringContaining('approvers: [dave, erin]') });
     expect(custos('plan', 'template', 'nope')).toMatchObject({ code: 2, err: expect.stringMatching(/kind: must be one of: generate/) });
   });
+  it('script prints every step with who acts, what they do and check, and a box to initial', () => {
+    const { file } = setup('script');
+    const r = custos('plan', 'script', file);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^Script of the generate ceremony "KMS master key 2026" \(Example Bank KMS\), 16 steps$/m);
+    expect(r.out).toMatch(/^ 1\. oscar \([^)]+\), operator: opens the ceremony/m);
+    expect(r.out).toMatch(/bob \([^)]+\), custodian 2 of 5: receives share 2: chooses the passphrase of their share file, twice/);
+    expect(r.out).toMatch(/^16\. oscar \([^)]+\), operator: attests the closing head last/m);
+    expect(r.out.match(/\[ \] done {3}initials ______/g)).toHaveLength(16);
+    const j = JSON.parse(custos('plan', 'script', file, '--json').out) as { steps: { id: string }[] };
+    expect(j.steps.map((s) => s.id)).toEqual(['open', 'generate', 'split', 'inventory', ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `issue:${c}`), ...['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `verify:${c}`), 'attest:wendy', 'close']);
+  });
   it('check passes a good plan and names its roster words and outputs', () => {
     const { file, words } = setup('good');
     const r = custos('plan', 'check', file, '--json');

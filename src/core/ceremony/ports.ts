@@ -121,4 +121,10 @@ export interface CeremonyPorts {
   verifyReceipt(text: string, transport: TransportKey): Receipt;
   /** Narration of each step for the people in the room (screen or terminal). Never a secret. */
   say(text: string): void;
+  /**
+   * Each transcript event as it is appended (its type, actor and sequence number: never its
+   * data), so a screen follows the script (`describeSteps`, `progress`) and shows a live
+   * transcript. Optional: the command line narrates with `say`.
+   */
+  appended?(event: { type: string; actor: string; seq: number; data: { custodian?: string } }): void;
 }

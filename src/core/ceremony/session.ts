@@ -222,6 +222,8 @@ export class Session {
     this.first = false;
     this.chain = r.state;
     this.events.push(r.event);
+    const custodian = r.event.data.custodian;
+    this.ports.appended?.({ type: r.event.type, actor: r.event.actor, seq: r.event.seq, data: typeof custodian === 'string' ? { custodian } : {} });
     return r.event;
   }
 

@@ -15,6 +15,7 @@ import { osRng } from '../../../src/node/platform';
 import { makeRoster } from '../../helpers/roster';
 import { memoryPorts } from '../../helpers/ports';
 import { withoutPaperMedium } from '../../helpers/lifecycle';
+import { describeSteps, progress } from '../../../src/core/ceremony/steps';
 
 const { ids, verified } = makeRoster();
 const plan = (edit: (t: string) => string = (t) => t): GeneratePlan =>
@@ -59,6 +60,23 @@ describe('generate ceremony', () => {
     expect(res.kcv).toBe(r.kcv);
     expect(kcv(provider, res.key)).toBe(r.kcv);
     expect(Buffer.from(res.keyId).toString('hex')).toBe(r.keyId);
+  });
+
+  it('reports each transcript event as it is appended, and the script advances with them', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('steps') });
+    const seen: { type: string; actor: string; seq: number }[] = [];
+    const p = plan((t) => t.replace('[file, paper]', '[file]'));
+    const steps = describeSteps(p, verified);
+    const currents: (string | undefined)[] = [];
+    ports.appended = (e) => {
+      seen.push({ type: e.type, actor: e.actor, seq: e.seq });
+      currents.push(progress(steps, seen.map((x, i) => ({ ...x, data: i === seen.length - 1 ? e.data : {} }))).current?.id);
+    };
+    await runGenerate(ports, p, verified, opts);
+    const events = verifyTranscript(provider, ports.transcriptText(), { publicKey: verified.publicKey }).events;
+    expect(seen).toEqual(events.map((e) => ({ type: e.type, actor: e.actor, seq: e.seq })));
+    expect(currents.slice(0, 4)).toEqual(['generate', 'split', 'inventory', 'issue:alice']);
+    expect(currents.at(-1)).toBeUndefined();
   });
 
   it('refuses, before any key exists, to put paper shares on the medium of the share files, or nowhere', async () => {
