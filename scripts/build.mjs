@@ -8,6 +8,8 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/main/main.ts'], outfile: 'dist/main/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
+  // The engine process the app forks (Electron's utilityProcess) to run a ceremony.
+  build({ ...common, entryPoints: ['src/node/engine-process.ts'], outfile: 'dist/engine/engine-process.cjs', platform: 'node', format: 'cjs', target: 'node22' }),
   build({ ...common, entryPoints: ['src/preload/preload.ts'], outfile: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   build({ ...common, entryPoints: ['src/renderer/renderer.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
   build({
@@ -23,4 +25,4 @@ await Promise.all([
 ]);
 mkdirSync('dist/renderer', { recursive: true });
 for (const f of ['index.html', 'styles.css']) cpSync(`src/renderer/${f}`, `dist/renderer/${f}`);
-console.log('built dist/{main,preload,renderer,cli}');
+console.log('built dist/{main,preload,renderer,engine,cli}');

@@ -27,21 +27,53 @@ function readInput(file: string, field: string): Uint8Array {
   }
 }
 
-export function cliPorts(opts: {
+/** Where a plan's files are, for the platform half of the ports. */
+export interface PlanMedia {
   outputDir: string;
   /** The medium for paper shares, when the plan makes them. */
   paperDir?: string;
   vaultDir: string;
   transcriptFile: string;
   planDir: string;
-  answers: Answers & { interactive?: boolean };
-  answersDir: string;
   appVersion: string;
   say(text: string): void;
   rng?: Rng;
-  /** Who answers at the terminal (default: the person at /dev/tty). */
-  ask?: typeof terminalAsk;
-}): CeremonyPorts {
+}
+
+/**
+ * The platform half of the ceremony ports, the same for every face: the native crypto provider,
+ * OS randomness and clock, the network interfaces, the plan's media as directories, inputs
+ * relative to the plan, the transcript appended with fsync, receipts checked.
+ */
+export function platformPorts(opts: PlanMedia): Omit<CeremonyPorts, 'unlock' | 'review' | 'chooseIdentityPassphrase' | 'saveIdentity' | 'choosePassphrase' | 'reenterPassphrase' | 'dice' | 'shareFile'> {
+  return {
+    provider: nativeProvider,
+    rng: opts.rng ?? osRng,
+    clock: systemClock,
+    appVersion: opts.appVersion,
+    network: readNetworkState,
+    outputs: directoryMedium(opts.outputDir),
+    ...(opts.paperDir !== undefined && { paper: directoryMedium(opts.paperDir) }),
+    vault: directoryMedium(opts.vaultDir),
+    input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
+    openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),
+    transcript: {
+      existing: () => (existsSync(opts.transcriptFile) ? readFileSync(opts.transcriptFile, 'utf8') : undefined),
+      append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }),
+    },
+    verifyReceipt,
+    say: opts.say,
+  };
+}
+
+export function cliPorts(
+  opts: PlanMedia & {
+    answers: Answers & { interactive?: boolean };
+    answersDir: string;
+    /** Who answers at the terminal (default: the person at /dev/tty). */
+    ask?: typeof terminalAsk;
+  },
+): CeremonyPorts {
   const ask = opts.ask ?? terminalAsk;
   // An answer comes from the answers file (rehearsals) or, if there is none, from the person at the terminal.
   const need = <T>(v: T | undefined, field: string, ask?: () => T): T => {
@@ -55,11 +87,6 @@ export function cliPorts(opts: {
     return a;
   };
   return {
-    provider: nativeProvider,
-    rng: opts.rng ?? osRng,
-    clock: systemClock,
-    appVersion: opts.appVersion,
-    network: readNetworkState,
     async unlock(id, purpose) {
       const a = need(opts.answers.identities[id], `answers.identities.${id}`, () => ({
         file: ask(`${id}: path of your identity file (to ${purpose}): `, `identity.${id}`, false),
@@ -107,16 +134,7 @@ export function cliPorts(opts: {
       const file = path.resolve(opts.answersDir, a.file);
       return { bytes: readInput(file, `answers.shares.${c}.file`), passphrase: a.passphrase, label: `share file ${path.basename(file)} of ${c}` };
     },
-    outputs: directoryMedium(opts.outputDir),
-    ...(opts.paperDir !== undefined && { paper: directoryMedium(opts.paperDir) }),
-    vault: directoryMedium(opts.vaultDir),
-    input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
-    openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),
-    transcript: {
-      existing: () => (existsSync(opts.transcriptFile) ? readFileSync(opts.transcriptFile, 'utf8') : undefined),
-      append: (line, first) => appendLine(opts.transcriptFile, line, { create: first }),
-    },
-    verifyReceipt,
+    ...platformPorts(opts),
     say: opts.say,
   };
 }

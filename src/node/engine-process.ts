@@ -1,0 +1,167 @@
+/**
+ * The engine process: runs one ceremony plan for the app, away from the window and from main.
+ * Its synchronous fsync I/O and seconds of key derivation never freeze the screen, and the
+ * master key never shares a heap with window code. It talks to its parent only in the messages
+ * of engine-protocol.ts, every one checked on arrival: a prompt goes out for each question a
+ * person answers, and only an answer of that prompt's id and kind is taken. In the app the
+ * parent is Electron's utility process API (process.parentPort); in tests a Node child process
+ * (process.send), with the same messages.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError, PolicyError, isCustosError } from '../core/errors';
+import type { CeremonyPorts, ApprovalSummary, ShareFileAnswer } from '../core/ceremony/ports';
+import { runPlan } from '../core/ceremony/run';
+import { openIdentity } from '../core/roster/identity';
+import { writeNewFile } from './durable';
+import { nativeProvider } from './native-provider';
+import { systemClock } from './platform';
+import { checkPlanFile } from './plan-check';
+import { platformPorts } from './ceremony-ports';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind } from './engine-protocol';
+
+export interface ParentChannel {
+  send(message: FromEngine): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+type Waiting = { kind: PromptKind; resolve: (a: Answer) => void; reject: (e: Error) => void };
+
+/** Bytes to text for the engine's use; the bytes are wiped. */
+function text(bytes: Uint8Array): string {
+  const s = new TextDecoder().decode(bytes);
+  bytes.fill(0);
+  return s;
+}
+
+export function serveEngine(parent: ParentChannel, done: () => void): void {
+  const send = (m: FromEngine) => parent.send(fromEngineSchema.parse(m));
+  const open = new Map<number, Waiting>();
+  let next = 0;
+  let started = false;
+  let last: { key: string; count: number } | undefined;
+
+  const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary } = {}): Promise<Extract<Answer, { kind: K }>> => {
+    const key = `${kind}:${who}:${extra.purpose ?? ''}`;
+    last = last?.key === key ? { key, count: last.count + 1 } : { key, count: 1 };
+    const id = ++next;
+    const prompt: Prompt = { kind, who, attempt: last.count, ...(extra.purpose !== undefined && { purpose: extra.purpose }), ...(extra.summary && { summary: extra.summary }) };
+    return new Promise((resolve, reject) => {
+      open.set(id, { kind, resolve: resolve as (a: Answer) => void, reject });
+      send({ type: 'prompt', id, prompt });
+    });
+  };
+  const twice = (a: { passphrase: Uint8Array; again: Uint8Array }, field: string): string => {
+    const [x, y] = [text(a.passphrase), text(a.again)];
+    if (x !== y) throw new InputError('prompt.mismatch', field, 'the two passphrases differ');
+    return x;
+  };
+
+  parent.onMessage((raw) => {
+    const parsed = toEngineSchema.safeParse(raw);
+    if (!parsed.success) return send({ type: 'refused', reason: `malformed message: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+    const m = parsed.data;
+    if (m.type === 'start') {
+      if (started) return send({ type: 'refused', reason: 'a ceremony is already running in this process' });
+      started = true;
+      void run(m.plan, m.rehearsal, m.appVersion, m.workFactor).finally(done);
+      return;
+    }
+    const waiting = open.get(m.id);
+    if (!waiting) return send({ type: 'refused', reason: `no open prompt ${m.id}` });
+    if (m.type === 'cancel') {
+      open.delete(m.id);
+      return waiting.reject(new InputError('prompt.cancelled', 'prompt', 'was cancelled: the ceremony is interrupted, not lost; start it again to resume'));
+    }
+    if (m.answer.kind !== waiting.kind) return send({ type: 'refused', reason: `prompt ${m.id} asks for ${waiting.kind}, not ${m.answer.kind}` });
+    open.delete(m.id);
+    waiting.resolve(m.answer);
+  });
+
+  async function run(planFile: string, rehearsal: boolean, appVersion: string, workFactor: number | undefined): Promise<void> {
+    try {
+      const checked = checkPlanFile(nativeProvider, planFile, systemClock());
+      if (!rehearsal && checked.roster?.rehearsal) throw new PolicyError('roster.rehearsal', 'plan.roster.file', 'is a rehearsal roster: a real ceremony needs the roster of an enrollment ceremony');
+      if (workFactor !== undefined && !rehearsal) throw new InputError('engine.workFactor', 'workFactor', 'may only be lowered in a rehearsal');
+      const ports: CeremonyPorts = {
+        ...platformPorts({
+          outputDir: checked.outputDir ?? checked.vaultDir,
+          ...(checked.paperDir !== undefined && { paperDir: checked.paperDir }),
+          vaultDir: checked.vaultDir,
+          transcriptFile: checked.transcriptFile,
+          planDir: checked.planDir,
+          appVersion,
+          say: (t) => send({ type: 'say', text: t }),
+        }),
+        appended: (e) => send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq } }),
+        async unlock(who, purpose) {
+          const a = await ask('unlock', who, { purpose });
+          return openIdentity(nativeProvider, readIdentity(a.identityFile, who), text(a.passphrase));
+        },
+        async review(who, summary) {
+          return (await ask('review', who, { summary })).approve;
+        },
+        async chooseIdentityPassphrase(who) {
+          return twice(await ask('choose-identity-passphrase', who), `identity.${who}`);
+        },
+        async saveIdentity(who, bytes) {
+          const file = path.join((await ask('save-identity', who)).folder, `${who}.identity.age`);
+          return { location: file, sha256: writeNewFile(file, bytes) };
+        },
+        async choosePassphrase(who) {
+          return twice(await ask('choose-passphrase', who), `sharePassphrase.${who}`);
+        },
+        async reenterPassphrase(who) {
+          return text((await ask('reenter-passphrase', who)).passphrase);
+        },
+        async dice(who) {
+          return (await ask('dice', who)).rolls;
+        },
+        async shareFile(who): Promise<ShareFileAnswer> {
+          const a = await ask('share', who);
+          if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed` };
+          return { bytes: readShare(a.file, who), ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}` };
+        },
+      };
+      const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });
+      send({ type: 'done', result: { kind: checked.plan.kind, rehearsal, ...result } });
+    } catch (e) {
+      if (!isCustosError(e)) {
+        send({ type: 'failed', error: { kind: 'internal', code: 'internal', field: '', message: e instanceof Error ? e.message : String(e) } });
+        return;
+      }
+      send({ type: 'failed', error: { kind: e.kind, code: e.code, field: e.field, message: e.message } });
+    } finally {
+      for (const w of open.values()) w.reject(new InputError('engine.stopped', 'engine', 'the ceremony stopped'));
+      open.clear();
+    }
+  }
+}
+
+function readIdentity(file: string, who: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', `identity.${who}`, `the identity file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function readShare(file: string, who: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', `share.${who}`, `the share file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** The entry point: Electron's utility process (parentPort) or a Node child process (IPC channel). */
+interface ElectronParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+const electronParent = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+if (electronParent) {
+  serveEngine({ send: (m) => electronParent.postMessage(m), onMessage: (l) => electronParent.on('message', (e) => l(e.data)) }, () => process.exit(0));
+} else if (process.send && process.env.CUSTOS_ENGINE_CHILD === '1') {
+  serveEngine({ send: (m) => process.send!(m), onMessage: (l) => process.on('message', l) }, () => process.disconnect?.());
+}

@@ -1,0 +1,57 @@
+/**
+ * The messages between the app's main process and the engine process that runs a ceremony
+ * (src/node/engine-process.ts), both ways, each checked against these schemas on arrival.
+ * Passphrases cross as bytes (structured clone), which the engine wipes once used; files are
+ * named by paths main resolved from the person's choices in its dialogs.
+ */
+import { z } from 'zod';
+
+const id = z.int().min(1).max(2 ** 31);
+const who = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+const path = z.string().min(1).max(4096);
+const secret = z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 1024, 'must be 1 to 1024 bytes');
+
+export const PROMPT_KINDS = ['unlock', 'review', 'choose-identity-passphrase', 'save-identity', 'choose-passphrase', 'reenter-passphrase', 'dice', 'share'] as const;
+export type PromptKind = (typeof PROMPT_KINDS)[number];
+
+export const answerSchema = z.union([
+  z.strictObject({ kind: z.literal('unlock'), identityFile: path, passphrase: secret }),
+  z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
+  z.strictObject({ kind: z.literal('choose-identity-passphrase'), passphrase: secret, again: secret }),
+  z.strictObject({ kind: z.literal('save-identity'), folder: path }),
+  z.strictObject({ kind: z.literal('choose-passphrase'), passphrase: secret, again: secret }),
+  z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
+  z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
+  /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
+  z.union([z.strictObject({ kind: z.literal('share'), file: path, passphrase: secret.optional() }), z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) })]),
+]);
+export type Answer = z.infer<typeof answerSchema>;
+
+export const toEngineSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), plan: path, rehearsal: z.boolean(), appVersion: z.string().max(100), workFactor: z.int().min(10).max(22).optional() }),
+  z.strictObject({ type: z.literal('answer'), id, answer: answerSchema }),
+  /** The person pressed Cancel: the open prompt ends the run as an interruption, which a rerun resumes. */
+  z.strictObject({ type: z.literal('cancel'), id }),
+]);
+export type ToEngine = z.infer<typeof toEngineSchema>;
+
+export const promptSchema = z.strictObject({
+  kind: z.enum(PROMPT_KINDS),
+  who,
+  purpose: z.string().max(500).optional(),
+  /** 1 for the first time this question is put to this person, 2 and 3 after a failure. */
+  attempt: z.int().min(1).max(100),
+  summary: z.strictObject({ title: z.string().max(1000), lines: z.array(z.string().max(1000)).max(200) }).optional(),
+});
+export type Prompt = z.infer<typeof promptSchema>;
+
+export const fromEngineSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('prompt'), id, prompt: promptSchema }),
+  z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0) }) }),
+  z.strictObject({ type: z.literal('say'), text: z.string().max(10_000) }),
+  z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ type: z.literal('failed'), error: z.strictObject({ kind: z.string(), code: z.string(), field: z.string(), message: z.string() }) }),
+  /** A message the engine refused (malformed, or an answer to no open prompt); the run goes on. */
+  z.strictObject({ type: z.literal('refused'), reason: z.string().max(1000) }),
+]);
+export type FromEngine = z.infer<typeof fromEngineSchema>;

@@ -1,0 +1,131 @@
+/**
+ * The engine process as the app runs it: a real Node child process (the app's is Electron's
+ * utility process, with the same messages), driven through EngineRun by a scripted room. A
+ * generate is cancelled in the middle, started again, resumed and closed; the CLI verifies its
+ * transcript. On the way: a mistyped passphrase asked again with its attempt number, an answer
+ * of the wrong kind stopped by the host, a message to no open prompt refused by the engine.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineRun, type EngineChild, type RunListener } from '../../src/node/engine-host';
+import type { Answer, Prompt } from '../../src/node/engine-protocol';
+import { custos, workstation } from '../helpers/lifecycle';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-engine-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+const bytes = (s: string) => new TextEncoder().encode(s);
+let w: Awaited<ReturnType<typeof workstation>>;
+beforeAll(async () => {
+  w = await workstation(dir);
+}, 60_000);
+
+function child(): EngineChild & { raw: (m: unknown) => void } {
+  const c = fork('src/node/engine-process.ts', [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', env: { ...process.env, CUSTOS_ENGINE_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    send: (m) => c.send(m as never),
+    raw: (m) => c.send(m as never),
+    onMessage: (l) => c.on('message', l),
+    onExit: (l) => c.on('exit', (code) => l(code)),
+    kill: () => c.kill('SIGKILL'),
+  };
+}
+
+type Outcome = Parameters<RunListener['end']>[0];
+
+/** A room that answers every prompt as `answer` says; `stopAt` cancels at the first prompt it matches. */
+function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: { stopAt?: (p: Prompt) => boolean; onPrompt?: (id: number, p: Prompt, run: EngineRun) => void } = {}) {
+  const prompts: Prompt[] = [];
+  const events: string[] = [];
+  const refused: string[] = [];
+  let resolveEnd!: (o: Outcome) => void;
+  const ended = new Promise<Outcome>((r) => (resolveEnd = r));
+  const run: EngineRun = new EngineRun(c, {
+    prompt(id, p) {
+      prompts.push(p);
+      opts.onPrompt?.(id, p, run);
+      if (opts.stopAt?.(p)) return run.cancel();
+      queueMicrotask(() => run.answer(id, answer(p)));
+    },
+    event: (e) => void events.push(`${e.actor}:${e.type}`),
+    say: () => undefined,
+    end: resolveEnd,
+    refused: (r) => void refused.push(r),
+  });
+  return { run, prompts, events, refused, ended };
+}
+
+const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
+  switch (p.kind) {
+    case 'unlock':
+      return { kind: 'unlock', identityFile: at('ids', `${p.who}.identity.age`), passphrase: bytes(`${p.who} identity passphrase`) };
+    case 'choose-passphrase':
+      if (p.who === 'alice' && !mistype.done) {
+        mistype.done = true;
+        return { kind: 'choose-passphrase', passphrase: bytes('alice share passphrase'), again: bytes('alice share passphrasd') };
+      }
+      return { kind: 'choose-passphrase', passphrase: bytes(`${p.who} share passphrase`), again: bytes(`${p.who} share passphrase`) };
+    case 'reenter-passphrase':
+      return { kind: 'reenter-passphrase', passphrase: bytes(`${p.who} share passphrase`) };
+    case 'review':
+      return { kind: 'review', approve: true };
+    default:
+      throw new Error(`unexpected prompt ${p.kind}`);
+  }
+};
+
+describe('the engine process', () => {
+  it('runs a generate for the app: Cancel in the middle, then start again, resume and close; the CLI verifies it', async () => {
+    const plan = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]'));
+    const mistype = { done: false };
+    const c1 = child();
+    let probed = false;
+    const first = room(c1, people(mistype), {
+      stopAt: (p) => p.kind === 'reenter-passphrase',
+      onPrompt(id, p, run) {
+        if (probed || p.kind !== 'unlock') return;
+        probed = true;
+        // The host stops an answer of another kind; the engine refuses an answer to a prompt that is not open.
+        expect(run.answer(id, { kind: 'dice', rolls: '123' })).toBe(false);
+        c1.raw({ type: 'answer', id: id + 1000, answer: { kind: 'review', approve: true } });
+        c1.raw({ type: 'answer', id, answer: { kind: 'unlock', identityFile: 'x', passphrase: 'not bytes' } });
+      },
+    });
+    first.run.start(plan, true, '0.1.0-test', 10);
+    const o1 = await first.ended;
+    expect(o1).toEqual({ stopped: expect.stringMatching(/cancelled: the ceremony is interrupted, not lost/) });
+    expect(first.refused).toEqual([
+      expect.stringMatching(/the open prompt is 1 \(unlock\), not 1 \(dice\)/),
+      expect.stringMatching(/no open prompt 1001/),
+      expect.stringMatching(/^malformed message/),
+    ]);
+    const retried = first.prompts.filter((p) => p.kind === 'choose-passphrase' && p.who === 'alice');
+    expect(retried.map((p) => p.attempt)).toEqual([1, 2]);
+    expect(first.events).toContain('oscar:attempt.failed');
+    expect(first.events.filter((e) => e.endsWith(':share.issued'))).toEqual(['alice:share.issued', 'bob:share.issued', 'carol:share.issued']);
+    expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
+
+    const second = room(child(), people(mistype));
+    second.run.start(plan, true, '0.1.0-test', 10);
+    const o2 = await second.ended;
+    expect(o2).toEqual({ closed: expect.objectContaining({ kind: 'generate', rehearsal: true, kcv: expect.stringMatching(/^cmac-aes:/) }) });
+    expect(second.events.slice(0, 2)).toEqual(['oscar:ceremony.resumed', 'wendy:deviation.countersigned']);
+    expect(second.events.slice(-2)).toEqual(['wendy:attest', 'oscar:attest']);
+    const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json');
+    expect(v.code, v.err).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ kcv: (o2 as { closed: { kcv: string } }).closed.kcv });
+  }, 120_000);
+
+  it('a refusal before anyone is asked comes back as the failure, naming the field', async () => {
+    const plan = w.plan('one-short', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice]'));
+    const r = room(child(), () => {
+      throw new Error('nobody may be asked');
+    });
+    r.run.start(plan, true, '0.1.0-test');
+    expect(await r.ended).toEqual({ failed: expect.objectContaining({ code: 'quorum.short', field: 'plan.quorum' }) });
+    expect(r.prompts).toEqual([]);
+  }, 60_000);
+});
