@@ -1,15 +1,19 @@
-/** IPC handlers: every message is checked for its sender and its arguments before any work. */
+/**
+ * IPC in main: one handler per entry of the contract's method table, each checking the sender
+ * once and the arguments against the table before any work. The run stream goes to the window
+ * through `send` (webContents.send in the app, the test bridge in tests).
+ */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { CHANNELS, IpcArgumentError, validators, type AboutInfo } from '../shared/ipc';
+import { channelOf, checkArgs, IpcArgumentError, METHOD_NAMES, type CustosApi, type Method } from '../shared/ipc';
 
-export interface Handlers {
-  about(): Promise<AboutInfo> | AboutInfo;
-}
+/** The methods as main implements them (the run stream is not a method). */
+export type Handlers = { [M in Method]: (...args: Parameters<CustosApi[M]>) => ReturnType<CustosApi[M]> | Awaited<ReturnType<CustosApi[M]>> };
 
-export function registerIpc(ipcMain: IpcMain, handlers: Handlers, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): void {
-  ipcMain.handle(CHANNELS.about, async (event, ...args: unknown[]) => {
-    if (!isTrustedSender(event)) throw new IpcArgumentError(CHANNELS.about, 'sender', 'is not the Custos window');
-    validators.about(args);
-    return handlers.about();
-  });
+export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, handlers: Handlers, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): void {
+  for (const m of METHOD_NAMES)
+    ipcMain.handle(channelOf(m), async (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event)) throw new IpcArgumentError(channelOf(m), 'sender', 'is not the Custos window');
+      const checked = checkArgs(m, args) as unknown[];
+      return (handlers[m] as (...a: unknown[]) => unknown)(...checked);
+    });
 }

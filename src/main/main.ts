@@ -1,9 +1,15 @@
 /** Electron main process: one hardened window on the app's own files; all I/O happens here. */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nativeProvider } from '../node/native-provider';
 import { registerIpc } from './ipc';
+import { readNetworkState } from '../node/network';
+import type { EngineChild } from '../node/engine-host';
+import { channelOf, type ChoiceKind } from '../shared/ipc';
+import { Choices } from './choices';
+import { appHandlers } from './handlers';
+import { Runs } from './runs';
 import { hardenContents, hardenSession, webPreferences } from './security';
 
 const appRoot = path.resolve(__dirname, '..');
@@ -29,6 +35,30 @@ async function createWindow(): Promise<BrowserWindow> {
   return win;
 }
 
+/** The engine runs each ceremony in Electron's utility process, never in main or the window. */
+function engineProcess(): EngineChild {
+  const child = utilityProcess.fork(path.join(appRoot, 'engine', 'engine-process.cjs'), [], { serviceName: 'Custos engine', stdio: 'ignore' });
+  return {
+    send: (m) => child.postMessage(m),
+    onMessage: (l) => child.on('message', l),
+    onExit: (l) => child.on('exit', (code) => l(code)),
+    kill: () => void child.kill(),
+  };
+}
+
+/** Main's open dialog, the only way a file or folder reaches a ceremony from the window. */
+async function choose(win: BrowserWindow | undefined, kind: ChoiceKind): Promise<string | undefined> {
+  const filters: Record<ChoiceKind, Electron.FileFilter[]> = {
+    plan: [{ name: 'Ceremony plan', extensions: ['yaml', 'yml'] }],
+    identity: [{ name: 'Identity file', extensions: ['age'] }],
+    share: [{ name: 'Share file or paper share', extensions: ['age', 'txt'] }],
+    folder: [],
+  };
+  const options: Electron.OpenDialogOptions = { properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'], filters: filters[kind] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
 // A second instance would share media and state: it exits at once, and the first comes forward.
 if (!app.requestSingleInstanceLock()) {
   app.exit(0);
@@ -40,11 +70,23 @@ if (!app.requestSingleInstanceLock()) {
   });
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession, appRoot, { devTools });
+    const choices = new Choices();
+    const runs = new Runs({
+      fork: engineProcess,
+      send: (m) => main?.webContents.send(channelOf('run'), m),
+      choices,
+      appVersion: app.getVersion(),
+    });
     registerIpc(
       ipcMain,
-      {
+      appHandlers({
         about: () => ({ name: 'Custos', version: app.getVersion(), nativeCrypto: [...nativeProvider.native], runtime: `Electron ${process.versions.electron}` }),
-      },
+        dialog: (kind) => choose(main, kind),
+        network: readNetworkState,
+        clock: () => new Date(),
+        choices,
+        runs,
+      }),
       (event) => event.senderFrame?.url === indexUrl,
     );
     main = await createWindow();

@@ -1,13 +1,18 @@
 /**
- * The IPC contract between renderer, preload and main: channel names, argument and result
- * types, and the argument validators main runs on every message. One named preload method
- * per action; nothing else crosses the bridge.
+ * The IPC contract between renderer, preload and main, as one method table: each method's
+ * channel, the zod schema of its arguments, and its result type. The preload and the test
+ * bridge are both generated from this table, so they cannot drift apart; main checks every
+ * call's sender and arguments against it before any work (src/main/ipc.ts). One event stream
+ * goes the other way (a ceremony run's prompts, events and end), and subscribing returns its
+ * unsubscribe. No generic send or invoke crosses the bridge.
+ *
+ * Files are never named by the renderer: main's dialogs return opaque tokens, and an answer
+ * names a file or folder by its token. Passphrases cross as bytes.
  */
-export const CHANNELS = {
-  about: 'custos:about',
-} as const;
+import { z } from 'zod';
+import { channelOf, METHOD_NAMES, type Method } from './methods';
 
-export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+export { channelOf, METHOD_NAMES, type Method };
 
 export interface AboutInfo {
   name: string;
@@ -17,9 +22,86 @@ export interface AboutInfo {
   runtime: string;
 }
 
+export interface AirGap {
+  /** Network interfaces other than loopback that are up, by name. */
+  live: string[];
+  checkedAt: string;
+}
+
+/** A file or folder the person chose in main's dialog, known to the renderer only by its token. */
+export interface Chosen {
+  token: string;
+  /** The last part of its name, to show. */
+  name: string;
+}
+
+const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a token from a dialog');
+const secret = z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 1024, 'must be 1 to 1024 bytes');
+const runId = z.int().min(1).max(2 ** 31);
+const promptId = z.int().min(1).max(2 ** 31);
+
+/** What the person answers, in the renderer's terms: files and folders by token. */
+export const uiAnswerSchema = z.union([
+  z.strictObject({ kind: z.literal('unlock'), identityFile: token, passphrase: secret }),
+  z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
+  z.strictObject({ kind: z.literal('choose-identity-passphrase'), passphrase: secret, again: secret }),
+  z.strictObject({ kind: z.literal('save-identity'), folder: token }),
+  z.strictObject({ kind: z.literal('choose-passphrase'), passphrase: secret, again: secret }),
+  z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
+  z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
+  z.strictObject({ kind: z.literal('share'), file: token, passphrase: secret.optional() }),
+  z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
+]);
+export type UiAnswer = z.infer<typeof uiAnswerSchema>;
+
+export const CHOICES = ['plan', 'identity', 'share', 'folder'] as const;
+export type ChoiceKind = (typeof CHOICES)[number];
+
+/**
+ * The method table: name → argument schema (a tuple). Results are typed in `CustosApi`. Its keys
+ * are exactly METHOD_NAMES (`satisfies`: a method missing or extra does not compile).
+ */
+export const METHODS = {
+  about: z.tuple([]),
+  airGap: z.tuple([]),
+  /** Main's open dialog for a file or folder of this kind; undefined when the person cancels. */
+  choose: z.tuple([z.enum(CHOICES)]),
+  /** Start the plan chosen (by token), as a rehearsal or for real; the run's messages come on the run stream. */
+  startRun: z.tuple([z.strictObject({ plan: token, rehearsal: z.boolean() })]),
+  /** Answer the open prompt of a run. Refused unless it is that prompt's id and kind. */
+  answer: z.tuple([runId, promptId, uiAnswerSchema]),
+  /** Cancel a run: the ceremony is interrupted; starting the plan again resumes it. */
+  cancelRun: z.tuple([runId]),
+} satisfies Record<Method, z.ZodType>;
+
+export interface RunPrompt {
+  kind: 'unlock' | 'review' | 'choose-identity-passphrase' | 'save-identity' | 'choose-passphrase' | 'reenter-passphrase' | 'dice' | 'share';
+  who: string;
+  purpose?: string;
+  attempt: number;
+  summary?: { title: string; lines: string[] };
+}
+
+/** What a run tells the window. */
+export type RunMessage =
+  | { run: number; type: 'prompt'; id: number; prompt: RunPrompt }
+  | { run: number; type: 'event'; event: { type: string; actor: string; seq: number } }
+  | { run: number; type: 'say'; text: string }
+  | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }
+  | { run: number; type: 'refused'; reason: string };
+
+type Args<M extends Method> = z.infer<(typeof METHODS)[M]>;
+
 /** What the preload exposes as `window.custos`. */
 export interface CustosApi {
-  about(): Promise<AboutInfo>;
+  about(...a: Args<'about'>): Promise<AboutInfo>;
+  airGap(...a: Args<'airGap'>): Promise<AirGap>;
+  choose(...a: Args<'choose'>): Promise<Chosen | undefined>;
+  startRun(...a: Args<'startRun'>): Promise<{ run: number }>;
+  answer(...a: Args<'answer'>): Promise<boolean>;
+  cancelRun(...a: Args<'cancelRun'>): Promise<void>;
+  /** Subscribe to every run's messages; returns the unsubscribe. */
+  onRun(listener: (m: RunMessage) => void): () => void;
 }
 
 export class IpcArgumentError extends Error {
@@ -33,10 +115,12 @@ export class IpcArgumentError extends Error {
   }
 }
 
-/** Validators: each takes the raw argument list from the renderer and returns typed arguments or throws. */
-export const validators: { [K in keyof typeof CHANNELS]: (args: unknown[]) => [] } = {
-  about(args) {
-    if (args.length !== 0) throw new IpcArgumentError(CHANNELS.about, 'args', 'takes no arguments');
-    return [];
-  },
-};
+/** The arguments of a call, checked against the table; an IpcArgumentError names the first problem. */
+export function checkArgs<M extends Method>(method: M, args: unknown[]): Args<M> {
+  const r = METHODS[method].safeParse(args);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new IpcArgumentError(channelOf(method), `args${issue.path.map((p) => `[${String(p)}]`).join('')}`, issue.message);
+  }
+  return r.data as Args<M>;
+}

@@ -1,19 +1,42 @@
 /**
  * The test bridge: the renderer runs in Debian's Chromium and reaches the real main-process
- * IPC handlers through the same typed contract the preload exposes in Electron.
+ * IPC handlers through the same contract the preload exposes in Electron. Like the preload, it
+ * is generated from the contract's method table (one function per method, plus the run stream),
+ * so the two cannot drift apart. Bytes (passphrases) cross as arrays and are revived here.
  */
 import type { Page } from 'playwright-core';
 import { registerIpc, type Handlers } from '../../src/main/ipc';
-import { CHANNELS } from '../../src/shared/ipc';
+import { METHOD_NAMES } from '../../src/shared/methods';
+import type { RunMessage } from '../../src/shared/ipc';
 
-export async function installBridge(page: Page, handlers: Handlers): Promise<void> {
-  const registered = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>();
-  registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => registered.set(ch, h) } as never, handlers, () => true);
-  await page.exposeFunction('__custosInvoke', (channel: string, args: unknown[]) => registered.get(channel)!({ senderFrame: { url: page.url() } }, ...args));
-  // Mirrors src/preload/preload.ts: one named method per channel.
-  await page.addInitScript((channels: typeof CHANNELS) => {
-    const g = globalThis as unknown as { __custosInvoke: (c: string, a: unknown[]) => Promise<unknown> };
+type Registered = (event: unknown, ...args: unknown[]) => Promise<unknown>;
+
+const revive = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(revive);
+  if (v && typeof v === 'object') {
+    if ('__u8' in v) return new Uint8Array((v as { __u8: number[] }).__u8);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+  }
+  return v;
+};
+
+/** Install `window.custos` in `page`; returns how main sends on the run stream. */
+export async function installBridge(page: Page, handlers: Handlers): Promise<{ send(m: RunMessage): Promise<void> }> {
+  const registered = new Map<string, Registered>();
+  registerIpc({ handle: (ch: string, h: Registered) => void registered.set(ch, h) } as never, handlers, () => true);
+  await page.exposeFunction('__custosInvoke', (channel: string, args: unknown[]) => registered.get(channel)!({ senderFrame: { url: page.url() } }, ...(revive(args) as unknown[])));
+  await page.addInitScript((methods: string[]) => {
+    const g = globalThis as unknown as { __custosInvoke: (c: string, a: unknown[]) => Promise<unknown>; __custosRun?: (m: unknown) => void };
     const invoke = g.__custosInvoke;
-    Object.defineProperty(globalThis, 'custos', { value: Object.freeze({ about: () => invoke(channels.about, []) }) });
-  }, CHANNELS);
+    const pack = (v: unknown): unknown => (v instanceof Uint8Array ? { __u8: Array.from(v) } : Array.isArray(v) ? v.map(pack) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)])) : v);
+    const listeners = new Set<(m: unknown) => void>();
+    g.__custosRun = (m) => listeners.forEach((l) => l(m));
+    const api: Record<string, unknown> = Object.fromEntries(methods.map((m) => [m, (...a: unknown[]) => invoke(`custos:${m}`, pack(a) as unknown[])]));
+    api.onRun = (l: (m: unknown) => void) => {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    };
+    Object.defineProperty(globalThis, 'custos', { value: Object.freeze(api) });
+  }, [...METHOD_NAMES]);
+  return { send: (m) => page.evaluate((x) => (globalThis as unknown as { __custosRun: (m: unknown) => void }).__custosRun(x), m as never) };
 }

@@ -2,7 +2,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CSP, hardenContents, hardenSession, isAllowedUrl, webPreferences } from '../../src/main/security';
 import { registerIpc } from '../../src/main/ipc';
-import { CHANNELS } from '../../src/shared/ipc';
+import { appHandlers } from '../../src/main/handlers';
+import { Choices } from '../../src/main/choices';
+import { Runs } from '../../src/main/runs';
+import { channelOf, METHODS, type Method, type RunMessage } from '../../src/shared/ipc';
 
 vi.mock('electron', () => ({}));
 
@@ -110,16 +113,39 @@ describe('web contents hardening', () => {
 
 describe('IPC validation in main', () => {
   const registered: Record<string, (e: unknown, ...a: unknown[]) => Promise<unknown>> = {};
+  const choices = new Choices();
+  const sent: RunMessage[] = [];
+  const runs = new Runs({ fork: () => { throw new Error('no engine in this test'); }, send: (m) => void sent.push(m), choices, appVersion: 'test' });
   const about = vi.fn(() => ({ name: 'Custos', version: '0', nativeCrypto: [], runtime: 'test' }));
-  registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, { about }, (e) => (e as unknown as { trusted: boolean }).trusted);
+  const dialog = vi.fn(async () => '/media/usb/plan.yaml');
+  const handlers = appHandlers({ about, dialog, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), choices, runs });
+  registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, handlers, (e) => (e as unknown as { trusted: boolean }).trusted);
+  const call = (m: Method | string, ...a: unknown[]) => registered[`custos:${m}`]!({ trusted: true }, ...a);
 
-  it('answers the trusted window', async () => {
-    await expect(registered[CHANNELS.about]!({ trusted: true })).resolves.toMatchObject({ name: 'Custos' });
+  it('has one handler per method of the contract, and nothing else', () => {
+    expect(Object.keys(registered).sort()).toEqual((Object.keys(METHODS) as Method[]).map((m) => channelOf(m)).sort());
   });
-  it('refuses another sender and unexpected arguments before doing any work', async () => {
+  it('answers the trusted window', async () => {
+    await expect(call('about')).resolves.toMatchObject({ name: 'Custos' });
+    await expect(call('airGap')).resolves.toEqual({ live: ['wlan0'], checkedAt: '1970-01-01T00:00:00.000Z' });
+  });
+  it('refuses another sender and unexpected arguments before doing any work, naming the argument', async () => {
     about.mockClear();
-    await expect(registered[CHANNELS.about]!({ trusted: false })).rejects.toThrowError(/sender: is not the Custos window/);
-    await expect(registered[CHANNELS.about]!({ trusted: true }, 'extra')).rejects.toThrowError(/args: takes no arguments/);
+    for (const m of Object.keys(METHODS)) await expect(registered[`custos:${m}`]!({ trusted: false })).rejects.toThrowError(/sender: is not the Custos window/);
+    await expect(call('about', 'extra')).rejects.toThrowError(/custos:about args: /);
+    await expect(call('choose', 'anything')).rejects.toThrowError(/custos:choose args\[0\]: /);
+    await expect(call('startRun', { plan: '/etc/passwd', rehearsal: false })).rejects.toThrowError(/custos:startRun args\[0\]\[plan\]: must be a token from a dialog/);
+    await expect(call('answer', 1, 1, { kind: 'unlock', identityFile: '/home/x/id.age', passphrase: new Uint8Array([1]) })).rejects.toThrowError(/args\[2\]/);
+    await expect(call('answer', 1, 1, { kind: 'unlock', identityFile: 'A'.repeat(24), passphrase: 'a string' })).rejects.toThrowError(/args\[2\]/);
     expect(about).not.toHaveBeenCalled();
+    expect(dialog).not.toHaveBeenCalled();
+  });
+  it('files reach a run only as tokens of their kind, from main’s dialog', async () => {
+    const chosen = (await call('choose', 'plan')) as { token: string; name: string };
+    expect(chosen).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/), name: 'plan.yaml' });
+    expect(choices.resolve(chosen.token, 'plan')).toBe('/media/usb/plan.yaml');
+    expect(choices.resolve(chosen.token, 'identity')).toBeUndefined(); // a plan's token does not name an identity
+    await expect(call('startRun', { plan: 'B'.repeat(24), rehearsal: true })).rejects.toThrowError(/the plan was not chosen in this window/);
+    await expect(call('answer', 7, 1, { kind: 'review', approve: true })).rejects.toThrowError(/run 7 is not the run in progress/);
   });
 });

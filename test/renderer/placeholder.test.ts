@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { nativeProvider } from '../../src/node/native-provider';
 import { installBridge } from '../helpers/bridge';
+import { appHandlers } from '../../src/main/handlers';
+import { Choices } from '../../src/main/choices';
+import { Runs } from '../../src/main/runs';
+import { readNetworkState } from '../../src/node/network';
 import { hasChromium, launchChromium } from '../helpers/chromium';
 
 const out = mkdtempSync(join(tmpdir(), 'custos-renderer-'));
@@ -30,7 +34,18 @@ describe.runIf(hasChromium())('renderer placeholder in Chromium', () => {
     const cspErrors: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => m.type() === 'error' && cspErrors.push(m.text()));
-    await installBridge(page, { about: () => ({ name: 'Custos', version: '0.1.0', nativeCrypto: [...nativeProvider.native], runtime: 'Chromium (test bridge)' }) });
+    const choices = new Choices();
+    await installBridge(
+      page,
+      appHandlers({
+        about: () => ({ name: 'Custos', version: '0.1.0', nativeCrypto: [...nativeProvider.native], runtime: 'Chromium (test bridge)' }),
+        dialog: async () => undefined,
+        network: readNetworkState,
+        clock: () => new Date(),
+        choices,
+        runs: new Runs({ fork: () => { throw new Error('no run here'); }, send: () => undefined, choices, appVersion: '0.1.0' }),
+      }),
+    );
     await page.goto(pathToFileURL(join(out, 'index.html')).href);
     await expect.poll(() => page.textContent('#about')).toMatch(/^Custos 0\.1\.0 · Chromium \(test bridge\) · native crypto: .*aesGcm/);
     expect(requests.every((u) => u.startsWith('file://'))).toBe(true);

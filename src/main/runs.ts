@@ -1,0 +1,86 @@
+/**
+ * Ceremony runs for the window: one at a time, each in its own engine process. Main relays the
+ * run's prompts, events and end to the window, maps the files named in an answer from their
+ * dialog tokens to paths (an unknown token is refused), and lets an answer through only for
+ * the open prompt (the engine host checks id and kind). Cancel kills the process.
+ */
+import { EngineRun, type EngineChild } from '../node/engine-host';
+import type { Answer } from '../node/engine-protocol';
+import type { RunMessage, UiAnswer } from '../shared/ipc';
+import type { Choices } from './choices';
+
+export interface RunDeps {
+  fork(): EngineChild;
+  send(message: RunMessage): void;
+  choices: Choices;
+  appVersion: string;
+}
+
+export class Runs {
+  private current: { id: number; run: EngineRun } | undefined;
+  private next = 0;
+
+  constructor(private readonly deps: RunDeps) {}
+
+  start(opts: { plan: string; rehearsal: boolean }): { run: number } {
+    if (this.current) throw new Error(`run ${this.current.id} is still going: one ceremony at a time`);
+    const plan = this.deps.choices.resolve(opts.plan, 'plan');
+    if (!plan) throw new Error('the plan was not chosen in this window');
+    const id = ++this.next;
+    const send = (m: RunMessage) => this.deps.send(m);
+    const run = new EngineRun(this.deps.fork(), {
+      prompt: (pid, prompt) => send({ run: id, type: 'prompt', id: pid, prompt }),
+      event: (event) => send({ run: id, type: 'event', event }),
+      say: (text) => send({ run: id, type: 'say', text }),
+      refused: (reason) => send({ run: id, type: 'refused', reason }),
+      end: (outcome) => {
+        if (this.current?.id === id) this.current = undefined;
+        send({ run: id, type: 'end', outcome });
+      },
+    });
+    this.current = { id, run };
+    run.start(plan, opts.rehearsal, this.deps.appVersion);
+    return { run: id };
+  }
+
+  answer(runId: number, promptId: number, a: UiAnswer): boolean {
+    const r = this.active(runId);
+    const answer = this.toEngine(a);
+    if (!answer) {
+      this.deps.send({ run: runId, type: 'refused', reason: 'the answer names a file that was not chosen in this window' });
+      return false;
+    }
+    return r.answer(promptId, answer);
+  }
+
+  cancel(runId: number): void {
+    this.active(runId).cancel();
+  }
+
+  private active(runId: number): EngineRun {
+    if (!this.current || this.current.id !== runId) throw new Error(`run ${runId} is not the run in progress`);
+    return this.current.run;
+  }
+
+  /** Tokens to paths; undefined if any token is unknown or of another kind. */
+  private toEngine(a: UiAnswer): Answer | undefined {
+    const c = this.deps.choices;
+    switch (a.kind) {
+      case 'unlock': {
+        const f = c.resolve(a.identityFile, 'identity');
+        return f ? { kind: 'unlock', identityFile: f, passphrase: a.passphrase } : undefined;
+      }
+      case 'save-identity': {
+        const f = c.resolve(a.folder, 'folder');
+        return f ? { kind: 'save-identity', folder: f } : undefined;
+      }
+      case 'share': {
+        if ('typed' in a) return a;
+        const f = c.resolve(a.file, 'share');
+        return f ? { kind: 'share', file: f, ...(a.passphrase && { passphrase: a.passphrase }) } : undefined;
+      }
+      default:
+        return a;
+    }
+  }
+}

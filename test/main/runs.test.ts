@@ -1,0 +1,79 @@
+/**
+ * A ceremony run as the window drives it, through main's handlers: the plan and every identity
+ * file chosen in main's dialog (tokens), answers relayed to a real engine process (a Node child
+ * here, Electron's utility process in the app), the run's prompts and events relayed back.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Choices } from '../../src/main/choices';
+import { appHandlers } from '../../src/main/handlers';
+import { Runs } from '../../src/main/runs';
+import type { EngineChild } from '../../src/node/engine-host';
+import type { RunMessage, UiAnswer } from '../../src/shared/ipc';
+import { custos, workstation } from '../helpers/lifecycle';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-runs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+let w: Awaited<ReturnType<typeof workstation>>;
+beforeAll(async () => {
+  w = await workstation(dir);
+}, 60_000);
+
+const nodeEngine = (): EngineChild => {
+  const c = fork('src/node/engine-process.ts', [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', env: { ...process.env, CUSTOS_ENGINE_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return { send: (m) => c.send(m as never), onMessage: (l) => c.on('message', l), onExit: (l) => c.on('exit', (code) => l(code)), kill: () => c.kill('SIGKILL') };
+};
+
+describe('main runs a ceremony for the window', () => {
+  it('generate 2-of-3 with every file chosen by token; a path or a token of another kind is refused; one run at a time', async () => {
+    const choices = new Choices();
+    const picks: string[] = [];
+    const messages: RunMessage[] = [];
+    let ended!: (m: RunMessage) => void;
+    const end = new Promise<RunMessage>((r) => (ended = r));
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    // eslint-disable-next-line prefer-const -- assigned once the handlers exist
+    let handlers: ReturnType<typeof appHandlers>;
+    const ids = new Map<string, string>();
+    const runs = new Runs({
+      fork: nodeEngine,
+      choices,
+      appVersion: 'test',
+      send(m) {
+        messages.push(m);
+        if (m.type === 'end') return ended(m);
+        if (m.type !== 'prompt') return;
+        const p = m.prompt;
+        const reply = (a: UiAnswer) => queueMicrotask(() => void handlers.answer(m.run, m.id, a));
+        if (p.kind === 'unlock') {
+          if (p.who === 'oscar' && !ids.has('refused')) {
+            ids.set('refused', 'yes');
+            // A token for a plan does not open an identity: refused by main, the prompt stays open.
+            expect(runs.answer(m.run, m.id, { kind: 'unlock', identityFile: planToken, passphrase: bytes('x') })).toBe(false);
+          }
+          const t = ids.get(p.who) ?? choices.add('identity', at('ids', `${p.who}.identity.age`)).token;
+          ids.set(p.who, t);
+          return reply({ kind: 'unlock', identityFile: t, passphrase: bytes(`${p.who} identity passphrase`) });
+        }
+        if (p.kind === 'choose-passphrase') return reply({ kind: 'choose-passphrase', passphrase: bytes(`${p.who} share passphrase`), again: bytes(`${p.who} share passphrase`) });
+        if (p.kind === 'reenter-passphrase') return reply({ kind: 'reenter-passphrase', passphrase: bytes(`${p.who} share passphrase`) });
+        throw new Error(`unexpected prompt ${p.kind}`);
+      },
+    });
+    handlers = appHandlers({ about: () => ({ name: 'Custos', version: 'test', nativeCrypto: [], runtime: 'test' }), dialog: async () => picks.shift(), network: () => ({ interfaces: [] }), clock: () => new Date(), choices, runs });
+    picks.push(w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]')));
+    const planToken = (await handlers.choose('plan'))!.token;
+    const { run } = await handlers.startRun({ plan: planToken, rehearsal: true });
+    expect(() => runs.start({ plan: planToken, rehearsal: true })).toThrowError(/run 1 is still going: one ceremony at a time/);
+    const last = await end;
+    expect(last).toMatchObject({ run, type: 'end', outcome: { closed: { kind: 'generate', kcv: expect.stringMatching(/^cmac-aes:/) } } });
+    expect(messages.filter((m) => m.type === 'refused').map((m) => (m as { reason: string }).reason)).toEqual(['the answer names a file that was not chosen in this window']);
+    expect(messages.filter((m) => m.type === 'event').map((m) => (m as { event: { type: string } }).event.type).at(-1)).toBe('attest');
+    const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words);
+    expect(v.code, v.err).toBe(0);
+  }, 120_000);
+});
