@@ -1,7 +1,7 @@
 /** Electron main process: one hardened window on the app's own files; all I/O happens here. */
-import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { nativeProvider } from '../node/native-provider';
 import { registerIpc } from './ipc';
 import { readNetworkState } from '../node/network';
@@ -10,11 +10,22 @@ import { channelOf, type ChoiceKind } from '../shared/ipc';
 import { Choices } from './choices';
 import { appHandlers } from './handlers';
 import { Runs } from './runs';
-import { hardenContents, hardenSession, webPreferences } from './security';
+import { APP_INDEX, APP_SCHEME, hardenContents, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
 
 const appRoot = path.resolve(__dirname, '..');
-const indexHtml = path.join(appRoot, 'renderer', 'index.html');
-const indexUrl = pathToFileURL(indexHtml).href;
+const rendererRoot = path.join(appRoot, 'renderer');
+
+// The window's own scheme, registered before the app is ready (Electron requires it then).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: SCHEME_PRIVILEGES }]);
+
+/** A regular file's bytes, or undefined. */
+function readIfFile(file: string): Uint8Array | undefined {
+  try {
+    return statSync(file).isFile() ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const devTools = !app.isPackaged;
 
@@ -31,7 +42,7 @@ async function createWindow(): Promise<BrowserWindow> {
     webPreferences: webPreferences(path.join(appRoot, 'preload', 'preload.cjs'), { devTools }),
   });
   win.once('ready-to-show', () => win.show());
-  await win.loadFile(indexHtml);
+  await win.loadURL(APP_INDEX);
   return win;
 }
 
@@ -69,7 +80,11 @@ if (!app.requestSingleInstanceLock()) {
     main?.focus();
   });
   void app.whenReady().then(async () => {
-    hardenSession(session.defaultSession, appRoot, { devTools });
+    hardenSession(session.defaultSession, rendererRoot, { devTools });
+    session.defaultSession.protocol.handle(APP_SCHEME, (request) => {
+      const r = serveApp(request.url, rendererRoot, readIfFile);
+      return new Response(Buffer.from(r.body), { status: r.status, headers: r.headers });
+    });
     const choices = new Choices();
     const runs = new Runs({
       fork: engineProcess,
@@ -87,7 +102,7 @@ if (!app.requestSingleInstanceLock()) {
         choices,
         runs,
       }),
-      (event) => event.senderFrame?.url === indexUrl,
+      (event) => event.senderFrame?.url === APP_INDEX,
     );
     main = await createWindow();
   });

@@ -5,7 +5,6 @@
  */
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export const CSP = [
   "default-src 'none'",
@@ -41,19 +40,67 @@ export function webPreferences(preloadPath: string, opts: { devTools: boolean })
   };
 }
 
-/** Only the app's own files (and DevTools when a developer opens it) may be requested. */
-export function isAllowedUrl(url: string, appRoot: string, opts: { devTools: boolean } = { devTools: false }): boolean {
-  if (url.startsWith('devtools://')) return opts.devTools;
-  if (!url.startsWith('file://')) return false;
-  if (/%5c|\\/i.test(url)) return false; // the app's files have no backslash in their names
+/**
+ * The window is served from the app's own scheme, never from file://: `custos://app/<file>`
+ * maps to the built renderer's folder and nothing else, each response carrying the CSP as a
+ * header. The scheme is standard and secure, with no fetch, CORS, streaming or service workers.
+ */
+export const APP_SCHEME = 'custos';
+export const APP_ORIGIN = 'custos://app';
+export const APP_INDEX = `${APP_ORIGIN}/index.html`;
+export const SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false, bypassCSP: false, allowServiceWorkers: false } as const;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+/** The file under `root` an app URL names; undefined for any other URL, a traversal, an odd character or type. */
+export function appFile(url: string, root: string): string | undefined {
+  let u: URL;
   try {
-    // fileURLToPath refuses encoded separators (%2F, %5C); resolve() removes any "..".
-    const file = path.resolve(fileURLToPath(url));
-    const root = path.resolve(appRoot);
-    return file === root || file.startsWith(root + path.sep);
+    u = new URL(url);
   } catch {
-    return false;
+    return undefined;
   }
+  if (u.protocol !== `${APP_SCHEME}:` || u.host !== 'app' || u.username || u.password || u.port) return undefined;
+  const segments: string[] = [];
+  for (const raw of u.pathname.split('/').slice(1)) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    // Plain names only: no "..", no hidden files, no separators or NUL smuggled in encoded.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(seg) || seg.includes('..')) return undefined;
+    segments.push(seg);
+  }
+  if (segments.length === 0 || !TYPES[path.extname(segments.at(-1)!)]) return undefined;
+  const base = path.resolve(root);
+  const file = path.resolve(base, ...segments);
+  return file.startsWith(base + path.sep) ? file : undefined;
+}
+
+/** The response to an app URL: the file with its type and the CSP, or 404. */
+export function serveApp(url: string, root: string, read: (file: string) => Uint8Array | undefined): { status: number; body: Uint8Array; headers: Record<string, string> } {
+  const headers = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+  const file = appFile(url, root);
+  const body = file ? read(file) : undefined;
+  if (!file || !body) return { status: 404, body: new TextEncoder().encode('not found'), headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } };
+  return { status: 200, body, headers: { ...headers, 'content-type': TYPES[path.extname(file)]! } };
+}
+
+/** Only the app's own scheme (and DevTools when a developer opens it) may be requested: not file://, not the network. */
+export function isAllowedUrl(url: string, rendererRoot: string, opts: { devTools: boolean } = { devTools: false }): boolean {
+  if (url.startsWith('devtools://')) return opts.devTools;
+  return appFile(url, rendererRoot) !== undefined;
 }
 
 export function hardenSession(session: Session, appRoot: string, opts: { devTools: boolean }): void {

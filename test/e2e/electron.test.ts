@@ -4,6 +4,7 @@
  * an offline machine cannot do) the suite says so and skips. This is the one suite allowed to
  * skip in CI.
  */
+import { METHOD_NAMES } from '../../src/shared/methods';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +40,8 @@ describe.runIf(present)('Electron app end to end', () => {
         const w = globalThis as unknown as { require?: unknown; process?: unknown; custos: object };
         return { require: typeof w.require, process: typeof w.process, api: Object.keys(w.custos) };
       });
-      expect(g).toEqual({ require: 'undefined', process: 'undefined', api: ['about'] });
+      expect(g).toEqual({ require: 'undefined', process: 'undefined', api: [...METHOD_NAMES, 'onRun'] });
+      expect(win.url()).toBe('custos://app/index.html'); // the app's own scheme, not file://
       // Navigation away from the app is refused.
       const before = win.url();
       await win.evaluate(() => {

@@ -1,6 +1,6 @@
 /** Main-process security settings, asserted against a mocked electron (the binary is not needed). */
 import { describe, expect, it, vi } from 'vitest';
-import { CSP, hardenContents, hardenSession, isAllowedUrl, webPreferences } from '../../src/main/security';
+import { appFile, CSP, hardenContents, hardenSession, isAllowedUrl, serveApp, webPreferences } from '../../src/main/security';
 import { registerIpc } from '../../src/main/ipc';
 import { appHandlers } from '../../src/main/handlers';
 import { Choices } from '../../src/main/choices';
@@ -53,7 +53,7 @@ describe('session hardening', () => {
     return { s, api };
   }
   const { s, api } = fakeSession();
-  hardenSession(api as never, '/opt/custos/resources/app', { devTools: false });
+  hardenSession(api as never, '/opt/custos/resources/app/renderer', { devTools: false });
 
   it('denies every permission request and check', () => {
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'usb', 'hid', 'serial']) {
@@ -64,25 +64,48 @@ describe('session hardening', () => {
     expect(s.permissionCheck!()).toBe(false);
     expect(s.proxy).toEqual({ mode: 'direct' });
   });
-  it('cancels every request that is not one of the app files', () => {
+  it('cancels every request that is not one of the app files on the app scheme (file:// included)', () => {
     const cancel = (url: string) => {
       let r: boolean | undefined;
       s.beforeRequest!({ url }, (x) => (r = x.cancel));
       return r;
     };
-    expect(cancel('file:///opt/custos/resources/app/renderer/index.html')).toBe(false);
+    expect(cancel('custos://app/index.html')).toBe(false);
+    expect(cancel('custos://app/renderer.js')).toBe(false);
     expect(cancel('devtools://devtools/bundled/inspector.html')).toBe(true); // packaged: no DevTools
-    expect(isAllowedUrl('devtools://devtools/bundled/inspector.html', '/opt/custos/resources/app', { devTools: true })).toBe(true);
-    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'ws://localhost/', 'file:///etc/passwd', 'file:///opt/custos/resources/app-evil/x', 'data:text/html,hi', 'ftp://x/'])
-      expect(cancel(url)).toBe(true);
+    expect(isAllowedUrl('devtools://devtools/bundled/inspector.html', '/opt/custos/resources/app/renderer', { devTools: true })).toBe(true);
+    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'ws://localhost/', 'file:///opt/custos/resources/app/renderer/index.html', 'file:///etc/passwd', 'data:text/html,hi', 'ftp://x/', 'custos://evil/index.html', 'custos://app/'])
+      expect(cancel(url), url).toBe(true);
+  });
+  it('maps only plain app URLs to files under the renderer folder: no traversal, encoded or not', () => {
+    const root = '/opt/custos/resources/app/renderer';
+    expect(appFile('custos://app/index.html', root)).toBe(`${root}/index.html`);
+    expect(appFile('custos://app/fonts/atkinson.woff2', root)).toBe(`${root}/fonts/atkinson.woff2`);
     for (const sneaky of [
-      'file:///opt/custos/resources/app/../../../etc/passwd',
-      'file:///opt/custos/resources/app/%2e%2e/%2e%2e/x',
-      'file:///opt/custos/resources/app/..%2F..%2Fetc/passwd',
-      'file:///opt/custos/resources/app/..%5C..%5Cetc',
-      'file://evil-host/opt/custos/resources/app/index.html',
+      'custos://app/../main/main.cjs',
+      'custos://app/%2e%2e/main/main.cjs',
+      'custos://app/..%2Fmain%2Fmain.cjs',
+      'custos://app/fonts%2F..%2F..%2Fmain.cjs',
+      'custos://app/..%5Cmain.cjs',
+      'custos://app/.hidden.js',
+      'custos://app/index.html%00.js',
+      'custos://app/preload.cjs',
+      'custos://app/main.cjs.map',
+      'custos://user:pw@app/index.html',
+      'custos://app:8080/index.html',
+      'custos://other/index.html',
+      'file:///opt/custos/resources/app/renderer/index.html',
     ])
-      expect(isAllowedUrl(sneaky, '/opt/custos/resources/app'), sneaky).toBe(false);
+      expect(appFile(sneaky, root), sneaky).toBeUndefined();
+  });
+  it('serves each app file with its type and the CSP as a header; anything else is 404', () => {
+    const files: Record<string, string> = { '/r/index.html': '<html>', '/r/renderer.js': 'x()' };
+    const read = (f: string) => (files[f] ? new TextEncoder().encode(files[f]) : undefined);
+    const ok = serveApp('custos://app/index.html', '/r', read);
+    expect(ok).toMatchObject({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' } });
+    expect(new TextDecoder().decode(ok.body)).toBe('<html>');
+    expect(serveApp('custos://app/renderer.js', '/r', read).headers['content-type']).toBe('text/javascript; charset=utf-8');
+    for (const url of ['custos://app/missing.js', 'custos://app/../etc/passwd', 'custos://app/x.exe']) expect(serveApp(url, '/r', read), url).toMatchObject({ status: 404, headers: { 'content-security-policy': CSP } });
   });
   it('sets the strict CSP on every response', () => {
     let out: Record<string, string[]> | undefined;
