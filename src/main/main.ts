@@ -39,7 +39,9 @@ async function createWindow(): Promise<BrowserWindow> {
     title: 'Custos',
     backgroundColor: '#f7f7f5',
     show: false,
-    webPreferences: webPreferences(path.join(appRoot, 'preload', 'preload.cjs'), { devTools }),
+    // The settings are security.ts's (tested there); the essential ones are repeated here, where
+    // the window is made, so a reader and a scanner see them at a glance.
+    webPreferences: { ...webPreferences(path.join(appRoot, 'preload', 'preload.cjs'), { devTools }), contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
   });
   win.once('ready-to-show', () => win.show());
   await win.loadURL(APP_INDEX);

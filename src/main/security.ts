@@ -37,6 +37,8 @@ export function webPreferences(preloadPath: string, opts: { devTools: boolean })
     spellcheck: false,
     enableWebSQL: false,
     safeDialogs: true,
+    // A middle click would open a link in a new window: off.
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 

@@ -25,6 +25,7 @@ describe('BrowserWindow webPreferences', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       experimentalFeatures: false,
+      disableBlinkFeatures: 'Auxclick',
     });
   });
 });
