@@ -5,10 +5,10 @@
  * skip in CI.
  */
 import { METHOD_NAMES } from '../../src/shared/methods';
+import { withBuiltApp } from '../helpers/build';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { _electron } from 'playwright-core';
 
@@ -28,8 +28,7 @@ if (!present)
   );
 
 describe.runIf(present)('Electron app end to end', () => {
-  it('opens one hardened window that shows the about line', async () => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  it('opens one hardened window that shows the about line', () => withBuiltApp(async () => {
     const app = await _electron.launch({ executablePath: electronPath, args: ['.'] });
     try {
       const win = await app.firstWindow();
@@ -52,5 +51,5 @@ describe.runIf(present)('Electron app end to end', () => {
     } finally {
       await app.close();
     }
-  });
+  }));
 });
