@@ -5,6 +5,7 @@ import path from 'node:path';
 import { nativeProvider } from '../node/native-provider';
 import { registerIpc } from './ipc';
 import { readNetworkState } from '../node/network';
+import { removableDrives } from '../node/drives';
 import type { EngineChild } from '../node/engine-host';
 import { channelOf, type ChoiceKind } from '../shared/ipc';
 import { Choices } from './choices';
@@ -100,6 +101,7 @@ if (!app.requestSingleInstanceLock()) {
         about: () => ({ name: 'Custos', version: app.getVersion(), nativeCrypto: [...nativeProvider.native], runtime: `Electron ${process.versions.electron}` }),
         dialog: (kind) => choose(main, kind),
         network: readNetworkState,
+        drives: () => removableDrives(),
         clock: () => new Date(),
         choices,
         runs,

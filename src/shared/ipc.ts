@@ -28,6 +28,15 @@ export interface AirGap {
   checkedAt: string;
 }
 
+/** A removable drive mounted on the workstation. */
+export interface Drive {
+  device: string;
+  partition: string;
+  mountpoint: string;
+  model?: string;
+  sizeBytes: number;
+}
+
 /** A file or folder the person chose in main's dialog, known to the renderer only by its token. */
 export interface Chosen {
   token: string;
@@ -64,6 +73,8 @@ export type ChoiceKind = (typeof CHOICES)[number];
 export const METHODS = {
   about: z.tuple([]),
   airGap: z.tuple([]),
+  /** The removable drives mounted, where outputs may go. */
+  drives: z.tuple([]),
   /** Main's open dialog for a file or folder of this kind; undefined when the person cancels. */
   choose: z.tuple([z.enum(CHOICES)]),
   /** Start the plan chosen (by token), as a rehearsal or for real; the run's messages come on the run stream. */
@@ -96,6 +107,7 @@ type Args<M extends Method> = z.infer<(typeof METHODS)[M]>;
 export interface CustosApi {
   about(...a: Args<'about'>): Promise<AboutInfo>;
   airGap(...a: Args<'airGap'>): Promise<AirGap>;
+  drives(...a: Args<'drives'>): Promise<Drive[]>;
   choose(...a: Args<'choose'>): Promise<Chosen | undefined>;
   startRun(...a: Args<'startRun'>): Promise<{ run: number }>;
   answer(...a: Args<'answer'>): Promise<boolean>;

@@ -64,7 +64,7 @@ describe('main runs a ceremony for the window', () => {
         throw new Error(`unexpected prompt ${p.kind}`);
       },
     });
-    handlers = appHandlers({ about: () => ({ name: 'Custos', version: 'test', nativeCrypto: [], runtime: 'test' }), dialog: async () => picks.shift(), network: () => ({ interfaces: [] }), clock: () => new Date(), choices, runs });
+    handlers = appHandlers({ about: () => ({ name: 'Custos', version: 'test', nativeCrypto: [], runtime: 'test' }), dialog: async () => picks.shift(), network: () => ({ interfaces: [] }), clock: () => new Date(), drives: () => [], choices, runs });
     picks.push(w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]')));
     const planToken = (await handlers.choose('plan'))!.token;
     const { run } = await handlers.startRun({ plan: planToken, rehearsal: true });

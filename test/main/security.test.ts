@@ -142,7 +142,7 @@ describe('IPC validation in main', () => {
   const runs = new Runs({ fork: () => { throw new Error('no engine in this test'); }, send: (m) => void sent.push(m), choices, appVersion: 'test' });
   const about = vi.fn(() => ({ name: 'Custos', version: '0', nativeCrypto: [], runtime: 'test' }));
   const dialog = vi.fn(async () => '/media/usb/plan.yaml');
-  const handlers = appHandlers({ about, dialog, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), choices, runs });
+  const handlers = appHandlers({ about, dialog, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), drives: () => [{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }], choices, runs });
   registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, handlers, (e) => (e as unknown as { trusted: boolean }).trusted);
   const call = (m: Method | string, ...a: unknown[]) => registered[`custos:${m}`]!({ trusted: true }, ...a);
 
@@ -152,6 +152,7 @@ describe('IPC validation in main', () => {
   it('answers the trusted window', async () => {
     await expect(call('about')).resolves.toMatchObject({ name: 'Custos' });
     await expect(call('airGap')).resolves.toEqual({ live: ['wlan0'], checkedAt: '1970-01-01T00:00:00.000Z' });
+    await expect(call('drives')).resolves.toEqual([{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }]);
   });
   it('refuses another sender and unexpected arguments before doing any work, naming the argument', async () => {
     about.mockClear();

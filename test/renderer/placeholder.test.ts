@@ -42,6 +42,7 @@ describe.runIf(hasChromium())('renderer placeholder in Chromium', () => {
         dialog: async () => undefined,
         network: readNetworkState,
         clock: () => new Date(),
+        drives: () => [],
         choices,
         runs: new Runs({ fork: () => { throw new Error('no run here'); }, send: () => undefined, choices, appVersion: '0.1.0' }),
       }),
