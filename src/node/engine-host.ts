@@ -19,6 +19,8 @@ export interface RunListener {
   prompt(id: number, prompt: Prompt): void;
   event(event: { type: string; actor: string; seq: number }): void;
   say(text: string): void;
+  /** Long work as it goes: the subset check, bytes backed up or restored. */
+  progress(work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number }): void;
   /** The run ended: closed (result), failed (error), or stopped (Cancel, or the process died). */
   end(outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string }): void;
   /** A message the host or the engine refused; the run goes on. */
@@ -80,6 +82,8 @@ export class EngineRun {
         return this.listener.event(m.event);
       case 'say':
         return this.listener.say(m.text);
+      case 'progress':
+        return this.listener.progress(m.work);
       case 'refused':
         return this.listener.refused(m.reason);
       case 'done':

@@ -94,6 +94,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
           say: (t) => send({ type: 'say', text: t }),
         }),
         appended: (e) => send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq } }),
+        progress: (work) => send({ type: 'progress', work }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
           return openIdentity(nativeProvider, readIdentity(a.identityFile, who), text(a.passphrase));

@@ -49,6 +49,7 @@ export const fromEngineSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('prompt'), id, prompt: promptSchema }),
   z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0) }) }),
   z.strictObject({ type: z.literal('say'), text: z.string().max(10_000) }),
+  z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore']), done: z.int().min(0), total: z.int().min(0) }) }),
   z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),
   z.strictObject({ type: z.literal('failed'), error: z.strictObject({ kind: z.string(), code: z.string(), field: z.string(), message: z.string() }) }),
   /** A message the engine refused (malformed, or an answer to no open prompt); the run goes on. */

@@ -98,6 +98,7 @@ export type RunMessage =
   | { run: number; type: 'prompt'; id: number; prompt: RunPrompt }
   | { run: number; type: 'event'; event: { type: string; actor: string; seq: number } }
   | { run: number; type: 'say'; text: string }
+  | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number } }
   | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }
   | { run: number; type: 'refused'; reason: string };
 

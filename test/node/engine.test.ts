@@ -40,6 +40,7 @@ type Outcome = Parameters<RunListener['end']>[0];
 function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: { stopAt?: (p: Prompt) => boolean; onPrompt?: (id: number, p: Prompt, run: EngineRun) => void } = {}) {
   const prompts: Prompt[] = [];
   const events: string[] = [];
+  const progress: { what: string; done: number; total: number }[] = [];
   const refused: string[] = [];
   let resolveEnd!: (o: Outcome) => void;
   const ended = new Promise<Outcome>((r) => (resolveEnd = r));
@@ -52,10 +53,11 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
     },
     event: (e) => void events.push(`${e.actor}:${e.type}`),
     say: () => undefined,
+    progress: (w) => void progress.push(w),
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended };
+  return { run, prompts, events, refused, ended, progress };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -72,6 +74,8 @@ const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
       return { kind: 'reenter-passphrase', passphrase: bytes(`${p.who} share passphrase`) };
     case 'review':
       return { kind: 'review', approve: true };
+    case 'share':
+      return { kind: 'share', file: at('out-generate', `${p.who}.share.age`), passphrase: bytes(`${p.who} share passphrase`) };
     default:
       throw new Error(`unexpected prompt ${p.kind}`);
   }
@@ -105,6 +109,8 @@ describe('the engine process', () => {
     const retried = first.prompts.filter((p) => p.kind === 'choose-passphrase' && p.who === 'alice');
     expect(retried.map((p) => p.attempt)).toEqual([1, 2]);
     expect(first.events).toContain('oscar:attempt.failed');
+    // The subset check reported as it went: 2-of-3 has 3 subsets, the last report is the whole.
+    expect(first.progress.filter((p) => p.what === 'subsets').at(-1)).toEqual({ what: 'subsets', done: 3, total: 3 });
     expect(first.events.filter((e) => e.endsWith(':share.issued'))).toEqual(['alice:share.issued', 'bob:share.issued', 'carol:share.issued']);
     expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
 
@@ -117,6 +123,25 @@ describe('the engine process', () => {
     const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json');
     expect(v.code, v.err).toBe(0);
     expect(JSON.parse(v.out)).toMatchObject({ kcv: (o2 as { closed: { kcv: string } }).closed.kcv });
+  }, 120_000);
+
+  it('backs up and restores for the app, reporting the bytes as it goes', async () => {
+    const backup = room(child(), people({ done: true }));
+    backup.run.start(w.plan('backup', 'backup'), true, '0.1.0-test');
+    expect(await backup.ended).toEqual({ closed: expect.objectContaining({ kind: 'backup' }) });
+    const sealed = backup.progress.filter((p) => p.what === 'backup');
+    expect(sealed.length).toBeGreaterThan(0);
+    expect(sealed.at(-1)!.done).toBe(sealed.at(-1)!.total);
+    expect(backup.prompts.filter((p) => p.kind === 'review').map((p) => [p.who, p.summary?.title])).toEqual([
+      ['dave', expect.stringMatching(/^Approve a backup/)],
+      ['erin', expect.stringMatching(/^Approve a backup/)],
+    ]);
+    const file = readdirSync(at('out-backup')).find((n) => n.endsWith('.custos-backup'))!;
+    const restore = room(child(), people({ done: true }));
+    restore.run.start(w.plan('restore', 'restore', (t) => t.replace(/file: \S+\.custos-backup/, `file: out-backup/${file}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-restored' }), true, '0.1.0-test');
+    expect(await restore.ended).toEqual({ closed: expect.objectContaining({ kind: 'restore' }) });
+    const restored = restore.progress.filter((p) => p.what === 'restore');
+    expect(restored.at(-1)).toEqual({ what: 'restore', done: sealed.at(-1)!.total, total: sealed.at(-1)!.total });
   }, 120_000);
 
   it('a refusal before anyone is asked comes back as the failure, naming the field', async () => {

@@ -76,6 +76,8 @@ export async function writeBackup(
   sources: BackupSource[],
   approvers: IdentitySecrets[],
   segmentSize = DEFAULT_SEGMENT_SIZE,
+  /** Called as content is sealed: (bytes so far, bytes in all). */
+  onProgress?: (done: number, total: number) => void,
 ): Promise<{ header: BackupHeader; seal: BackupSeal; approvers: string[] }> {
   const { provider, rng } = ctx;
   const key = rng(32);
@@ -101,6 +103,7 @@ export async function writeBackup(
       const [ct, tag] = sealer.seal(pt, done === total);
       out.write(ct);
       out.write(tag);
+      onProgress?.(done, total);
     };
     for (const s of sources) {
       let seen = 0;

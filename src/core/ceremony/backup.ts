@@ -17,7 +17,7 @@ import { planAssignment } from '../plan/schema';
 import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { verifyRoster, type VerifiedRoster } from '../roster/roster';
 import { extractBackup, openContentKey, verifyBackup, peekBackupRehearsal, writeBackup, type BackupSource } from '../backup/archive';
-import type { CeremonyPorts, StreamWriter } from './ports';
+import { meter, type CeremonyPorts, type StreamWriter } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
 import { unlockMaster } from './quorum';
 import { Session } from './session';
@@ -110,6 +110,7 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
         sources,
         approvers,
         opts.segmentSize,
+        meter('backup', sources.reduce((a, s) => a + s.size, 0), ports.progress),
       );
       const sha256 = out.commit();
       out = undefined;
@@ -168,7 +169,10 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
         const rosterPieces: Uint8Array[] = [];
         try {
           if (!resuming || !session.done('restore.files')) {
+            const tick = meter('restore', layout.header.files.reduce((a, f) => a + f.size, 0), ports.progress);
+            let restored = 0;
             for (const piece of extractBackup(provider, file, layout, key)) {
+              tick((restored += piece.bytes.length));
               const name = piece.file.role === 'roster' ? 'roster.json' : piece.file.name;
               let w = writers.get(name);
               if (!w) writers.set(name, (w = ports.vault.create(name)));

@@ -66,6 +66,25 @@ export interface ApprovalSummary {
   lines: string[];
 }
 
+export interface Progress {
+  what: 'subsets' | 'backup' | 'restore';
+  done: number;
+  total: number;
+}
+
+/** A reporter for `total` units of work that calls `report` at most about a hundred times, and always at the end. */
+export function meter(what: Progress['what'], total: number, report: ((p: Progress) => void) | undefined): (done: number) => void {
+  if (!report) return () => undefined;
+  const step = Math.max(1, Math.floor(total / 100));
+  let last = -1;
+  return (done) => {
+    if (done === total || done - last >= step) {
+      last = done;
+      report({ what, done, total });
+    }
+  };
+}
+
 export interface CeremonyPorts {
   provider: CryptoProvider;
   rng: Rng;
@@ -127,4 +146,6 @@ export interface CeremonyPorts {
    * transcript. Optional: the command line narrates with `say`.
    */
   appended?(event: { type: string; actor: string; seq: number; data: { custodian?: string } }): void;
+  /** Long work as it goes (the subset check, bytes backed up or restored), at most about a hundred reports per piece of work. Optional. */
+  progress?(work: Progress): void;
 }

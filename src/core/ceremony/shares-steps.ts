@@ -17,7 +17,7 @@ import { checkAirgap } from './network';
 import type { Session } from './session';
 import type { CeremonyPorts } from './ports';
 import { MIN_PASSPHRASE_CHARS } from '../age';
-import type { Medium } from './ports';
+import { meter, type Medium } from './ports';
 
 /** The medium paper shares go to: never the one that carries the encrypted share files. */
 export function paperMedium(ports: CeremonyPorts): Medium {
@@ -55,7 +55,17 @@ export async function newMasterKey(session: Session, key: { dice: boolean }, cus
 /** Split the master key, prove every M-subset rebuilds it, sign the records; record the split. */
 export async function splitAndRecord(session: Session, masterKey: Uint8Array, spec: SharesSpec): Promise<SplitResult> {
   const { provider, rng } = session.ports;
-  const split = await splitMasterKey({ provider, rng }, { masterKey, threshold: spec.threshold, count: spec.custodians.length, signerSeed: session.operator.signingSeed });
+  let tick: ((done: number) => void) | undefined;
+  const split = await splitMasterKey(
+    { provider, rng },
+    {
+      masterKey,
+      threshold: spec.threshold,
+      count: spec.custodians.length,
+      signerSeed: session.operator.signingSeed,
+      onProgress: (done, total) => (tick ??= meter('subsets', total, session.ports.progress))(done),
+    },
+  );
   session.append(session.operator, 'shares.split', {
     setId: toHex(split.setId),
     keyId: toHex(split.keyId),

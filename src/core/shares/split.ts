@@ -23,6 +23,8 @@ export interface SplitRequest {
   /** Subset check bounds (defaults: all subsets up to 100,000, else a sample of 10,000). */
   exhaustiveLimit?: number;
   sampleSize?: number;
+  /** Called as subsets are checked: (checked so far, to check). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SubsetCheck {
@@ -64,8 +66,10 @@ export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }
       throw new VerifyError('split.coordinates', 'shares', 'the Shamir split returned duplicate or zero x-coordinates');
 
     const plan = planSubsets(rng, req.count, req.threshold, exhaustiveLimit, sampleSize);
+    let n = 0;
     for (const subset of plan.subsets) {
       const key = await combine(subset.map((i) => raw[i]!));
+      req.onProgress?.(++n, plan.checked);
       const ok = equalBytes(key, req.masterKey);
       wipe(key);
       if (!ok)

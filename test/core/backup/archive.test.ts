@@ -24,7 +24,7 @@ function source(name: string, role: BackupSource['role'], bytes: Uint8Array, sha
   };
 }
 
-async function archive(files: [string, BackupSource['role'], Uint8Array][], segmentSize: number, seed = 'a') {
+async function archive(files: [string, BackupSource['role'], Uint8Array][], segmentSize: number, seed = 'a', onProgress?: (done: number, total: number) => void) {
   const store = new Map<string, Uint8Array>();
   const m = memoryMedium(store);
   const w = m.create('b');
@@ -35,6 +35,7 @@ async function archive(files: [string, BackupSource['role'], Uint8Array][], segm
     files.map(([n, r, b]) => source(n, r, b)),
     [ids.get('alice')!, ids.get('bob')!],
     segmentSize,
+    onProgress,
   );
   w.commit();
   return { m, bytes: store.get('b')! };
@@ -50,6 +51,14 @@ async function restore(m: ReturnType<typeof memoryMedium>) {
 }
 
 describe('backup archive', () => {
+  it('reports the bytes sealed as it goes, up to the whole', async () => {
+    const reports: [number, number][] = [];
+    const rng = seededRng('progress');
+    await archive([['inventory-a.json', 'inventory', rng(100)], ['t.jsonl', 'transcript', rng(250)]], 64, 'p', (d, t) => void reports.push([d, t]));
+    expect(reports.map(([d]) => d)).toEqual([64, 128, 192, 256, 320, 350]);
+    expect(reports.every(([, t]) => t === 350)).toBe(true);
+  });
+
   it('round-trips files across segment boundaries, for any sizes and segment size', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 2, maxLength: 5 }), fc.integer({ min: 16, max: 128 }), async (sizes, seg) => {

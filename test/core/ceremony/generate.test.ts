@@ -79,6 +79,14 @@ describe('generate ceremony', () => {
     expect(currents.at(-1)).toBeUndefined();
   });
 
+  it('reports the subset check as it goes: every one of the 10 subsets of 3 of 5', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('progress') });
+    const work: { what: string; done: number; total: number }[] = [];
+    ports.progress = (w) => void work.push(w);
+    await runGenerate(ports, plan((t) => t.replace('[file, paper]', '[file]')), verified, opts);
+    expect(work).toEqual(Array.from({ length: 10 }, (_, i) => ({ what: 'subsets', done: i + 1, total: 10 })));
+  });
+
   it('refuses, before any key exists, to put paper shares on the medium of the share files, or nowhere', async () => {
     for (const paper of ['same', 'none'] as const) {
       const ports = memoryPorts({ ids, rng: seededRng('paper') });
