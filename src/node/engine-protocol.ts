@@ -5,26 +5,16 @@
  * named by paths main resolved from the person's choices in its dialogs.
  */
 import { z } from 'zod';
+import { answerSchemaNaming } from '../shared/ipc';
 
 const id = z.int().min(1).max(2 ** 31);
 const who = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 const path = z.string().min(1).max(4096);
-const secret = z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 1024, 'must be 1 to 1024 bytes');
 
 export const PROMPT_KINDS = ['unlock', 'review', 'choose-identity-passphrase', 'save-identity', 'choose-passphrase', 'reenter-passphrase', 'dice', 'share'] as const;
 export type PromptKind = (typeof PROMPT_KINDS)[number];
 
-export const answerSchema = z.union([
-  z.strictObject({ kind: z.literal('unlock'), identityFile: path, passphrase: secret }),
-  z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
-  z.strictObject({ kind: z.literal('choose-identity-passphrase'), passphrase: secret, again: secret }),
-  z.strictObject({ kind: z.literal('save-identity'), folder: path }),
-  z.strictObject({ kind: z.literal('choose-passphrase'), passphrase: secret, again: secret }),
-  z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
-  z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
-  /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
-  z.union([z.strictObject({ kind: z.literal('share'), file: path, passphrase: secret.optional() }), z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) })]),
-]);
+export const answerSchema = answerSchemaNaming(path);
 export type Answer = z.infer<typeof answerSchema>;
 
 export const toEngineSchema = z.discriminatedUnion('type', [

@@ -49,18 +49,27 @@ const secret = z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <
 const runId = z.int().min(1).max(2 ** 31);
 const promptId = z.int().min(1).max(2 ** 31);
 
+/**
+ * What a person answers, with files and folders named by `file`: by dialog token from the
+ * window (uiAnswerSchema), by path from main to the engine process (src/node/engine-protocol.ts).
+ */
+export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
+  return z.union([
+    z.strictObject({ kind: z.literal('unlock'), identityFile: file, passphrase: secret }),
+    z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
+    z.strictObject({ kind: z.literal('choose-identity-passphrase'), passphrase: secret, again: secret }),
+    z.strictObject({ kind: z.literal('save-identity'), folder: file }),
+    z.strictObject({ kind: z.literal('choose-passphrase'), passphrase: secret, again: secret }),
+    z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
+    z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
+    /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
+    z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional() }),
+    z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
+  ]);
+}
+
 /** What the person answers, in the renderer's terms: files and folders by token. */
-export const uiAnswerSchema = z.union([
-  z.strictObject({ kind: z.literal('unlock'), identityFile: token, passphrase: secret }),
-  z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
-  z.strictObject({ kind: z.literal('choose-identity-passphrase'), passphrase: secret, again: secret }),
-  z.strictObject({ kind: z.literal('save-identity'), folder: token }),
-  z.strictObject({ kind: z.literal('choose-passphrase'), passphrase: secret, again: secret }),
-  z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
-  z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
-  z.strictObject({ kind: z.literal('share'), file: token, passphrase: secret.optional() }),
-  z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
-]);
+export const uiAnswerSchema = answerSchemaNaming(token);
 export type UiAnswer = z.infer<typeof uiAnswerSchema>;
 
 export const CHOICES = ['plan', 'identity', 'share', 'folder'] as const;
