@@ -27,7 +27,7 @@ import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
 import { osRng, systemClock } from '../node/platform';
 import { checkPlanFile } from '../node/plan-check';
-import { cliPorts } from '../node/ceremony-ports';
+import { cliPorts, planMedia } from '../node/ceremony-ports';
 
 export type { Io };
 export { inspectCommand } from './inspect';
@@ -72,19 +72,11 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
   if (answersFile !== undefined && !rehearsal)
     throw new InputError('cli.answers', '--answers', 'holds passphrases, so it is for rehearsals only (custos rehearse): in a real ceremony each person types their own at the terminal');
   const checked = checkPlanFile(nativeProvider, planFile, systemClock());
-  if (!rehearsal && checked.roster?.rehearsal)
-    throw new PolicyError('roster.rehearsal', checked.plan.kind === 'enroll' ? 'plan.previous.file' : 'plan.roster.file', 'is a rehearsal roster (made by custos enroll from an unattended file): a real ceremony needs the roster of an enrollment ceremony (custos plan template enroll)');
   const answers = answersFile ? parseAnswers(read(answersFile, 'answers')) : { identities: {}, sharePassphrases: {}, dice: {}, shares: {}, interactive: true };
   const ports = cliPorts({
-    outputDir: checked.outputDir ?? checked.vaultDir,
-    ...(checked.paperDir !== undefined && { paperDir: checked.paperDir }),
-    vaultDir: checked.vaultDir,
-    transcriptFile: checked.transcriptFile,
-    planDir: checked.planDir,
+    ...planMedia(checked, appVersion, (s) => (json ? undefined : io.out(`${s}\n`))),
     answers,
     answersDir: answersFile ? path.dirname(path.resolve(answersFile)) : process.cwd(),
-    appVersion,
-    say: (s) => (json ? undefined : io.out(`${s}\n`)),
     ...(io.terminal && { ask: io.terminal }),
   });
   const r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });

@@ -17,6 +17,7 @@ import { readNetworkState } from './network';
 import { appendLine, writeNewFile } from './durable';
 import { directoryMedium, openRandomAccess } from './medium';
 import { ask as terminalAsk } from './prompt';
+import type { CheckedPlan } from './plan-check';
 import { askShare } from './share-entry';
 
 function readInput(file: string, field: string): Uint8Array {
@@ -38,6 +39,19 @@ export interface PlanMedia {
   appVersion: string;
   say(text: string): void;
   rng?: Rng;
+}
+
+/** The media of a checked plan: its outputs (the vault when it writes none), paper, vault, transcript. */
+export function planMedia(c: CheckedPlan, appVersion: string, say: (text: string) => void): PlanMedia {
+  return {
+    outputDir: c.outputDir ?? c.vaultDir,
+    ...(c.paperDir !== undefined && { paperDir: c.paperDir }),
+    vaultDir: c.vaultDir,
+    transcriptFile: c.transcriptFile,
+    planDir: c.planDir,
+    appVersion,
+    say,
+  };
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, PolicyError, isCustosError } from '../core/errors';
+import { InputError, isCustosError } from '../core/errors';
 import type { CeremonyPorts, ApprovalSummary, ShareFileAnswer } from '../core/ceremony/ports';
 import { runPlan } from '../core/ceremony/run';
 import { openIdentity } from '../core/roster/identity';
@@ -17,7 +17,7 @@ import { writeNewFile } from './durable';
 import { nativeProvider } from './native-provider';
 import { systemClock } from './platform';
 import { checkPlanFile } from './plan-check';
-import { platformPorts } from './ceremony-ports';
+import { planMedia, platformPorts } from './ceremony-ports';
 import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind } from './engine-protocol';
 
 export interface ParentChannel {
@@ -81,23 +81,14 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   async function run(planFile: string, rehearsal: boolean, appVersion: string, workFactor: number | undefined): Promise<void> {
     try {
       const checked = checkPlanFile(nativeProvider, planFile, systemClock());
-      if (!rehearsal && checked.roster?.rehearsal) throw new PolicyError('roster.rehearsal', 'plan.roster.file', 'is a rehearsal roster: a real ceremony needs the roster of an enrollment ceremony');
       if (workFactor !== undefined && !rehearsal) throw new InputError('engine.workFactor', 'workFactor', 'may only be lowered in a rehearsal');
       const ports: CeremonyPorts = {
-        ...platformPorts({
-          outputDir: checked.outputDir ?? checked.vaultDir,
-          ...(checked.paperDir !== undefined && { paperDir: checked.paperDir }),
-          vaultDir: checked.vaultDir,
-          transcriptFile: checked.transcriptFile,
-          planDir: checked.planDir,
-          appVersion,
-          say: (t) => send({ type: 'say', text: t }),
-        }),
+        ...platformPorts(planMedia(checked, appVersion, (t) => send({ type: 'say', text: t }))),
         appended: (e) => send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq } }),
         progress: (work) => send({ type: 'progress', work }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
-          return openIdentity(nativeProvider, readIdentity(a.identityFile, who), text(a.passphrase));
+          return openIdentity(nativeProvider, readChosen(a.identityFile, `identity.${who}`, 'identity file'), text(a.passphrase));
         },
         async review(who, summary) {
           return (await ask('review', who, { summary })).approve;
@@ -121,7 +112,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         async shareFile(who): Promise<ShareFileAnswer> {
           const a = await ask('share', who);
           if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed` };
-          return { bytes: readShare(a.file, who), ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}` };
+          return { bytes: readChosen(a.file, `share.${who}`, 'share file'), ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}` };
         },
       };
       const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });
@@ -139,19 +130,12 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   }
 }
 
-function readIdentity(file: string, who: string): Uint8Array {
+/** A file the person chose; a read error names the field, not the path (retried like a wrong file). */
+function readChosen(file: string, field: string, what: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new InputError('input.read', `identity.${who}`, `the identity file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
-function readShare(file: string, who: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError('input.read', `share.${who}`, `the share file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InputError('input.read', field, `the ${what} chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -7,12 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../core/errors';
+import { CustosError, InputError } from '../core/errors';
 import type { CryptoProvider } from '../core/crypto/provider';
 import type { ShareFileAnswer } from '../core/ceremony/ports';
 import { isAgeFile } from '../core/shares/file';
 import { checkTypedLine, TEXT_LINES } from '../core/shares/text';
-import { CustosError } from '../core/errors';
 
 export type Ask = (question: string, field: string, secret: boolean, flush?: boolean) => string;
 

@@ -28,6 +28,12 @@ type Seen = Pick<CeremonyPorts, 'provider' | 'clock' | 'network' | 'vault' | 'ou
 
 export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefined, opts: { planSha256: string; rehearsal: boolean }): Foresight {
   const warnings: string[] = [];
+  if (!opts.rehearsal && roster?.rehearsal)
+    throw new PolicyError(
+      'roster.rehearsal',
+      plan.kind === 'enroll' ? 'plan.previous.file' : 'plan.roster.file',
+      'is a rehearsal roster (made by custos enroll from an unattended file): a real ceremony needs the roster of an enrollment ceremony (custos plan template enroll)',
+    );
   const warning = checkAirgap(ports.network(), plan.airgap);
   if (warning) warnings.push(warning);
   if (roster && plan.kind !== 'enroll') checkSeparation(roster, planAssignment(plan), ports.clock());
