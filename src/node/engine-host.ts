@@ -57,6 +57,8 @@ export class EngineRun {
     }
     this.openPrompt = undefined;
     this.child.send(checked.data);
+    // Sending copied the message (structured clone): the passphrase bytes held here are wiped at once.
+    for (const v of Object.values(answer)) if (v instanceof Uint8Array) v.fill(0);
     return true;
   }
 

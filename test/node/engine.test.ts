@@ -42,6 +42,7 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
   const events: string[] = [];
   const progress: { what: string; done: number; total: number }[] = [];
   const refused: string[] = [];
+  let unwiped = 0;
   let resolveEnd!: (o: Outcome) => void;
   const ended = new Promise<Outcome>((r) => (resolveEnd = r));
   const run: EngineRun = new EngineRun(c, {
@@ -49,7 +50,10 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
       prompts.push(p);
       opts.onPrompt?.(id, p, run);
       if (opts.stopAt?.(p)) return run.cancel();
-      queueMicrotask(() => run.answer(id, answer(p)));
+      queueMicrotask(() => {
+        const a = answer(p);
+        if (run.answer(id, a) && 'passphrase' in a && a.passphrase) unwiped += a.passphrase.some((b) => b !== 0) ? 1 : 0; // main keeps no copy once sent
+      });
     },
     event: (e) => void events.push(`${e.actor}:${e.type}`),
     say: () => undefined,
@@ -57,7 +61,7 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended, progress };
+  return { run, prompts, events, refused, ended, progress, unwiped: () => unwiped };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -117,6 +121,7 @@ describe('the engine process', () => {
     const second = room(child(), people(mistype));
     second.run.start(plan, true, '0.1.0-test', 10);
     const o2 = await second.ended;
+    expect(first.unwiped() + second.unwiped()).toBe(0);
     expect(o2).toEqual({ closed: expect.objectContaining({ kind: 'generate', rehearsal: true, kcv: expect.stringMatching(/^cmac-aes:/) }) });
     expect(second.events.slice(0, 2)).toEqual(['oscar:ceremony.resumed', 'wendy:deviation.countersigned']);
     expect(second.events.slice(-2)).toEqual(['wendy:attest', 'oscar:attest']);
