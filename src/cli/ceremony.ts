@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { options, read, readBytes, type Io } from './io';
 import path from 'node:path';
-import { base64 } from '@scure/base';
 import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
+import { sealedTo } from '../core/age';
 import { runPlan } from '../core/ceremony/run';
 import { verifyBundle } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
@@ -235,21 +235,6 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
   emit({ kind: 'shares', shares }, lines.join(''));
 }
 
-/** Whether an age file (binary or armored) is sealed to an X25519 recipient rather than a passphrase. */
-function recipientSealed(bytes: Uint8Array): boolean {
-  let head = new TextDecoder().decode(bytes.subarray(0, 4096));
-  if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
-    // The header is at the start of the armored payload: a whole number of base64 quads of it is enough.
-    const b64 = head.split(/\r?\n/).slice(1).filter((l) => /^[A-Za-z0-9+/]+={0,2}$/.test(l)).join('');
-    try {
-      head = new TextDecoder().decode(base64.decode(b64.slice(0, b64.length - (b64.length % 4))));
-    } catch {
-      return false;
-    }
-  }
-  return /^-> X25519 /m.test(head);
-}
-
 /**
  * How a sealed share file is opened in `verify shares`, asked at the terminal: its passphrase,
  * or, for a recipient-protected file, its custodian's identity file and identity passphrase.
@@ -258,7 +243,7 @@ async function askShareKey(file: string, bytes: Uint8Array, rehearsal: boolean, 
   if (rehearsal) throw new InputError('cli.passphrase', file, 'is an age share file and the answers file has no passphrase for it (shares.<id>: { file, passphrase })');
   const ask = io.terminal ?? terminalAsk;
   const name = path.basename(file);
-  if (!recipientSealed(bytes)) return { passphrase: ask(`passphrase of the share file ${name}: `, file, true) };
+  if (sealedTo(bytes) !== 'recipient') return { passphrase: ask(`passphrase of the share file ${name}: `, file, true) };
   const idFile = ask(`${name} opens with its custodian's identity: path of the identity file: `, file, false);
   const s = await openIdentity(nativeProvider, readBytes(idFile, idFile), ask(`identity passphrase of ${path.basename(idFile)}: `, idFile, true));
   try {

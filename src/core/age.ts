@@ -124,6 +124,21 @@ export async function sealAge(ctx: { provider: CryptoProvider; rng: Rng }, plain
   return e.encrypt(plaintext);
 }
 
+/** What an age file (binary or armored) is sealed to, read from its header's stanzas; undefined if it is not an age file. */
+export function sealedTo(file: Uint8Array): 'passphrase' | 'recipient' | undefined {
+  let bin = file;
+  if (equalBytes(file.subarray(0, ARMOR_BEGIN.length), ARMOR_BEGIN)) {
+    try {
+      bin = armor.decode(fromUtf8(file, 'file'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (bin.length < AGE_MAGIC.length || !equalBytes(bin.subarray(0, AGE_MAGIC.length), AGE_MAGIC)) return undefined;
+  const header = new TextDecoder().decode(bin.subarray(0, 4096));
+  return /^-> X25519 /m.test(header) ? 'recipient' : /^-> scrypt /m.test(header) ? 'passphrase' : undefined;
+}
+
 /**
  * Decrypt an age file with a passphrase or an age X25519 identity. Files larger than
  * `maxBytes` are refused unread. The caller wipes the returned plaintext.
