@@ -29,6 +29,7 @@ export class Runs {
     const id = ++this.next;
     const send = (m: RunMessage) => this.deps.send(m);
     const run = new EngineRun(this.deps.fork(), {
+      script: (script) => send({ run: id, type: 'script', script }),
       prompt: (pid, prompt) => send({ run: id, type: 'prompt', id: pid, prompt }),
       event: (event) => send({ run: id, type: 'event', event }),
       say: (text) => send({ run: id, type: 'say', text }),

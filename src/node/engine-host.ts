@@ -5,7 +5,7 @@
  * transcript when the plan is started again). Main gives it Electron's utility process; tests
  * give it a Node child process: the same messages either way.
  */
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt } from './engine-protocol';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type Script } from './engine-protocol';
 
 /** A started engine process, whatever runs it. */
 export interface EngineChild {
@@ -16,8 +16,10 @@ export interface EngineChild {
 }
 
 export interface RunListener {
+  /** The ceremony's script, once its plan is checked (before the first prompt). */
+  script(script: Script): void;
   prompt(id: number, prompt: Prompt): void;
-  event(event: { type: string; actor: string; seq: number }): void;
+  event(event: { type: string; actor: string; seq: number; step?: string }): void;
   say(text: string): void;
   /** Long work as it goes: the subset check, bytes backed up or restored. */
   progress(work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number }): void;
@@ -77,6 +79,8 @@ export class EngineRun {
     }
     const m: FromEngine = parsed.data;
     switch (m.type) {
+      case 'script':
+        return this.listener.script(m.script);
       case 'prompt':
         this.openPrompt = { id: m.id, kind: m.prompt.kind };
         return this.listener.prompt(m.id, m.prompt);

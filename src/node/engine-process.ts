@@ -16,9 +16,11 @@ import { openIdentity } from '../core/roster/identity';
 import { writeNewFile } from './durable';
 import { nativeProvider } from './native-provider';
 import { systemClock } from './platform';
-import { checkPlanFile } from './plan-check';
+import { checkPlanFile, type CheckedPlan } from './plan-check';
+import { describeSteps, doneSoFar, stepOf, type Step } from '../core/ceremony/steps';
+import { planAssignment } from '../core/plan/schema';
 import { planMedia, platformPorts } from './ceremony-ports';
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind } from './engine-protocol';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind, type Script } from './engine-protocol';
 
 export interface ParentChannel {
   send(message: FromEngine): void;
@@ -82,9 +84,14 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
     try {
       const checked = checkPlanFile(nativeProvider, planFile, systemClock());
       if (workFactor !== undefined && !rehearsal) throw new InputError('engine.workFactor', 'workFactor', 'may only be lowered in a rehearsal');
+      const steps = describeSteps(checked.plan, checked.roster);
+      send({ type: 'script', script: scriptOf(checked, steps, rehearsal) });
       const ports: CeremonyPorts = {
         ...platformPorts(planMedia(checked, appVersion, (t) => send({ type: 'say', text: t }))),
-        appended: (e) => send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq } }),
+        appended: (e) => {
+          const step = stepOf(steps, e)?.id;
+          send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq, ...(step !== undefined && { step }) } });
+        },
         progress: (work) => send({ type: 'progress', work }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
@@ -128,6 +135,25 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       open.clear();
     }
   }
+}
+
+/** The script the window shows: every step, those an interrupted run already did, everyone's name. */
+function scriptOf(checked: CheckedPlan, steps: Step[], rehearsal: boolean): Script {
+  const { plan, roster } = checked;
+  const a = planAssignment(plan);
+  const ids = new Set([a.operator, ...a.custodians, ...a.witnesses, ...(a.approvers ?? []), ...(a.requester ? [a.requester] : []), ...steps.map((s) => s.person)]);
+  const people = Object.fromEntries([...ids].map((id) => [id, steps.find((s) => s.person === id)?.name ?? roster?.participant(id)?.name ?? id]));
+  const existing = checked.resuming ? readFileSync(checked.transcriptFile, 'utf8') : undefined;
+  return {
+    kind: plan.kind,
+    name: plan.ceremony.name,
+    organization: plan.ceremony.organization,
+    rehearsal,
+    resuming: checked.resuming,
+    steps,
+    done: doneSoFar(steps, existing),
+    people,
+  };
 }
 
 /** A file the person chose; a read error names the field, not the path (retried like a wrong file). */

@@ -35,9 +35,37 @@ export const promptSchema = z.strictObject({
 });
 export type Prompt = z.infer<typeof promptSchema>;
 
+const line = z.string().max(1000);
+export const stepSchema = z.strictObject({
+  id: z.string().max(200),
+  role: z.enum(['operator', 'custodian', 'witness', 'approver', 'participant', 'dr-officer']),
+  person: who,
+  name: line.optional(),
+  position: line.optional(),
+  action: line,
+  check: line,
+  recordedBy: z.strictObject({ type: z.string().max(100), who: who.optional() }).optional(),
+});
+
+/** The ceremony about to run, sent once its plan is checked: its script, and the steps already done when it resumes. */
+export const scriptSchema = z.strictObject({
+  kind: z.string().max(50),
+  name: line,
+  organization: line,
+  rehearsal: z.boolean(),
+  resuming: z.boolean(),
+  steps: z.array(stepSchema).max(2000),
+  done: z.array(z.string().max(200)).max(2000),
+  /** Everyone the plan names, id → name from the roster (the name is the id when unknown). */
+  people: z.record(who, line),
+});
+export type Script = z.infer<typeof scriptSchema>;
+
 export const fromEngineSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('script'), script: scriptSchema }),
   z.strictObject({ type: z.literal('prompt'), id, prompt: promptSchema }),
-  z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0) }) }),
+  /** A transcript event appended (never its data), with the id of the script step it completes, if any. */
+  z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0), step: z.string().max(200).optional() }) }),
   z.strictObject({ type: z.literal('say'), text: z.string().max(10_000) }),
   z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore']), done: z.int().min(0), total: z.int().min(0) }) }),
   z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),

@@ -102,10 +102,36 @@ export interface RunPrompt {
   summary?: { title: string; lines: string[] };
 }
 
+/** One step of a ceremony's script (core/ceremony/steps.ts). */
+export interface ScriptStep {
+  id: string;
+  role: 'operator' | 'custodian' | 'witness' | 'approver' | 'participant' | 'dr-officer';
+  person: string;
+  name?: string;
+  position?: string;
+  action: string;
+  check: string;
+}
+
+/** The ceremony a run is about to carry out. */
+export interface RunScript {
+  kind: string;
+  name: string;
+  organization: string;
+  rehearsal: boolean;
+  resuming: boolean;
+  steps: ScriptStep[];
+  /** Steps an interrupted run already did. */
+  done: string[];
+  /** Everyone the plan names: id → name. */
+  people: Record<string, string>;
+}
+
 /** What a run tells the window. */
 export type RunMessage =
+  | { run: number; type: 'script'; script: RunScript }
   | { run: number; type: 'prompt'; id: number; prompt: RunPrompt }
-  | { run: number; type: 'event'; event: { type: string; actor: string; seq: number } }
+  | { run: number; type: 'event'; event: { type: string; actor: string; seq: number; step?: string } }
   | { run: number; type: 'say'; text: string }
   | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number } }
   | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }

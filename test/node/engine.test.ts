@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRun, type EngineChild, type RunListener } from '../../src/node/engine-host';
-import type { Answer, Prompt } from '../../src/node/engine-protocol';
+import type { Answer, Prompt, Script } from '../../src/node/engine-protocol';
 import { custos, workstation } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-engine-'));
@@ -45,7 +45,10 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
   let unwiped = 0;
   let resolveEnd!: (o: Outcome) => void;
   const ended = new Promise<Outcome>((r) => (resolveEnd = r));
+  const scripts: Script[] = [];
+  const steps: string[] = [];
   const run: EngineRun = new EngineRun(c, {
+    script: (s) => void scripts.push(s),
     prompt(id, p) {
       prompts.push(p);
       opts.onPrompt?.(id, p, run);
@@ -55,13 +58,16 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
         if (run.answer(id, a) && 'passphrase' in a && a.passphrase) unwiped += a.passphrase.some((b) => b !== 0) ? 1 : 0; // main keeps no copy once sent
       });
     },
-    event: (e) => void events.push(`${e.actor}:${e.type}`),
+    event: (e) => {
+      events.push(`${e.actor}:${e.type}`);
+      if (e.step) steps.push(e.step);
+    },
     say: () => undefined,
     progress: (w) => void progress.push(w),
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended, progress, unwiped: () => unwiped };
+  return { run, prompts, events, refused, ended, progress, scripts, steps, unwiped: () => unwiped };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -117,6 +123,13 @@ describe('the engine process', () => {
     expect(first.progress.filter((p) => p.what === 'subsets').at(-1)).toEqual({ what: 'subsets', done: 3, total: 3 });
     expect(first.events.filter((e) => e.endsWith(':share.issued'))).toEqual(['alice:share.issued', 'bob:share.issued', 'carol:share.issued']);
     expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
+    // The script came first, whole, with names from the roster; each step recorded was reported by its id.
+    expect(first.scripts).toHaveLength(1);
+    const script = first.scripts[0]!;
+    expect(script).toMatchObject({ kind: 'generate', rehearsal: true, resuming: false, done: [], people: { alice: 'Alice Custodian', wendy: 'Wendy Witness' } });
+    expect(script.steps.find((s) => s.id === 'issue:bob')).toMatchObject({ person: 'bob', name: 'Bob Custodian', position: 'custodian 2 of 3' });
+    expect(first.steps.slice(0, 3)).toEqual(['open', 'generate', 'split']);
+    expect(first.steps).toContain('issue:carol');
 
     const second = room(child(), people(mistype));
     second.run.start(plan, true, '0.1.0-test', 10);
@@ -124,6 +137,9 @@ describe('the engine process', () => {
     expect(first.unwiped() + second.unwiped()).toBe(0);
     expect(o2).toEqual({ closed: expect.objectContaining({ kind: 'generate', rehearsal: true, kcv: expect.stringMatching(/^cmac-aes:/) }) });
     expect(second.events.slice(0, 2)).toEqual(['oscar:ceremony.resumed', 'wendy:deviation.countersigned']);
+    // Resumed: the script says which steps the interrupted run did.
+    expect(second.scripts[0]).toMatchObject({ resuming: true, done: expect.arrayContaining(['open', 'generate', 'split', 'inventory', 'issue:alice', 'issue:carol']) });
+    expect(second.steps.at(-1)).toBe('close');
     expect(second.events.slice(-2)).toEqual(['wendy:attest', 'oscar:attest']);
     const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json');
     expect(v.code, v.err).toBe(0);

@@ -203,3 +203,23 @@ export function progress(steps: readonly Step[], events: readonly Pick<SignedEve
   const done = new Set(steps.slice(0, last + 1).map((s) => s.id));
   return { done, current: steps[last + 1] };
 }
+
+/**
+ * The steps an interrupted ceremony has done, read from its transcript's lines for display (the
+ * session verifies the transcript itself before resuming). A line that does not parse counts for
+ * nothing.
+ */
+export function doneSoFar(steps: readonly Step[], transcript: string | undefined): string[] {
+  if (!transcript) return [];
+  const events: Pick<SignedEvent, 'type' | 'actor' | 'data'>[] = [];
+  for (const line of transcript.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as { type?: unknown; actor?: unknown; data?: unknown };
+      if (typeof e.type === 'string' && typeof e.actor === 'string') events.push({ type: e.type, actor: e.actor, data: e.data && typeof e.data === 'object' ? (e.data as SignedEvent['data']) : {} });
+    } catch {
+      // not an event: nothing done by it
+    }
+  }
+  return [...progress(steps, events).done];
+}
