@@ -1,20 +1,46 @@
-/** The window's methods, made from main's parts (dialogs, network, runs); electron stays in main.ts. */
+/** The window's methods, made from main's parts (dialogs, network, runs, settings); electron stays in main.ts. */
+import path from 'node:path';
 import { liveInterfaces, type NetworkState } from '../core/ceremony/network';
-import type { AboutInfo, ChoiceKind, Drive } from '../shared/ipc';
+import type { CryptoProvider } from '../core/crypto/provider';
+import { InputError } from '../core/errors';
+import { vaultRosterName } from '../core/ceremony/vault';
+import { parsePlan } from '../core/plan/schema';
+import { audit } from '../node/audit';
+import { writeNewFile } from '../node/durable';
+import { pinnedVaultRoster, pinWords, vaultView } from '../node/vault-view';
+import type { AboutInfo, ChoiceKind, Drive, VaultView } from '../shared/ipc';
 import type { Choices } from './choices';
 import type { Handlers } from './ipc';
 import type { Runs } from './runs';
+import type { SettingsStore } from './settings';
 
 export function appHandlers(deps: {
   about(): AboutInfo;
   /** Main's open dialog: the path the person chose, or undefined. */
   dialog(kind: ChoiceKind): Promise<string | undefined>;
+  /** Main's save dialog for a plan: the path the person chose, or undefined. */
+  saveDialog(): Promise<string | undefined>;
   network(): NetworkState;
   drives(): Drive[];
   clock(): Date;
+  provider: CryptoProvider;
+  settings: SettingsStore;
   choices: Choices;
   runs: Runs;
 }): Handlers {
+  const s = deps.settings;
+  const view = (): VaultView | undefined => {
+    const { vault, rosterWords } = s.get();
+    return vault === undefined ? undefined : vaultView(deps.provider, vault, rosterWords);
+  };
+  /** The vault's roster pinned by the words remembered, as a file and its words. */
+  const vaultRoster = (): { file: string; words: string[] } => {
+    const { vault, rosterWords } = s.get();
+    if (!vault || !rosterWords) throw new InputError('roster.unpinned', 'roster', 'no roster is pinned in this app: choose the vault and type the roster words from the enrollment paper on the home screen, or choose a roster file and type its words');
+    const r = pinnedVaultRoster(deps.provider, vault, rosterWords);
+    if (!r) throw new InputError('roster.unpinned', 'roster', 'the vault no longer keeps the roster pinned by the words remembered: pin it again on the home screen');
+    return { file: path.join(vault, vaultRosterName(r.fingerprint)), words: rosterWords };
+  };
   return {
     about: () => deps.about(),
     drives: () => deps.drives(),
@@ -22,6 +48,41 @@ export function appHandlers(deps: {
     choose: async (kind) => {
       const file = await deps.dialog(kind);
       return file === undefined ? undefined : deps.choices.add(kind, file);
+    },
+    vault: async () => view(),
+    chooseVault: async () => {
+      const dir = await deps.dialog('folder');
+      if (dir === undefined) return undefined;
+      s.set({ vault: path.resolve(dir) });
+      return view();
+    },
+    pinRoster: async (text) => {
+      const words = pinWords(text);
+      const { vault } = s.get();
+      if (!vault) throw new InputError('vault.unset', 'vault', 'choose the vault folder first');
+      if (!pinnedVaultRoster(deps.provider, vault, words))
+        throw new InputError('roster.pin', 'roster words', 'differ from the words of every roster this vault keeps: check them against the enrollment paper (nothing was pinned)');
+      s.set({ rosterWords: words });
+      return view()!;
+    },
+    savePlan: async (yaml) => {
+      parsePlan(yaml); // a plan that does not check is refused before any dialog, naming its field
+      const file = await deps.saveDialog();
+      if (file === undefined) return undefined;
+      writeNewFile(file, new TextEncoder().encode(yaml));
+      return deps.choices.add('plan', file);
+    },
+    verify: async (req) => {
+      const file = deps.choices.resolve(req.file, 'document');
+      if (!file) throw new InputError('choice.unknown', 'file', 'was not chosen in this window');
+      let roster: { file: string; words: string[] };
+      if (req.roster === 'vault') roster = vaultRoster();
+      else {
+        const f = deps.choices.resolve(req.roster.file, 'roster');
+        if (!f) throw new InputError('choice.unknown', 'roster', 'was not chosen in this window');
+        roster = { file: f, words: pinWords(req.roster.words) };
+      }
+      return audit(deps.provider, req.kind, file, roster.file, roster.words);
     },
     startRun: (opts) => deps.runs.start(opts),
     answer: (run, id, answer) => deps.runs.answer(run, id, answer),

@@ -11,6 +11,7 @@ import { channelOf, type ChoiceKind } from '../shared/ipc';
 import { Choices } from './choices';
 import { appHandlers } from './handlers';
 import { Runs } from './runs';
+import { SettingsStore } from './settings';
 import { APP_INDEX, APP_SCHEME, hardenContents, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
 
 const appRoot = path.resolve(__dirname, '..');
@@ -60,6 +61,13 @@ function engineProcess(): EngineChild {
   };
 }
 
+/** Main's save dialog for a plan built in the window. */
+async function savePlanAs(win: BrowserWindow | undefined): Promise<string | undefined> {
+  const options: Electron.SaveDialogOptions = { title: 'Save the ceremony plan', defaultPath: 'ceremony.yaml', filters: [{ name: 'Ceremony plan', extensions: ['yaml'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] };
+  const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  return r.canceled ? undefined : r.filePath;
+}
+
 /** Main's open dialog, the only way a file or folder reaches a ceremony from the window. */
 async function choose(win: BrowserWindow | undefined, kind: ChoiceKind): Promise<string | undefined> {
   const filters: Record<ChoiceKind, Electron.FileFilter[]> = {
@@ -67,6 +75,8 @@ async function choose(win: BrowserWindow | undefined, kind: ChoiceKind): Promise
     identity: [{ name: 'Identity file', extensions: ['age'] }],
     share: [{ name: 'Share file or paper share', extensions: ['age', 'txt'] }],
     folder: [],
+    roster: [{ name: 'Roster', extensions: ['json'] }],
+    document: [{ name: 'Transcript, bundle, backup or escrow manifest', extensions: ['jsonl', 'json', 'custos-backup'] }, { name: 'Any file', extensions: ['*'] }],
   };
   const options: Electron.OpenDialogOptions = { properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'], filters: filters[kind] };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
@@ -100,6 +110,9 @@ if (!app.requestSingleInstanceLock()) {
       appHandlers({
         about: () => ({ name: 'Custos', version: app.getVersion(), nativeCrypto: [...nativeProvider.native], runtime: `Electron ${process.versions.electron}` }),
         dialog: (kind) => choose(main, kind),
+        saveDialog: () => savePlanAs(main),
+        provider: nativeProvider,
+        settings: new SettingsStore(path.join(app.getPath('userData'), 'settings.json')),
         network: readNetworkState,
         drives: () => removableDrives(),
         clock: () => new Date(),

@@ -21,6 +21,8 @@ export interface RunListener {
   prompt(id: number, prompt: Prompt): void;
   event(event: { type: string; actor: string; seq: number; step?: string }): void;
   say(text: string): void;
+  /** A value the room reads aloud (a KCV, a fingerprint and its words). */
+  readAloud(value: { label: string; value: string; words?: string[] }): void;
   /** Long work as it goes: the subset check, bytes backed up or restored. */
   progress(work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number }): void;
   /** The run ended: closed (result), failed (error), or stopped (Cancel, or the process died). */
@@ -88,6 +90,8 @@ export class EngineRun {
         return this.listener.event(m.event);
       case 'say':
         return this.listener.say(m.text);
+      case 'read-aloud':
+        return this.listener.readAloud(m.value);
       case 'progress':
         return this.listener.progress(m.work);
       case 'refused':

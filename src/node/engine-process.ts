@@ -93,6 +93,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
           send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq, ...(step !== undefined && { step }) } });
         },
         progress: (work) => send({ type: 'progress', work }),
+        readAloud: (value) => send({ type: 'read-aloud', value }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
           return openIdentity(nativeProvider, readChosen(a.identityFile, `identity.${who}`, 'identity file'), text(a.passphrase));

@@ -67,6 +67,7 @@ export const fromEngineSchema = z.discriminatedUnion('type', [
   /** A transcript event appended (never its data), with the id of the script step it completes, if any. */
   z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0), step: z.string().max(200).optional() }) }),
   z.strictObject({ type: z.literal('say'), text: z.string().max(10_000) }),
+  z.strictObject({ type: z.literal('read-aloud'), value: z.strictObject({ label: line, value: line, words: z.array(z.string().max(20)).max(64).optional() }) }),
   z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore']), done: z.int().min(0), total: z.int().min(0) }) }),
   z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),
   z.strictObject({ type: z.literal('failed'), error: z.strictObject({ kind: z.string(), code: z.string(), field: z.string(), message: z.string() }) }),

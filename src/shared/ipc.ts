@@ -37,6 +37,31 @@ export interface Drive {
   sizeBytes: number;
 }
 
+/** The remembered vault, as the home screen shows it (src/node/vault-view.ts). */
+export interface VaultView {
+  path: string;
+  rosters: number;
+  pinned?: { organization: string; words: string[]; fingerprint: string; rehearsal: boolean; participants: { id: string; name: string; roles: string[]; expires: string }[] };
+  pinMissing?: boolean;
+  closed: string[];
+  findings: { file: string; status: string; why: string; todo: string }[];
+  problem?: string;
+}
+
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** An auditor's verification (src/node/audit.ts): every check in order, the facts, a transcript's timeline. */
+export interface AuditReport {
+  kind: AuditKind;
+  file: string;
+  sha256: string;
+  ok: boolean;
+  checks: { name: string; status: 'passed' | 'failed' | 'not-reached'; detail: string }[];
+  facts: [string, string][];
+  timeline: { seq: number; time: string; actor: string; name: string; type: string; detail: string }[];
+}
+
 /** A file or folder the person chose in main's dialog, known to the renderer only by its token. */
 export interface Chosen {
   token: string;
@@ -72,7 +97,7 @@ export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
 export const uiAnswerSchema = answerSchemaNaming(token);
 export type UiAnswer = z.infer<typeof uiAnswerSchema>;
 
-export const CHOICES = ['plan', 'identity', 'share', 'folder'] as const;
+export const CHOICES = ['plan', 'identity', 'share', 'folder', 'roster', 'document'] as const;
 export type ChoiceKind = (typeof CHOICES)[number];
 
 /**
@@ -86,6 +111,22 @@ export const METHODS = {
   drives: z.tuple([]),
   /** Main's open dialog for a file or folder of this kind; undefined when the person cancels. */
   choose: z.tuple([z.enum(CHOICES)]),
+  /** The remembered vault folder and its pinned roster; undefined until a vault is chosen. */
+  vault: z.tuple([]),
+  /** Main's folder dialog for the vault; remembered from then on. */
+  chooseVault: z.tuple([]),
+  /** Pin the vault's roster by the eight words typed from the enrollment paper. */
+  pinRoster: z.tuple([z.string().min(1).max(200)]),
+  /** Save a plan built in the window (YAML text, checked against the plan schema) where the person chooses; returns its token. */
+  savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
+  /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
+  verify: z.tuple([
+    z.strictObject({
+      kind: z.enum(AUDIT_KINDS),
+      file: token,
+      roster: z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]),
+    }),
+  ]),
   /** Start the plan chosen (by token), as a rehearsal or for real; the run's messages come on the run stream. */
   startRun: z.tuple([z.strictObject({ plan: token, rehearsal: z.boolean() })]),
   /** Answer the open prompt of a run. Refused unless it is that prompt's id and kind. */
@@ -133,6 +174,7 @@ export type RunMessage =
   | { run: number; type: 'prompt'; id: number; prompt: RunPrompt }
   | { run: number; type: 'event'; event: { type: string; actor: string; seq: number; step?: string } }
   | { run: number; type: 'say'; text: string }
+  | { run: number; type: 'read-aloud'; value: { label: string; value: string; words?: string[] } }
   | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number } }
   | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }
   | { run: number; type: 'refused'; reason: string };
@@ -145,6 +187,11 @@ export interface CustosApi {
   airGap(...a: Args<'airGap'>): Promise<AirGap>;
   drives(...a: Args<'drives'>): Promise<Drive[]>;
   choose(...a: Args<'choose'>): Promise<Chosen | undefined>;
+  vault(...a: Args<'vault'>): Promise<VaultView | undefined>;
+  chooseVault(...a: Args<'chooseVault'>): Promise<VaultView | undefined>;
+  pinRoster(...a: Args<'pinRoster'>): Promise<VaultView>;
+  savePlan(...a: Args<'savePlan'>): Promise<Chosen | undefined>;
+  verify(...a: Args<'verify'>): Promise<AuditReport>;
   startRun(...a: Args<'startRun'>): Promise<{ run: number }>;
   answer(...a: Args<'answer'>): Promise<boolean>;
   cancelRun(...a: Args<'cancelRun'>): Promise<void>;

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Choices } from '../../src/main/choices';
 import { appHandlers } from '../../src/main/handlers';
 import { Runs } from '../../src/main/runs';
+import { SettingsStore } from '../../src/main/settings';
+import { nativeProvider } from '../../src/node/native-provider';
 import type { EngineChild } from '../../src/node/engine-host';
 import type { RunMessage, UiAnswer } from '../../src/shared/ipc';
 import { custos, workstation } from '../helpers/lifecycle';
@@ -64,7 +66,18 @@ describe('main runs a ceremony for the window', () => {
         throw new Error(`unexpected prompt ${p.kind}`);
       },
     });
-    handlers = appHandlers({ about: () => ({ name: 'Custos', version: 'test', nativeCrypto: [], runtime: 'test' }), dialog: async () => picks.shift(), network: () => ({ interfaces: [] }), clock: () => new Date(), drives: () => [], choices, runs });
+    handlers = appHandlers({
+      about: () => ({ name: 'Custos', version: 'test', nativeCrypto: [], runtime: 'test' }),
+      dialog: async () => picks.shift(),
+      saveDialog: async () => undefined,
+      network: () => ({ interfaces: [] }),
+      clock: () => new Date(),
+      drives: () => [],
+      provider: nativeProvider,
+      settings: new SettingsStore(join(dir, 'settings.json')),
+      choices,
+      runs,
+    });
     picks.push(w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]')));
     const planToken = (await handlers.choose('plan'))!.token;
     const { run } = await handlers.startRun({ plan: planToken, rehearsal: true });

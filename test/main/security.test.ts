@@ -5,6 +5,11 @@ import { registerIpc } from '../../src/main/ipc';
 import { appHandlers } from '../../src/main/handlers';
 import { Choices } from '../../src/main/choices';
 import { Runs } from '../../src/main/runs';
+import { SettingsStore } from '../../src/main/settings';
+import { nativeProvider } from '../../src/node/native-provider';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { channelOf, METHODS, type Method, type RunMessage } from '../../src/shared/ipc';
 
 vi.mock('electron', () => ({}));
@@ -142,7 +147,9 @@ describe('IPC validation in main', () => {
   const runs = new Runs({ fork: () => { throw new Error('no engine in this test'); }, send: (m) => void sent.push(m), choices, appVersion: 'test' });
   const about = vi.fn(() => ({ name: 'Custos', version: '0', nativeCrypto: [], runtime: 'test' }));
   const dialog = vi.fn(async () => '/media/usb/plan.yaml');
-  const handlers = appHandlers({ about, dialog, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), drives: () => [{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }], choices, runs });
+  const saveDialog = vi.fn(async () => undefined);
+  const settings = new SettingsStore(join(mkdtempSync(join(tmpdir(), 'custos-settings-')), 'settings.json'));
+  const handlers = appHandlers({ about, dialog, saveDialog, provider: nativeProvider, settings, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), drives: () => [{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }], choices, runs });
   registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, handlers, (e) => (e as unknown as { trusted: boolean }).trusted);
   const call = (m: Method | string, ...a: unknown[]) => registered[`custos:${m}`]!({ trusted: true }, ...a);
 
@@ -162,8 +169,13 @@ describe('IPC validation in main', () => {
     await expect(call('startRun', { plan: '/etc/passwd', rehearsal: false })).rejects.toThrowError(/custos:startRun args\[0\]\[plan\]: must be a token from a dialog/);
     await expect(call('answer', 1, 1, { kind: 'unlock', identityFile: '/home/x/id.age', passphrase: new Uint8Array([1]) })).rejects.toThrowError(/args\[2\]/);
     await expect(call('answer', 1, 1, { kind: 'unlock', identityFile: 'A'.repeat(24), passphrase: 'a string' })).rejects.toThrowError(/args\[2\]/);
+    await expect(call('verify', { kind: 'transcript', file: '/var/lib/custos/vault/x.jsonl', roster: 'vault' })).rejects.toThrowError(/custos:verify args\[0\]\[file\]: must be a token from a dialog/);
+    await expect(call('verify', { kind: 'passwd', file: 'A'.repeat(24), roster: 'vault' })).rejects.toThrowError(/custos:verify args\[0\]\[kind\]/);
+    await expect(call('pinRoster', 42)).rejects.toThrowError(/custos:pinRoster args\[0\]/);
+    await expect(call('savePlan', '')).rejects.toThrowError(/custos:savePlan args\[0\]/);
     expect(about).not.toHaveBeenCalled();
     expect(dialog).not.toHaveBeenCalled();
+    expect(saveDialog).not.toHaveBeenCalled();
   });
   it('files reach a run only as tokens of their kind, from main’s dialog', async () => {
     const chosen = (await call('choose', 'plan')) as { token: string; name: string };

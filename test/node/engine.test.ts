@@ -46,6 +46,7 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
   let resolveEnd!: (o: Outcome) => void;
   const ended = new Promise<Outcome>((r) => (resolveEnd = r));
   const scripts: Script[] = [];
+  const readAloud: string[] = [];
   const steps: string[] = [];
   const run: EngineRun = new EngineRun(c, {
     script: (s) => void scripts.push(s),
@@ -63,11 +64,12 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
       if (e.step) steps.push(e.step);
     },
     say: () => undefined,
+    readAloud: (v) => void readAloud.push(v.label),
     progress: (w) => void progress.push(w),
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended, progress, scripts, steps, unwiped: () => unwiped };
+  return { run, prompts, events, refused, ended, progress, scripts, steps, readAloud, unwiped: () => unwiped };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -140,6 +142,9 @@ describe('the engine process', () => {
     // Resumed: the script says which steps the interrupted run did.
     expect(second.scripts[0]).toMatchObject({ resuming: true, done: expect.arrayContaining(['open', 'generate', 'split', 'inventory', 'issue:alice', 'issue:carol']) });
     expect(second.steps.at(-1)).toBe('close');
+    // Values for the room to read aloud came as such: the KCV at the split, the closing head.
+    expect(first.readAloud).toEqual(['Master key KCV']);
+    expect(second.readAloud).toEqual(['Closing head']);
     expect(second.events.slice(-2)).toEqual(['wendy:attest', 'oscar:attest']);
     const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--json');
     expect(v.code, v.err).toBe(0);

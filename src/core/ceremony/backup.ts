@@ -200,6 +200,7 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
           checked++;
         }
         session.append(session.operator, 'inventory.restored', { masterKeyId: inv.masterKeyId, masterKcv: inv.masterKcv, generation: inv.generation, keys: inv.keys.length, kcvChecked: checked });
+        ports.readAloud?.({ label: 'Restored master key KCV', value: inv.masterKcv });
         ports.say(`Restored master key ${inv.masterKcv}: ${inv.keys.length} keys, ${checked} KCVs checked.`);
         const keys = inv.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv, state: k.state }));
         wipe(unlocked.master);

@@ -175,6 +175,7 @@ export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, pr
       }
     }
     session.append(session.operator, 'roster.written', { file: 'roster.json', sha256, fingerprint: verified.fingerprint, words: verified.words.join(' '), vault: kept });
+    ports.readAloud?.({ label: 'Roster fingerprint', value: verified.fingerprint, words: verified.words });
     ports.say(`Roster fingerprint: ${verified.words.join(' ')}. Read it aloud; every participant writes it on the enrollment paper and signs it. Every plan and every door pins these words.`);
     const closing = await session.close();
     return { ...closing, roster: verified.fingerprint, rosterWords: verified.words.join(' '), participants: participants.length };

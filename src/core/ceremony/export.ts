@@ -118,6 +118,7 @@ export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export
         keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })),
         approvers: plan.approvers,
       });
+      ports.readAloud?.({ label: `Key server ${t.file.server.name}: transport key fingerprint`, value: t.fingerprint, words: t.words });
       ports.say(`Bundle ${plan.output} for ${t.file.server.name} (${t.words.join(' ')}): ${keys.length} keys, expires ${manifest.expires}.`);
       return { file: plan.output, sha256, keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) };
     },

@@ -66,6 +66,13 @@ export interface ApprovalSummary {
   lines: string[];
 }
 
+export interface ReadAloud {
+  /** What it is: "Master key KCV", "Closing head", "Roster fingerprint", ... */
+  label: string;
+  value: string;
+  words?: string[];
+}
+
 export interface Progress {
   what: 'subsets' | 'backup' | 'restore';
   done: number;
@@ -146,6 +153,12 @@ export interface CeremonyPorts {
    * transcript. Optional: the command line narrates with `say`.
    */
   appended?(event: { type: string; actor: string; seq: number; data: { custodian?: string } }): void;
+  /**
+   * A value the room reads aloud and compares with paper (a KCV, a fingerprint, a transcript
+   * head), with its words when it has them, so a screen can show it in large type. Never a
+   * secret. Optional: `say` narrates the same value.
+   */
+  readAloud?(value: ReadAloud): void;
   /** Long work as it goes (the subset check, bytes backed up or restored), at most about a hundred reports per piece of work. Optional. */
   progress?(work: Progress): void;
 }

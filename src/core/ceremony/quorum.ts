@@ -123,6 +123,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
     const r = await combineShares(provider, labelled, { signer: fromHex(set.signer), setId: fromHex(setId), keyId: fromHex(set.keyId) });
     const keyId = toHex(r.keyId);
     session.append(session.operator, 'quorum.unlocked', { setId, keyId, kcv: r.kcv, custodians: shares.filter((s) => r.used.includes(`${s.custodian} (${s.label})`)).map((s) => s.custodian) });
+    ports.readAloud?.({ label: 'Master key KCV, rebuilt by the quorum', value: r.kcv });
     ports.say(`Master key ${r.kcv} rebuilt from ${r.used.length} shares of set ${setId}.`);
     return { master: r.key, set, keyId, kcv: r.kcv, used: r.used };
   } finally {

@@ -303,6 +303,7 @@ export class Session {
     checkAirgap(this.ports.network(), this.plan.airgap);
     const closing = this.chain.head;
     const words = fingerprintWords(fromHex(closing));
+    this.ports.readAloud?.({ label: 'Closing head', value: closing, words });
     this.ports.say(`Closing head: ${words.join(' ')}. Witnesses and operator attest it.`);
     const witnesses: IdentitySecrets[] = [];
     try {

@@ -78,6 +78,7 @@ export async function splitAndRecord(session: Session, masterKey: Uint8Array, sp
     signer: toHex(provider.ed25519PublicKey(session.operator.signingSeed)),
     subsetCheck: { mode: split.subsetCheck.mode, checked: split.subsetCheck.checked, total: split.subsetCheck.total },
   });
+  session.ports.readAloud?.({ label: 'Master key KCV', value: split.kcv });
   session.ports.say(`Key ${split.kcv} split ${spec.threshold} of ${spec.custodians.length}; ${split.subsetCheck.checked} subsets rebuilt it.`);
   return split;
 }

@@ -1,0 +1,169 @@
+/**
+ * An auditor's verification as a list of checks, for the app's Verify screen: each check says
+ * what it proves and passes, fails with the reason in words, or was not reached because an
+ * earlier one failed (every later check rests on the ones before: a roster that is not the
+ * pinned one proves nothing about the signatures it vouches for). The checks are the very
+ * functions `custos verify` calls; a transcript also gets its timeline (who did what, when,
+ * with which key and KCV).
+ */
+import { readFileSync } from 'node:fs';
+import { fromUtf8, toHex } from '../core/crypto/bytes';
+import type { CryptoProvider } from '../core/crypto/provider';
+import { InputError, isCustosError } from '../core/errors';
+import { verifyBackup } from '../core/backup/archive';
+import { checkCeremonyTranscript } from '../core/ceremony/verify';
+import { verifyBundle } from '../core/documents/bundle';
+import { verifyEscrow } from '../core/documents/escrow';
+import { trustRoster, type TrustedRoster } from '../core/roster/roster';
+import { verifyTranscript } from '../core/transcript/transcript';
+import { openRandomAccess } from './medium';
+
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export interface AuditCheck {
+  name: string;
+  status: 'passed' | 'failed' | 'not-reached';
+  /** For a failure, what is wrong (naming the field); for a pass, what was found. */
+  detail: string;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  name: string;
+  type: string;
+  detail: string;
+}
+
+export interface AuditReport {
+  kind: AuditKind;
+  file: string;
+  sha256: string;
+  ok: boolean;
+  checks: AuditCheck[];
+  /** The facts of the file, once verified (label → value). */
+  facts: [string, string][];
+  timeline: TimelineEntry[];
+}
+
+interface Step {
+  name: string;
+  run(): string;
+}
+
+/** Run the checks in order: the first failure is reported with its reason, the rest were not reached. */
+function runChecks(steps: Step[]): AuditCheck[] {
+  const out: AuditCheck[] = [];
+  let failed = false;
+  for (const s of steps) {
+    if (failed) {
+      out.push({ name: s.name, status: 'not-reached', detail: 'not checked: an earlier check failed' });
+      continue;
+    }
+    try {
+      out.push({ name: s.name, status: 'passed', detail: s.run() });
+    } catch (e) {
+      if (!isCustosError(e)) throw e;
+      failed = true;
+      out.push({ name: s.name, status: 'failed', detail: e.message });
+    }
+  }
+  return out;
+}
+
+const DETAIL_KEYS = ['keyId', 'kcv', 'setId', 'threshold', 'count', 'file', 'reason'] as const;
+
+/** Verify one file against the roster pinned by its eight words, as the CLI's `verify` does. */
+export function audit(provider: CryptoProvider, kind: AuditKind, file: string, rosterFile: string, words: string[]): AuditReport {
+  const bytes = readChosen(file, kind);
+  const sha256 = toHex(provider.sha256(bytes));
+  let roster: TrustedRoster | undefined;
+  const facts: [string, string][] = [];
+  const timeline: TimelineEntry[] = [];
+  const name = (id: string) => roster?.participant(id)?.name ?? id;
+  const steps: Step[] = [
+    {
+      name: 'The roster is the one pinned by the words written at enrollment',
+      run: () => {
+        roster = trustRoster(provider, readText(rosterFile, 'roster'), { words });
+        return `${roster.roster.organization}: ${roster.roster.participants.length} participants, each signed it`;
+      },
+    },
+  ];
+  if (kind === 'transcript') {
+    let report: ReturnType<typeof verifyTranscript> | undefined;
+    steps.push(
+      {
+        name: 'Every line is signed by the participant who acted, and chained to the line before',
+        run: () => {
+          report = verifyTranscript(provider, fromUtf8(bytes, 'transcript'), { publicKey: roster!.publicKey });
+          return `${report.events.length} events, ceremony ${report.ceremony}`;
+        },
+      },
+      {
+        name: 'A valid ceremony: people in their roles, duties separated, every step in order, closed by the witnesses and the operator',
+        run: () => {
+          const s = checkCeremonyTranscript(report!, roster!);
+          facts.push(['Ceremony', `${s.kind} "${s.name}"${s.rehearsal ? ' (REHEARSAL)' : ''}`], ['Operator', name(s.operator)], ['Witnesses', s.witnesses.map(name).join(', ')]);
+          if (s.keyId) facts.push(['Master key', `${s.keyId} ${s.kcv}`], ['Shares', `${s.threshold} of ${s.count}, set ${s.setId}`]);
+          if (s.deviations) facts.push(['Interruptions', `${s.deviations}, each countersigned`]);
+          facts.push(['Closing words', s.closingWords.join(' ')]);
+          return `closed by ${[...s.witnesses, s.operator].map(name).join(', ')}`;
+        },
+      },
+    );
+    const checks = runChecks(steps);
+    for (const e of report?.events ?? []) {
+      const detail = DETAIL_KEYS.filter((k) => e.data[k] !== undefined).map((k) => `${k} ${String(e.data[k])}`);
+      if (typeof e.data.custodian === 'string') detail.unshift(`custodian ${name(e.data.custodian)}`);
+      timeline.push({ seq: e.seq, time: e.time, actor: e.actor, name: name(e.actor), type: e.type, detail: detail.join(', ') });
+    }
+    return done(kind, file, sha256, checks, facts, timeline);
+  }
+  if (kind === 'bundle' || kind === 'escrow') {
+    steps.push({
+      name: `Approved by two distinct custodians of the roster, with a well-formed manifest${kind === 'bundle' ? ', not expired' : ''}`,
+      run: () => {
+        const text = fromUtf8(bytes, kind);
+        const c = kind === 'bundle' ? verifyBundle(provider, text, roster!, { now: new Date() }) : verifyEscrow(provider, text, roster!);
+        const m = c.manifest;
+        facts.push(['Ceremony', m.ceremony], ['Keys', m.keys.map((k) => `${k.name} ${k.kcv}`).join('; ')]);
+        if ('recipient' in m) facts.push(['Recipient', `${m.recipient.server} (${m.recipient.fingerprint})`], ['Expires', m.expires]);
+        if ('agent' in m) facts.push(['Escrow agent', `${m.agent.name} (${m.agent.type})`]);
+        return `approved by ${c.approvers.map(name).join(' and ')}`;
+      },
+    });
+    return done(kind, file, sha256, runChecks(steps), facts, timeline);
+  }
+  steps.push({
+    name: 'The archive is whole (its seal), and its header is approved by two distinct custodians of the roster',
+    run: () => {
+      const f = openRandomAccess(file, 'backup');
+      try {
+        const l = verifyBackup(provider, f, roster!);
+        const h = l.header;
+        facts.push(['Ceremony', h.ceremony], ['Made', h.created], ['Master key', `${h.masterKeyId} ${h.masterKcv}`], ['Files', h.files.map((x) => x.name).join(', ')]);
+        if (h.rehearsal) facts.push(['Rehearsal', 'yes']);
+        return `approved by ${l.approvers.map(name).join(' and ')}; the content is checked segment by segment when it is restored`;
+      } finally {
+        f.close();
+      }
+    },
+  });
+  return done(kind, file, sha256, runChecks(steps), facts, timeline);
+}
+
+function readChosen(file: string, field: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', field, `the file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+const readText = (file: string, field: string) => fromUtf8(readChosen(file, field), field);
+
+function done(kind: AuditKind, file: string, sha256: string, checks: AuditCheck[], facts: [string, string][], timeline: TimelineEntry[]): AuditReport {
+  return { kind, file, sha256, ok: checks.every((c) => c.status === 'passed'), checks, facts, timeline };
+}

@@ -1,0 +1,139 @@
+/**
+ * Main's home-screen and auditor methods: the vault chosen once and remembered, the roster
+ * pinned only by the words typed from the enrollment paper, a plan built in the window saved
+ * only once it checks, and a verification as a list of checks, each passed, failed with its
+ * reason, or not reached.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SettingsStore } from '../../src/main/settings';
+import { verifyRoster } from '../../src/core/roster/roster';
+import { nativeProvider } from '../../src/node/native-provider';
+import { answersYaml, custos, workstation } from '../helpers/lifecycle';
+import { testApp } from '../helpers/app';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-handlers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+let w: Awaited<ReturnType<typeof workstation>>;
+let fingerprint: string;
+beforeAll(async () => {
+  w = await workstation(dir);
+  const plan = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]'));
+  writeFileSync(at('answers.yaml'), answersYaml('out-generate'));
+  const r = await custos('rehearse', plan, '--answers', at('answers.yaml'), '--work-factor', '10');
+  if (r.code !== 0) throw new Error(r.err);
+  // The vault keeps the roster its ceremonies were made under, by fingerprint.
+  fingerprint = verifyRoster(nativeProvider, readFileSync(w.roster, 'utf8')).fingerprint;
+  copyFileSync(w.roster, at('vault', `roster-${fingerprint}.json`));
+}, 120_000);
+
+describe('the vault, remembered', () => {
+  it('is chosen once in main’s dialog and remembered across launches; its roster is pinned only by the right words', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'custos-data-'));
+    const a = testApp({ send: () => undefined, dataDir: data });
+    await expect(a.handlers.vault()).resolves.toBeUndefined();
+    await expect(a.handlers.pinRoster(w.words)).rejects.toThrowError(/vault: choose the vault folder first/);
+    a.picks.push({ kind: 'folder', path: at('vault') });
+    const v = await a.handlers.chooseVault();
+    expect(v).toMatchObject({ path: at('vault'), rosters: 1, closed: [], findings: [] });
+    expect(v?.pinned).toBeUndefined();
+
+    // Wrong words: refused, naming the field, never showing the right ones; nothing pinned.
+    const wrong = w.words.split(' ').reverse().join(' ');
+    const refused = await a.handlers.pinRoster(wrong).then(() => '', (e: Error) => e.message);
+    expect(refused).toMatch(/^roster words: differ from the words of every roster this vault keeps/);
+    expect(refused).not.toContain(w.words.split(' ')[0]);
+    expect(a.settings.get().rosterWords).toBeUndefined();
+    await expect(a.handlers.pinRoster('seven words only here one two three')).rejects.toThrowError(/roster words: must be the eight fingerprint words/);
+
+    const pinned = await a.handlers.pinRoster(w.words.toUpperCase());
+    expect(pinned.pinned).toMatchObject({ words: w.words.split(' '), fingerprint, rehearsal: true, participants: expect.arrayContaining([{ id: 'alice', name: 'Alice Custodian', roles: ['custodian'], expires: expect.any(String) }]) });
+    expect(pinned.closed).toEqual(['generate.jsonl']);
+
+    // A later launch reads the same settings file.
+    const again = testApp({ send: () => undefined, dataDir: data });
+    await expect(again.handlers.vault()).resolves.toMatchObject({ path: at('vault'), pinned: { fingerprint } });
+    expect(again.dialogsShown).toEqual([]);
+  });
+
+  it('a damaged settings file is set aside, not trusted in part', () => {
+    const data = mkdtempSync(join(tmpdir(), 'custos-data-'));
+    writeFileSync(join(data, 'settings.json'), '{"vault": "/somewhere", "rosterWords": ["too", "few"]}');
+    const s = new SettingsStore(join(data, 'settings.json'));
+    expect(s.get()).toEqual({});
+    expect(readdirSync(data).some((f) => f.startsWith('settings.json.damaged-'))).toBe(true);
+  });
+});
+
+describe('a plan built in the window', () => {
+  it('is saved only once it checks: a bad field is named before any dialog, and an existing file is never overwritten', async () => {
+    const a = testApp({ send: () => undefined });
+    const good = readFileSync(at('generate.yaml'), 'utf8').replace('transcript: generate.jsonl', 'transcript: built.jsonl');
+    await expect(a.handlers.savePlan(good.replace('threshold: 2', 'threshold: 1'))).rejects.toThrowError(/shares\.threshold: must be at least 2/);
+    expect(a.dialogsShown).toEqual([]);
+    a.picks.push({ kind: 'save', path: at('built.yaml') });
+    const chosen = await a.handlers.savePlan(good);
+    expect(chosen).toMatchObject({ name: 'built.yaml' });
+    expect(a.choices.resolve(chosen!.token, 'plan')).toBe(at('built.yaml'));
+    expect(readFileSync(at('built.yaml'), 'utf8')).toBe(good);
+    a.picks.push({ kind: 'save', path: at('built.yaml') });
+    await expect(a.handlers.savePlan(good.replace('Example', 'Other'))).rejects.toThrowError(/exists/);
+    expect(readFileSync(at('built.yaml'), 'utf8')).toBe(good);
+    await expect(a.handlers.savePlan(good)).resolves.toBeUndefined(); // the person cancelled the dialog
+  });
+});
+
+describe('the auditor’s verification', () => {
+  it('lists every check: all pass for the real transcript, with its timeline', async () => {
+    const a = testApp({ send: () => undefined });
+    a.picks.push({ kind: 'document', path: at('vault', 'generate.jsonl') }, { kind: 'roster', path: w.roster });
+    const doc = (await a.handlers.choose('document'))!;
+    const roster = (await a.handlers.choose('roster'))!;
+    const r = await a.handlers.verify({ kind: 'transcript', file: doc.token, roster: { file: roster.token, words: w.words } });
+    expect(r.ok).toBe(true);
+    expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed']);
+    expect(r.facts).toContainEqual(['Master key', expect.stringMatching(/cmac-aes:/)]);
+    expect(r.timeline[0]).toMatchObject({ seq: 0, actor: 'oscar', name: 'Oscar Operator', type: 'ceremony.open' });
+    expect(r.timeline.find((e) => e.type === 'share.issued')).toMatchObject({ name: 'Alice Custodian' });
+    expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a wrong pin fails the first check, and nothing after it is called verified', async () => {
+    const a = testApp({ send: () => undefined });
+    a.picks.push({ kind: 'document', path: at('vault', 'generate.jsonl') }, { kind: 'roster', path: w.roster });
+    const doc = (await a.handlers.choose('document'))!;
+    const roster = (await a.handlers.choose('roster'))!;
+    const wrong = w.words.split(' ').reverse().join(' ');
+    const r = await a.handlers.verify({ kind: 'transcript', file: doc.token, roster: { file: roster.token, words: wrong } });
+    expect(r.ok).toBe(false);
+    expect(r.checks.map((c) => c.status)).toEqual(['failed', 'not-reached', 'not-reached']);
+    expect(r.checks[0]!.detail).toMatch(/differ/);
+    expect(r.timeline).toEqual([]);
+  });
+
+  it('a transcript with a line changed fails the signature check, naming the line', async () => {
+    const lines = readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n');
+    lines[2] = lines[2]!.replace(/"time":"[^"]+"/, '"time":"2020-01-01T00:00:00.000Z"');
+    writeFileSync(at('forged.jsonl'), lines.join('\n'));
+    const a = testApp({ send: () => undefined });
+    a.picks.push({ kind: 'document', path: at('forged.jsonl') });
+    const doc = (await a.handlers.choose('document'))!;
+    await expect(a.handlers.verify({ kind: 'transcript', file: doc.token, roster: 'vault' })).rejects.toThrowError(/roster: no roster is pinned in this app/);
+    a.picks.push({ kind: 'folder', path: at('vault') });
+    await a.handlers.chooseVault();
+    await a.handlers.pinRoster(w.words);
+    const r = await a.handlers.verify({ kind: 'transcript', file: doc.token, roster: 'vault' });
+    expect(r.checks.map((c) => c.status)).toEqual(['passed', 'failed', 'not-reached']);
+    expect(r.checks[1]!.detail).toMatch(/line\[3\]|line 3/);
+  });
+});
+
+describe('output folders', () => {
+  it('the test leaves its vault as the CLI made it', () => {
+    mkdirSync(at('vault'), { recursive: true });
+    expect(existsSync(at('vault', 'generate.jsonl'))).toBe(true);
+  });
+});
