@@ -1,7 +1,8 @@
 // Builds every face of Custos with esbuild: Electron main and preload (CommonJS), the renderer
-// (browser ESM plus its static files) and the `custos` CLI.
+// (one browser bundle with its page, styles and fonts: build-renderer.mjs) and the `custos` CLI.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { buildRenderer } from './build-renderer.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
@@ -11,7 +12,7 @@ await Promise.all([
   // The engine process the app forks (Electron's utilityProcess) to run a ceremony.
   build({ ...common, entryPoints: ['src/node/engine-process.ts'], outfile: 'dist/engine/engine-process.cjs', platform: 'node', format: 'cjs', target: 'node22' }),
   build({ ...common, entryPoints: ['src/preload/preload.ts'], outfile: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
-  build({ ...common, entryPoints: ['src/renderer/renderer.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
+  buildRenderer('dist/renderer'),
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -23,6 +24,4 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);
-mkdirSync('dist/renderer', { recursive: true });
-for (const f of ['index.html', 'styles.css']) cpSync(`src/renderer/${f}`, `dist/renderer/${f}`);
 console.log('built dist/{main,preload,renderer,engine,cli}');

@@ -4,7 +4,10 @@ import { liveInterfaces, type NetworkState } from '../core/ceremony/network';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { InputError } from '../core/errors';
 import { vaultRosterName } from '../core/ceremony/vault';
-import { parsePlan } from '../core/plan/schema';
+import { parsePlan, planIssues } from '../core/plan/schema';
+import { planTemplate } from '../core/plan/templates';
+import { parseYamlStrict } from '../core/plan/yaml';
+import { checkTypedLine } from '../core/shares/text';
 import { audit } from '../node/audit';
 import { writeNewFile } from '../node/durable';
 import { pinnedVaultRoster, pinWords, vaultView } from '../node/vault-view';
@@ -65,6 +68,16 @@ export function appHandlers(deps: {
       s.set({ rosterWords: words });
       return view()!;
     },
+    planTemplate: async (kind) => planTemplate(kind),
+    checkPlan: async (text) => {
+      try {
+        return planIssues(parseYamlStrict(text, 'plan'));
+      } catch (e) {
+        if (e instanceof InputError) return [{ field: e.field, message: e.message.slice(e.field.length + 2) }];
+        throw e;
+      }
+    },
+    checkShareLine: async (n, text) => checkTypedLine(deps.provider, n, text, 'card'),
     savePlan: async (yaml) => {
       parsePlan(yaml); // a plan that does not check is refused before any dialog, naming its field
       const file = await deps.saveDialog();

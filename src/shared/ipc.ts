@@ -48,6 +48,11 @@ export interface VaultView {
   problem?: string;
 }
 
+/** The kinds of ceremony plan (src/core/plan/schema.ts PLAN_KINDS; a test keeps the two equal). */
+export const PLAN_KIND_NAMES = ['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'confirm-import', 'rotate', 'enroll'] as const;
+/** Lines of a paper share card (src/core/shares/text.ts TEXT_LINES; a test keeps the two equal). */
+export const SHARE_CARD_LINES = 14;
+
 export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -117,6 +122,12 @@ export const METHODS = {
   chooseVault: z.tuple([]),
   /** Pin the vault's roster by the eight words typed from the enrollment paper. */
   pinRoster: z.tuple([z.string().min(1).max(200)]),
+  /** The commented starting plan of a kind (`custos plan template KIND`). */
+  planTemplate: z.tuple([z.enum(PLAN_KIND_NAMES)]),
+  /** Every problem of a plan's YAML text, each naming its field (empty when it checks): for a form that checks as the person types. */
+  checkPlan: z.tuple([z.string().max(256 * 1024)]),
+  /** One line of a paper share as typed (line number, text): the line as printed, or an error naming the line. Nothing is corrected. */
+  checkShareLine: z.tuple([z.int().min(1).max(99), z.string().min(1).max(200)]),
   /** Save a plan built in the window (YAML text, checked against the plan schema) where the person chooses; returns its token. */
   savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
   /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
@@ -190,6 +201,9 @@ export interface CustosApi {
   vault(...a: Args<'vault'>): Promise<VaultView | undefined>;
   chooseVault(...a: Args<'chooseVault'>): Promise<VaultView | undefined>;
   pinRoster(...a: Args<'pinRoster'>): Promise<VaultView>;
+  planTemplate(...a: Args<'planTemplate'>): Promise<string>;
+  checkPlan(...a: Args<'checkPlan'>): Promise<{ field: string; message: string }[]>;
+  checkShareLine(...a: Args<'checkShareLine'>): Promise<string>;
   savePlan(...a: Args<'savePlan'>): Promise<Chosen | undefined>;
   verify(...a: Args<'verify'>): Promise<AuditReport>;
   startRun(...a: Args<'startRun'>): Promise<{ run: number }>;

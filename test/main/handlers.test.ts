@@ -13,6 +13,10 @@ import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider } from '../../src/node/native-provider';
 import { answersYaml, custos, workstation } from '../helpers/lifecycle';
 import { testApp } from '../helpers/app';
+import { PLAN_KIND_NAMES, SHARE_CARD_LINES } from '../../src/shared/ipc';
+import { PLAN_KINDS } from '../../src/core/plan/schema';
+import { planTemplate } from '../../src/core/plan/templates';
+import { lineCheck, TEXT_LINES } from '../../src/core/shares/text';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-handlers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,5 +139,30 @@ describe('output folders', () => {
   it('the test leaves its vault as the CLI made it', () => {
     mkdirSync(at('vault'), { recursive: true });
     expect(existsSync(at('vault', 'generate.jsonl'))).toBe(true);
+  });
+});
+
+describe('what the window asks main to check, so it holds no engine code', () => {
+  it('the contract lists the plan kinds and the card length the engine has', () => {
+    expect([...PLAN_KIND_NAMES]).toEqual([...PLAN_KINDS]);
+    expect(SHARE_CARD_LINES).toBe(TEXT_LINES);
+  });
+  it('a plan’s problems, all at once, by field; a template per kind', async () => {
+    const a = testApp({ send: () => undefined });
+    const t = await a.handlers.planTemplate('restore');
+    expect(t).toBe(planTemplate('restore'));
+    const issues = await a.handlers.checkPlan(t.replace('threshold', 'x'));
+    expect(issues).toContainEqual({ field: 'plan.roster.fingerprint', message: 'must be the 8 fingerprint words of the roster, as read aloud' });
+    expect(await a.handlers.checkPlan('kind: [')).toEqual([{ field: 'plan', message: expect.any(String) }]);
+    expect(await a.handlers.checkPlan(readFileSync(at('generate.yaml'), 'utf8'))).toEqual([]);
+  });
+  it('a typed line of a paper card: the line as printed, or an error naming the line; nothing corrected', async () => {
+    const a = testApp({ send: () => undefined });
+    const chars = 'ABCD0123EFGH4567JKMN89PQ';
+    const typed = `01 ${chars.toLowerCase()} ${lineCheck(1, chars)}`;
+    expect(await a.handlers.checkShareLine(1, typed)).toBe(`01  ABCD 0123 EFGH 4567 JKMN 89PQ  ${lineCheck(1, chars)}`);
+    const swapped = `01 BACD0123EFGH4567JKMN89PQ ${lineCheck(1, chars)}`;
+    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(1, swapped))).rejects.toThrowError(/^card\.line\[01\]: the line check does not match/);
+    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(2, typed))).rejects.toThrowError(/^card\.line\[02\]: this is line 01: type line 02 now/);
   });
 });

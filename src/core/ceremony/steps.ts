@@ -32,7 +32,8 @@ const ofN = (i: number, n: number) => `${i + 1} of ${n}`;
 
 /** The whole script of `plan`, in the order the engine runs it. */
 export function describeSteps(plan: Plan, roster?: VerifiedRoster): Step[] {
-  const name = (id: string) => roster?.participant(id)?.name;
+  // An enrollment names its people itself (their roster does not exist yet).
+  const name = (id: string) => roster?.participant(id)?.name ?? (plan.kind === 'enroll' ? plan.participants.find((p) => p.id === id)?.name : undefined);
   const step = (s: Step): Step => {
     const n = name(s.person);
     return n === undefined ? s : { ...s, name: n };

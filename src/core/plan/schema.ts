@@ -13,7 +13,7 @@ import { InputError } from '../errors';
 import { STATES, USAGES } from '../inventory/inventory';
 import { ROLES } from '../roster/roster';
 import { parseYamlStrict } from './yaml';
-import { participantId, strictParse } from './strict';
+import { describeIssue, participantId, strictParse } from './strict';
 
 const WORDS = new Set(wordlist);
 const id = participantId;
@@ -228,6 +228,23 @@ export function checkPlan(value: unknown): Plan {
   const kind = (value as { kind?: unknown }).kind;
   if (typeof kind !== 'string' || !(PLAN_KINDS as string[]).includes(kind)) throw new InputError('plan.kind', 'plan.kind', `must be one of: ${PLAN_KINDS.join(', ')}`);
   return strictParse(schemas[kind as PlanKind], value, 'plan', 'this plan');
+}
+
+/**
+ * Every problem of a plan at once, each naming its field (`plan.shares.threshold`), for a form
+ * that checks as the person types; empty when the plan checks. The first is what `checkPlan`
+ * would throw.
+ */
+export function planIssues(value: unknown): { field: string; message: string }[] {
+  try {
+    checkPlan(value);
+    return [];
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    if (e.code === 'plan.shape' || e.code === 'plan.kind') return [{ field: e.field, message: e.message.slice(e.field.length + 2) }];
+  }
+  const r = schemas[(value as { kind: PlanKind }).kind].safeParse(value);
+  return r.success ? [] : r.error.issues.map((i) => describeIssue(i, value, 'plan', 'this plan')).map(({ field, message }) => ({ field, message }));
 }
 
 export function parsePlan(text: string): Plan {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { paperOutputs, parsePlan, planOutputs } from '../../../src/core/plan/schema';
+import { checkPlan, paperOutputs, parsePlan, planIssues, planOutputs } from '../../../src/core/plan/schema';
 import { planTemplate } from '../../../src/core/plan/templates';
 import { parseYamlStrict } from '../../../src/core/plan/yaml';
 import { CustosError, InputError } from '../../../src/core/errors';
@@ -90,5 +90,28 @@ describe('plans of every kind', () => {
     ['change-state', 'an unknown state', (t: string) => t.replace('to: deactivated', 'to: retired'), /^plan\.changes\[0\]\.to: must be one of/],
   ])('%s: refuses %s', (kind, _name, edit, re) => {
     expect(() => parsePlan(edit(fill(kind)))).toThrowError(re);
+  });
+});
+
+describe('planIssues: every problem at once, for a form that checks as you type', () => {
+  const base = () => parseYamlStrict(planTemplate('generate').replace('"REPLACE WITH THE EIGHT ROSTER FINGERPRINT WORDS READ ALOUD AT ENROLLMENT"', '"' + 'abandon '.repeat(7) + 'about"'), 'plan') as Record<string, unknown>;
+  it('is empty for a plan that checks, and names each field that does not', () => {
+    expect(planIssues(base())).toEqual([]);
+    const p = base();
+    (p.shares as Record<string, unknown>).threshold = 1;
+    (p.ceremony as Record<string, unknown>).name = '';
+    p.witnesses = ['oscar'];
+    const issues = planIssues(p);
+    expect(issues.map((i) => i.field).sort()).toEqual(['plan.ceremony.name', 'plan.shares.threshold', 'plan.witnesses[0]']);
+    expect(issues.find((i) => i.field === 'plan.shares.threshold')!.message).toMatch(/at least 2/);
+    // Once the fields check, the cross-field rule is all that is left, as checkPlan reports it.
+    (p.shares as Record<string, unknown>).threshold = 2;
+    (p.ceremony as Record<string, unknown>).name = 'x';
+    expect(planIssues(p)).toEqual([{ field: 'plan.witnesses[0]', message: 'oscar is the operator and cannot also witness' }]);
+    expect(() => checkPlan(p)).toThrowError('plan.witnesses[0]: oscar is the operator and cannot also witness');
+  });
+  it('a value that is no plan at all is one issue naming the plan or its kind', () => {
+    expect(planIssues([])).toEqual([{ field: 'plan', message: 'must be a YAML mapping' }]);
+    expect(planIssues({ kind: 'party' })).toEqual([{ field: 'plan.kind', message: expect.stringMatching(/^must be one of: generate/) }]);
   });
 });

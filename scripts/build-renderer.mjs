@@ -1,0 +1,26 @@
+// The renderer as shipped (one browser bundle, its page, styles and bundled fonts), built into
+// `outdir`: scripts/build.mjs builds it into dist/renderer, and the Chromium tests into a folder
+// of their own with exactly the same options.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+export async function buildRenderer(outdir, { sourcemap = true } = {}) {
+  await build({
+    entryPoints: ['src/renderer/main.tsx'],
+    outfile: path.join(outdir, 'renderer.js'),
+    bundle: true,
+    sourcemap,
+    logLevel: 'warning',
+    legalComments: 'none',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome130',
+    jsx: 'automatic',
+    minify: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  for (const f of ['index.html', 'styles.css']) cpSync(`src/renderer/${f}`, path.join(outdir, f));
+  mkdirSync(path.join(outdir, 'fonts'), { recursive: true });
+  for (const f of readdirSync('assets/fonts').filter((x) => x.endsWith('.woff2'))) cpSync(`assets/fonts/${f}`, path.join(outdir, 'fonts', f));
+}

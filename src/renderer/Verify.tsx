@@ -1,0 +1,159 @@
+/**
+ * Verify, for auditors: a transcript, bundle, backup or escrow manifest checked against the
+ * roster pinned by its words (the vault's, or a roster file with the words from the paper).
+ * Every check is listed, passed or failed with the reason in words, or not reached; a
+ * transcript shows its timeline.
+ */
+import { useState } from 'react';
+import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
+import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen } from '../shared/ipc';
+import { api, errorText } from './api';
+
+const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest' };
+
+export function Verify() {
+  const [kind, setKind] = useState<AuditKind>('transcript');
+  const [file, setFile] = useState<Chosen | undefined>();
+  const [rosterFrom, setRosterFrom] = useState<'vault' | 'file'>('vault');
+  const [roster, setRoster] = useState<Chosen | undefined>();
+  const [words, setWords] = useState('');
+  const [report, setReport] = useState<AuditReport | undefined>();
+  const [error, setError] = useState('');
+  const pick = (k: 'document' | 'roster', set: (c: Chosen) => void) => {
+    setError('');
+    api()
+      .choose(k)
+      .then((c) => c && set(c), (e) => setError(errorText(e)));
+  };
+  const verify = async () => {
+    setError('');
+    setReport(undefined);
+    if (!file) return;
+    try {
+      setReport(await api().verify({ kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } }));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <div className="verify">
+      <h1>Verify</h1>
+      <Form
+        validationBehavior="aria"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void verify();
+        }}
+      >
+        <RadioGroup value={kind} onChange={(v) => setKind(v as AuditKind)} orientation="horizontal">
+          <Label>What are you verifying?</Label>
+          {AUDIT_KINDS.map((k) => (
+            <Radio key={k} value={k}>
+              {KIND_WORDS[k]}
+            </Radio>
+          ))}
+        </RadioGroup>
+        <div className="choose">
+          <Button className="secondary" onPress={() => pick('document', setFile)}>
+            Choose the file
+          </Button>
+          <span className="chosen">{file ? `Chosen: ${file.name}` : 'Nothing chosen yet'}</span>
+        </div>
+        <RadioGroup value={rosterFrom} onChange={(v) => setRosterFrom(v as 'vault' | 'file')}>
+          <Label>Which roster vouches for the people in it?</Label>
+          <Radio value="vault">The roster pinned on this workstation's home screen</Radio>
+          <Radio value="file">A roster file, pinned by the words on its enrollment paper</Radio>
+        </RadioGroup>
+        {rosterFrom === 'file' && (
+          <>
+            <div className="choose">
+              <Button className="secondary" onPress={() => pick('roster', setRoster)}>
+                Choose the roster file
+              </Button>
+              <span className="chosen">{roster ? `Chosen: ${roster.name}` : 'Nothing chosen yet'}</span>
+            </div>
+            <TextField value={words} onChange={setWords} autoComplete="off" spellCheck="false" className="field">
+              <Label>The eight roster words, from the enrollment paper</Label>
+              <Input className="wide mono" />
+            </TextField>
+          </>
+        )}
+        <Button type="submit" className="primary" isDisabled={!file || (rosterFrom === 'file' && (!roster || !words.trim()))}>
+          Verify
+        </Button>
+      </Form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {report && <Report report={report} />}
+    </div>
+  );
+}
+
+const MARK = { passed: '✓', failed: '✗', 'not-reached': '–' } as const;
+const STATUS_WORDS = { passed: 'Passed', failed: 'Failed', 'not-reached': 'Not checked' } as const;
+
+function Report({ report }: { report: AuditReport }) {
+  return (
+    <section className="report" aria-labelledby="report-h">
+      <h2 id="report-h" className={report.ok ? 'ok' : 'bad'}>
+        {report.ok ? `✓ ${report.file.split('/').at(-1)} is verified` : `✗ ${report.file.split('/').at(-1)} is NOT verified`}
+      </h2>
+      <p className="mono small">SHA-256 {report.sha256}</p>
+      <ol className="checks">
+        {report.checks.map((c) => (
+          <li key={c.name} className={c.status}>
+            <span className="mark" aria-hidden="true">
+              {MARK[c.status]}
+            </span>
+            <span>
+              <strong>{STATUS_WORDS[c.status]}:</strong> {c.name}
+              <br />
+              <span className="detail">{c.detail}</span>
+            </span>
+          </li>
+        ))}
+      </ol>
+      {report.facts.length > 0 && (
+        <table className="facts">
+          <caption>What the file says, now verified</caption>
+          <tbody>
+            {report.facts.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report.timeline.length > 0 && (
+        <table className="timeline">
+          <caption>Timeline: who did what, when</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.timeline.map((e) => (
+              <tr key={e.seq}>
+                <td>{e.seq}</td>
+                <td>{e.time.replace('T', ' ').slice(0, 19)}</td>
+                <td>{e.name}</td>
+                <td>{e.type}</td>
+                <td className="mono small">{e.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+/** The window's entry: the app, rendered into #root. */
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+
+createRoot(document.getElementById('root')!).render(<App />);

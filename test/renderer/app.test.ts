@@ -1,0 +1,444 @@
+/// <reference lib="dom" />
+/**
+ * The app end to end in Debian's Chromium: the renderer as shipped, served with main's own CSP
+ * header, talking through the test bridge to the real main-process handlers, which run each
+ * ceremony in a real engine process. The room is played by a driver that reads the screen as a
+ * person would (who is asked, for what) and answers through the same controls: the hand-over
+ * card, file choices through main's dialog, passphrases typed into fields.
+ *
+ *  - home: the vault chosen once, its roster pinned by the words from the paper;
+ *  - a 2-of-3 generate (rehearsal) to a folder standing in for a USB stick, with a mistyped
+ *    identity passphrase asked again, a Cancel in the middle, then Resume to a closed ceremony;
+ *  - a backup with two approvals that show what is signed; a restore into an empty vault with a
+ *    pair of custodians, one bringing their share file, the other typing their paper card (a
+ *    mistyped line named at once); an auditor's verify of the transcript and the backup;
+ *  - a real enrollment of four people, each creating their own identity on their own medium;
+ *  - a plan built in the form, checked as it is typed.
+ * No request leaves the page (counted), the CSP blocks one that is tried, axe finds no serious
+ * or critical violation on any screen, and a screenshot of each screen is saved in test-output/.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyRoster } from '../../src/core/roster/roster';
+import { nativeProvider } from '../../src/node/native-provider';
+import { hasChromium, launchChromium } from '../helpers/chromium';
+import { custos, workstation } from '../helpers/lifecycle';
+import { builtRenderer, openApp, ORIGIN, type AppPage } from '../helpers/app-page';
+import { planTemplate } from '../../src/core/plan/templates';
+
+const CI = process.env.CI === 'true';
+const dir = mkdtempSync(join(tmpdir(), 'custos-app-'));
+const at = (...p: string[]) => join(dir, ...p);
+const shots = 'test-output/app';
+let browser: Browser;
+let root: string;
+let w: Awaited<ReturnType<typeof workstation>>;
+const axeFindings: string[] = [];
+
+if (!hasChromium()) {
+  if (CI) throw new Error('chromium is missing: the app tests need Debian\'s chromium (apt-get install -y chromium)');
+  console.warn('skipping the app tests: install Debian\'s chromium (apt-get install -y chromium)');
+}
+
+/** Save a screenshot of this screen, and check it with axe (serious and critical findings fail the suite). */
+async function screen(page: Page, name: string): Promise<void> {
+  mkdirSync(shots, { recursive: true });
+  // A full-screen card is seen as the viewport shows it; other screens whole.
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: !name.includes('handover') });
+  const r = await new AxeBuilder({ page: page as never }).analyze();
+  for (const v of r.violations) if (v.impact === 'serious' || v.impact === 'critical') axeFindings.push(`${name}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+interface Room {
+  /** The answer of a person to a kind of prompt; undefined: the driver's default. */
+  passphrase(who: string, kind: string, attempt: number): string;
+  shareFile?(who: string): string;
+  /** A custodian who types their paper card instead: the card's text, and the line they first mistype. */
+  paperCard?(who: string): { text: string; typo: number } | undefined;
+  folder?(who: string): string;
+  /** Return true to press Cancel at this prompt instead of answering. */
+  stopAt?(kind: string, who: string, attempt: number): boolean;
+}
+
+const seen = new Set<string>();
+/** The first time a screen of this name appears, save and check it. */
+async function once(page: Page, name: string): Promise<void> {
+  if (seen.has(name)) return;
+  seen.add(name);
+  await screen(page, name);
+}
+
+/** Play the room until the ceremony ends; returns the ending's text. Records every hand-over. */
+async function drive(a: AppPage, room: Room, handovers: string[] = []): Promise<string> {
+  const { page, app } = a;
+  for (;;) {
+    const el = await page.waitForSelector('.handover, .prompt, .ending', { timeout: 90_000 });
+    const cls = (await el.getAttribute('class')) ?? '';
+    if (cls.includes('handover')) {
+      handovers.push((await page.locator('#handover-h').textContent())!);
+      await once(page, 'ceremony-handover');
+      await page.keyboard.press('Enter'); // the continue button has the focus: the keyboard alone goes on
+      await el.waitForElementState('hidden');
+      continue;
+    }
+    if (cls.includes('ending')) return (await el.textContent())!;
+    const kind = (await el.getAttribute('data-kind'))!;
+    const who = (await el.getAttribute('data-who'))!;
+    const attempt = Number(await el.getAttribute('data-attempt'));
+    if (room.stopAt?.(kind, who, attempt)) return 'stop';
+    const p = page.locator('.prompt');
+    const choose = async (kindOfChoice: 'identity' | 'share' | 'folder', file: string, button: RegExp) => {
+      if ((await p.locator('.chosen').textContent())?.startsWith('Chosen:')) return;
+      app.picks.push({ kind: kindOfChoice, path: file });
+      await p.getByRole('button', { name: button }).click();
+      await p.locator('.chosen', { hasText: 'Chosen:' }).waitFor();
+    };
+    switch (kind) {
+      case 'unlock':
+        await choose('identity', room.folder ? join(room.folder(who), `${who}.identity.age`) : at('ids', `${who}.identity.age`), /Choose your identity file/);
+        await once(page, 'ceremony-unlock');
+        await p.getByLabel('Your identity passphrase').fill(room.passphrase(who, kind, attempt));
+        await p.getByRole('button', { name: 'Unlock my identity' }).click();
+        break;
+      case 'review':
+        await once(page, 'ceremony-approval');
+        await p.getByRole('button', { name: /^Approve a / }).click();
+        break;
+      case 'choose-passphrase':
+      case 'choose-identity-passphrase': {
+        const pass = room.passphrase(who, kind, attempt);
+        await p.getByLabel(/^New passphrase/).fill(pass);
+        await p.getByLabel('The same passphrase again').fill(pass);
+        await once(page, `ceremony-${kind}`);
+        await p.getByRole('button', { name: 'Set my passphrase' }).click();
+        break;
+      }
+      case 'reenter-passphrase':
+        await p.getByLabel('Your share passphrase').fill(room.passphrase(who, kind, attempt));
+        await p.getByRole('button', { name: 'Open my share' }).click();
+        break;
+      case 'share': {
+        const card = room.paperCard?.(who);
+        if (card) {
+          await p.locator('label', { hasText: 'My paper card, typed' }).click();
+          const lines = card.text.split('\n').filter((l) => /^\d{2}  /.test(l));
+          for (const [i, line] of lines.entries()) {
+            const field = p.getByLabel(new RegExp(`^Line ${String(i + 1).padStart(2, '0')} of ${lines.length}`));
+            if (i + 1 === card.typo) {
+              // Two neighbours swapped: the line is named at once, nothing is corrected, and it is typed again.
+              const k = line.search(/[0-9A-Z]{4} /) + 1;
+              await field.fill(line.slice(0, k) + line[k + 1] + line[k] + line.slice(k + 2));
+              await p.getByRole('button', { name: 'Check this line' }).click();
+              await p.getByText(`card.line[${String(i + 1).padStart(2, '0')}]: the line check does not match`).waitFor();
+              await once(page, 'ceremony-paper-typo');
+            }
+            await field.fill(line);
+            await p.getByRole('button', { name: 'Check this line' }).click();
+          }
+          await p.getByRole('button', { name: 'Present my paper share' }).click();
+          break;
+        }
+        await choose('share', room.shareFile!(who), /Choose your share file/);
+        await p.getByLabel('Its passphrase').fill(room.passphrase(who, kind, attempt));
+        await once(page, 'ceremony-share');
+        await p.getByRole('button', { name: 'Present my share' }).click();
+        break;
+      }
+      case 'save-identity':
+        await choose('folder', room.folder!(who), /Choose the folder on your medium/);
+        await once(page, 'enroll-save-identity');
+        await p.getByRole('button', { name: 'Write my identity file there' }).click();
+        break;
+      default:
+        throw new Error(`no answer for ${kind}`);
+    }
+    await el.waitForElementState('hidden', { timeout: 90_000 });
+  }
+}
+
+const people: Room = { passphrase: (who, kind) => (kind === 'unlock' ? `${who} identity passphrase` : `${who} share passphrase`) };
+
+describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
+  beforeAll(async () => {
+    [w, root] = await Promise.all([workstation(dir), builtRenderer()]);
+    // The vault keeps the roster its ceremonies are made under (an enrollment ceremony writes it there).
+    const fp = verifyRoster(nativeProvider, readFileSync(w.roster, 'utf8')).fingerprint;
+    mkdirSync(at('vault'), { recursive: true });
+    copyFileSync(w.roster, at('vault', `roster-${fp}.json`));
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const data = mkdtempSync(join(tmpdir(), 'custos-appdata-'));
+
+  it('home: the vault is chosen once and its roster pinned only by the words from the paper', async () => {
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    await page.getByText('Air gap: no network interface is up').waitFor();
+    await page.getByRole('button', { name: 'Choose the vault folder' }).waitFor();
+    await screen(page, 'home-first-launch');
+    a.app.picks.push({ kind: 'folder', path: at('vault') });
+    await page.getByRole('button', { name: 'Choose the vault folder' }).click();
+    const words = page.getByLabel('Roster words, from the enrollment paper');
+    await words.fill(w.words.split(' ').reverse().join(' '));
+    await page.getByRole('button', { name: 'Pin this roster' }).click();
+    await page.getByText(/differ from the words of every roster this vault keeps/).waitFor();
+    await screen(page, 'home-pin-refused');
+    await words.fill(w.words);
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Roster fingerprint words').waitFor();
+    expect(await page.getByLabel('Roster fingerprint words').getAttribute('data-words')).toBe(w.words);
+    await page.getByRole('cell', { name: 'Alice Custodian' }).waitFor();
+    await screen(page, 'home-pinned');
+    expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('a 2-of-3 generate: a mistyped passphrase asked again, Cancel in the middle, Resume to a closed ceremony', async () => {
+    const plan = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]'));
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    a.app.picks.push({ kind: 'plan', path: plan });
+    await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
+    await page.getByRole('note', { name: /Rehearsal/ }).waitFor();
+    await page.locator('.rail li').first().waitFor();
+    const handovers: string[] = [];
+    let mistyped = false;
+    const first = await drive(
+      a,
+      {
+        passphrase: (who, kind, attempt) => {
+          if (who === 'oscar' && kind === 'unlock' && attempt === 1 && !mistyped) {
+            mistyped = true;
+            return 'oscar identity passphrasd';
+          }
+          return people.passphrase(who, kind, attempt);
+        },
+        stopAt: (kind, who) => kind === 'reenter-passphrase' && who === 'bob',
+      },
+      handovers,
+    );
+    expect(first).toBe('stop');
+    expect(mistyped).toBe(true);
+    // The hand-over card named each person by name and role before they typed.
+    expect(handovers).toContain('Hand the keyboard to Oscar Operator, operator');
+    expect(handovers).toContain('Hand the keyboard to Bob Custodian, custodian 2 of 3');
+    // The KCV was shown to read aloud, in groups.
+    expect(await page.locator('.read-aloud .big').first().textContent()).toMatch(/^cmac-aes: [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$/);
+    // The script: the steps so far ticked, the current one marked.
+    expect(await page.locator('.rail li.done').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('.rail li[aria-current="step"] .step-id').textContent()).toBe('verify:bob');
+    expect(await page.locator('.transcript li').count()).toBeGreaterThan(5);
+    await screen(page, 'ceremony-running');
+
+    await page.getByRole('button', { name: 'Cancel the ceremony…' }).click();
+    await page.getByRole('alertdialog').getByText('can be resumed from this step').waitFor();
+    await screen(page, 'ceremony-cancel');
+    await page.getByRole('button', { name: 'Stop here' }).click();
+    await page.getByText('The ceremony stopped here').waitFor();
+    await screen(page, 'ceremony-stopped');
+    await page.getByRole('button', { name: 'Resume the ceremony' }).click();
+    await page.getByText(/· resumed/).waitFor();
+    const end = await drive(a, people);
+    expect(end).toMatch(/The ceremony is closed/);
+    expect(await page.getByLabel('Closing words').getAttribute('data-words')).toMatch(/^(\w+ ){7}\w+$/);
+    await screen(page, 'ceremony-closed');
+    // The mistyped passphrase was asked again, saying whose identity and which try.
+    const retried = a.messages.filter((m) => m.type === 'prompt' && m.prompt.who === 'oscar' && m.prompt.kind === 'unlock').map((m) => (m as { prompt: { attempt: number } }).prompt.attempt);
+    expect(retried.slice(0, 2)).toEqual([1, 2]);
+    expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
+    // The paper cards went to their own medium, never beside the share files.
+    expect(readdirSync(at('paper-generate')).sort()).toEqual(['alice.share.txt', 'bob.share.txt', 'carol.share.txt']);
+    // The CLI verifies what the app made.
+    const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words);
+    expect(v.code, v.err).toBe(0);
+    expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    await page.close();
+  }, 240_000);
+
+  it('the retry screen says what went wrong and which try this is', async () => {
+    const plan = w.plan('add', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'));
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    a.app.picks.push({ kind: 'plan', path: plan });
+    await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
+    const wrong = await drive(a, { ...people, passphrase: (who, kind, attempt) => (who === 'oscar' && attempt === 1 ? 'not it' : people.passphrase(who, kind, attempt)), stopAt: (kind, who, attempt) => kind === 'unlock' && who === 'oscar' && attempt === 2 });
+    expect(wrong).toBe('stop');
+    const retry = await page.locator('.retry').textContent();
+    expect(retry).toMatch(/oscar|Oscar/);
+    expect(retry).toMatch(/This is try 2 of 3\.$/);
+    await screen(page, 'ceremony-retry');
+    await page.getByRole('button', { name: 'Cancel the ceremony…' }).click();
+    await page.getByRole('button', { name: 'Stop here' }).click();
+    await page.getByText('The ceremony stopped here').waitFor();
+    await page.close();
+  }, 120_000);
+
+  it('a backup approved by two, a restore with a pair into an empty vault, and the auditor verifies both', async () => {
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    a.app.picks.push({ kind: 'plan', path: w.plan('backup', 'backup') });
+    await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
+    expect(await drive(a, people)).toMatch(/The ceremony is closed/);
+    const approvals = a.messages.filter((m) => m.type === 'prompt' && m.prompt.kind === 'review');
+    expect(approvals.map((m) => (m as { prompt: { who: string } }).prompt.who)).toEqual(['dave', 'erin']);
+    const file = readdirSync(at('out-backup')).find((n) => n.endsWith('.custos-backup'))!;
+    await page.getByRole('button', { name: 'Back to home' }).click();
+
+    const restore = w.plan('restore', 'restore', (t) => t.replace(/file: \S+\.custos-backup/, `file: out-backup/${file}`).replace('quorum: [alice, bob, carol]', 'quorum: [bob, carol]'), { vault: 'vault-restored' });
+    a.app.picks.push({ kind: 'plan', path: restore });
+    await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
+    const carolsCard = readFileSync(at('paper-generate', 'carol.share.txt'), 'utf8');
+    expect(await drive(a, { ...people, shareFile: (who) => at('out-generate', `${who}.share.age`), paperCard: (who) => (who === 'carol' ? { text: carolsCard, typo: 3 } : undefined) })).toMatch(/The ceremony is closed/);
+    expect(seen.has('ceremony-paper-typo')).toBe(true);
+    expect(a.messages.some((m) => m.type === 'progress' && m.work.what === 'restore')).toBe(true);
+    expect(a.messages.some((m) => m.type === 'read-aloud' && m.value.label === 'Restored master key KCV')).toBe(true);
+    await page.getByRole('button', { name: 'Back to home' }).click();
+
+    // The auditor: the transcript and the backup against the pinned roster.
+    await page.getByRole('button', { name: 'Verify a file' }).click();
+    a.app.picks.push({ kind: 'document', path: at('vault', 'generate.jsonl') });
+    await page.getByRole('button', { name: 'Choose the file' }).click();
+    await page.getByText('Chosen: generate.jsonl').waitFor();
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('generate.jsonl is verified').waitFor();
+    expect(await page.locator('.checks li.passed').count()).toBe(3);
+    expect(await page.locator('.timeline tbody tr').count()).toBeGreaterThan(10);
+    await screen(page, 'verify-transcript');
+    await page.locator('label', { hasText: 'A vault backup' }).click();
+    a.app.picks.push({ kind: 'document', path: at('out-backup', file) });
+    await page.getByRole('button', { name: 'Choose the file' }).click();
+    await page.getByText(`Chosen: ${file}`).waitFor();
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText(`${file} is verified`).waitFor();
+    // A transcript changed by one character: red, with the reason, and what could not be checked.
+    const lines = readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n');
+    lines[3] = lines[3]!.replace(/"time":"[^"]+"/, '"time":"2020-01-01T00:00:00.000Z"');
+    writeFileSync(at('forged.jsonl'), lines.join('\n'));
+    await page.locator('label', { hasText: 'A ceremony transcript' }).click();
+    a.app.picks.push({ kind: 'document', path: at('forged.jsonl') });
+    await page.getByRole('button', { name: 'Choose the file' }).click();
+    await page.getByText('Chosen: forged.jsonl').waitFor();
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('forged.jsonl is NOT verified').waitFor();
+    expect(await page.locator('.checks li.failed').textContent()).toMatch(/Failed:.*line/);
+    expect(await page.locator('.checks li.not-reached').count()).toBe(1);
+    await screen(page, 'verify-failed');
+    // The CLI verifies the app's restore, and the app's verdicts are the CLI's.
+    const v = await custos('verify', 'transcript', at('vault-restored', 'restore.jsonl'), '--roster', w.roster, '--roster-words', w.words);
+    expect(v.code, v.err).toBe(0);
+    expect((await custos('verify', 'transcript', at('forged.jsonl'), '--roster', w.roster, '--roster-words', w.words)).code).toBe(1);
+    expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('a real enrollment: each person creates their own identity on their own medium and signs; the roster words shown large', async () => {
+    const ppl = [
+      ['oscar', 'Oscar Operator', 'operator'],
+      ['wendy', 'Wendy Witness', 'witness'],
+      ['alice', 'Alice Custodian', 'custodian'],
+      ['bob', 'Bob Custodian', 'custodian'],
+    ] as const;
+    for (const [id] of ppl) mkdirSync(at('media', id), { recursive: true });
+    mkdirSync(at('enroll-out'), { recursive: true });
+    mkdirSync(at('enroll-vault'), { recursive: true });
+    const plan = planTemplate('enroll')
+      .replace(/^participants:\n(?: {2}- .*\n)+/m, 'participants:\n' + ppl.map(([id, name, role]) => `  - { id: ${id}, name: "${name}", roles: [${role}] }\n`).join(''))
+      .replace('directory: /media/ceremony', 'directory: enroll-out')
+      .replace('vault: /var/lib/custos/vault', 'vault: enroll-vault')
+      .replace('airgap: strict', 'airgap: warn');
+    writeFileSync(at('enroll.yaml'), plan);
+    const a = await openApp(browser, root, { dataDir: mkdtempSync(join(tmpdir(), 'custos-appdata-')) });
+    const { page } = a;
+    a.app.picks.push({ kind: 'plan', path: at('enroll.yaml') });
+    await page.getByRole('button', { name: 'Open an enroll plan' }).click();
+    const handovers: string[] = [];
+    const end = await drive(a, { passphrase: (who) => `${who} identity passphrase`, folder: (who) => at('media', who) }, handovers);
+    expect(end).toMatch(/The ceremony is closed/);
+    expect(handovers).toContain('Hand the keyboard to Alice Custodian, participant 3 of 4');
+    // Each identity went to its owner's medium, nowhere else.
+    for (const [id] of ppl) expect(readdirSync(at('media', id))).toEqual([`${id}.identity.age`]);
+    const words = (await page.getByLabel('Roster words').getAttribute('data-words'))!;
+    expect(words.split(' ')).toHaveLength(8);
+    await screen(page, 'enroll-closed');
+    const r = verifyRoster(nativeProvider, readFileSync(at('enroll-out', 'roster.json'), 'utf8'));
+    expect(r.words.join(' ')).toBe(words);
+    expect(r.rehearsal).toBe(false);
+    await page.close();
+  }, 300_000);
+
+  it('a plan built in the form is checked as it is typed, each problem beside its field, and saved', async () => {
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    await page.getByRole('button', { name: 'Build a plan' }).click();
+    await page.getByLabel('Ceremony name').fill('Master key 2027');
+    await page.getByLabel('Organization').fill('Example Bank KMS');
+    await page.getByLabel('Operator (participant id)').fill('oscar');
+    await page.getByLabel(/^Witnesses/).fill('alice');
+    await page.getByLabel(/^Custodians, in order/).fill('alice, bob, carol');
+    await page.getByLabel(/^How many custodians rebuild/).fill('4');
+    await page.getByRole('button', { name: 'Save the plan…' }).click();
+    await page.getByText('shares.threshold: is 4 but only 3 custodians are listed').waitFor();
+    await page.getByText('witnesses[0]: alice is a custodian and cannot also witness').waitFor();
+    await page.getByText('roster.fingerprint: must be the 8 fingerprint words').waitFor();
+    await screen(page, 'plan-form-errors');
+    expect(a.app.dialogsShown).toEqual([]);
+    await page.getByLabel(/^How many custodians rebuild/).fill('2');
+    await page.getByLabel(/^Witnesses/).fill('wendy');
+    await page.getByLabel(/^Roster words/).fill(w.words);
+    expect(await page.getByLabel('Vault folder').inputValue()).toBe(at('vault')); // the vault remembered
+    await page.getByLabel('Vault folder').fill('vault');
+    await page.getByLabel('Output folder (the custodians’ medium)').fill('out-built');
+    await page.getByLabel('Paper shares folder, on a medium of its own').fill('paper-built');
+    await page.getByLabel('Roster file', { exact: true }).fill('ids/roster.json');
+    a.app.picks.push({ kind: 'save', path: at('built.yaml') });
+    await page.getByRole('button', { name: 'Save the plan…' }).click();
+    await page.getByText('Saved as built.yaml').waitFor();
+    await screen(page, 'plan-saved');
+    mkdirSync(at('out-built'));
+    mkdirSync(at('paper-built'));
+    const check = await custos('plan', 'check', at('built.yaml'), '--rehearsal', 'yes');
+    expect(check.err).not.toMatch(/plan\./);
+    await page.getByRole('button', { name: 'Back to home' }).click();
+    await page.getByRole('button', { name: 'Build a plan' }).click();
+    await page.locator('label', { hasText: 'Any kind of ceremony, from its template' }).click();
+    await page.locator('label', { hasText: /^restore$/ }).click();
+    await page.getByText('plan.roster.fingerprint: must be the 8 fingerprint words').waitFor();
+    await screen(page, 'plan-template');
+    await page.close();
+  }, 60_000);
+
+  it('nothing leaves the page: the CSP from main blocks a request that is tried', async () => {
+    const a = await openApp(browser, root, { dataDir: data });
+    const { page } = a;
+    await page.getByText('Air gap: no network interface is up').waitFor();
+    const violations = await page.evaluate(async () => {
+      const seen: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+      const tried = await fetch('http://custos.test/probe.json').then(() => 'fetched', () => 'blocked');
+      const img = new Image();
+      img.src = 'https://example.com/pixel.png';
+      document.body.append(img);
+      await new Promise((r) => setTimeout(r, 300));
+      return { tried, seen };
+    });
+    expect(violations.tried).toBe('blocked');
+    expect(violations.seen).toEqual(expect.arrayContaining([expect.stringMatching(/^connect-src http:\/\/custos\.test\/probe\.json/), expect.stringMatching(/^img-src https:\/\/example\.com/)]));
+    // The fetch never became a request; the image did, and Chromium stopped it for the CSP before it left.
+    expect(a.requests.filter((u) => u.includes('probe'))).toEqual([]);
+    expect([...a.failed]).toEqual([['https://example.com/pixel.png', 'csp']]);
+    await page.close();
+  });
+
+  it('no screen has a serious or critical accessibility violation', () => {
+    expect(axeFindings).toEqual([]);
+  });
+});
