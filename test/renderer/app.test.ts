@@ -125,7 +125,7 @@ async function drive(a: AppPage, room: Room, handovers: string[] = []): Promise<
         const card = room.paperCard?.(who);
         if (card) {
           await p.locator('label', { hasText: 'My paper card, typed' }).click();
-          const lines = card.text.split('\n').filter((l) => /^\d{2}  /.test(l));
+          const lines = card.text.split('\n').filter((l) => /^\d{2} {2}/.test(l));
           for (const [i, line] of lines.entries()) {
             const field = p.getByLabel(new RegExp(`^Line ${String(i + 1).padStart(2, '0')} of ${lines.length}`));
             if (i + 1 === card.typo) {
