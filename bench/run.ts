@@ -33,6 +33,7 @@ import { kcv } from '../src/core/crypto/kcv';
 import { toHex } from '../src/core/crypto/bytes';
 import { KmipClient } from '../src/kmip/client';
 import { importBundle } from '../src/kmip/import';
+import { benchUi } from './ui';
 
 const provider = nativeProvider;
 const only = process.argv.slice(2);
@@ -361,3 +362,4 @@ if (want('gcm')) benchGcm();
 if (want('transcript')) benchTranscript();
 if (want('backup')) await benchBackup();
 if (want('import')) await benchImport();
+if (want('ui')) await benchUi(row, fmt, median);

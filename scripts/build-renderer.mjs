@@ -20,7 +20,20 @@ export async function buildRenderer(outdir, { sourcemap = true } = {}) {
     minify: true,
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  for (const f of ['index.html', 'styles.css']) cpSync(`src/renderer/${f}`, path.join(outdir, f));
+  // The passphrase-strength estimator runs in a worker, a bundle of its own.
+  await build({
+    entryPoints: ['src/renderer/strength-worker.ts'],
+    outfile: path.join(outdir, 'strength-worker.js'),
+    bundle: true,
+    sourcemap,
+    logLevel: 'warning',
+    legalComments: 'none',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome130',
+    minify: true,
+  });
+  for (const f of ['index.html', 'styles.css', 'pressable.css']) cpSync(`src/renderer/${f}`, path.join(outdir, f));
   mkdirSync(path.join(outdir, 'fonts'), { recursive: true });
   for (const f of readdirSync('assets/fonts').filter((x) => x.endsWith('.woff2'))) cpSync(`assets/fonts/${f}`, path.join(outdir, 'fonts', f));
 }

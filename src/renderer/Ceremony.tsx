@@ -11,6 +11,7 @@ import { Button, Dialog, Heading, Modal, ProgressBar } from 'react-aria-componen
 import type { Chosen, RunMessage, RunPrompt, RunScript, ScriptStep } from '../shared/ipc';
 import { api, errorText } from './api';
 import { PromptPane } from './prompts';
+import { warmStrength } from './strength';
 
 interface ReadAloudValue {
   label: string;
@@ -88,6 +89,7 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
   const identities = useRef(new Map<string, Chosen>());
 
   useEffect(() => api().onRun((m) => dispatch({ type: 'message', m, at: now() })), []);
+  useEffect(() => warmStrength(), []); // the estimator loads its dictionaries in its worker, before anyone types
   useEffect(() => {
     dispatch({ type: 'restart' });
     setHandedTo(undefined);

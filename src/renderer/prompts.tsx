@@ -10,7 +10,7 @@ import { Button, FieldError, Form, Input, Label, Meter, Radio, RadioGroup, Text,
 import { SHARE_CARD_LINES as TEXT_LINES, type Chosen, type Drive, type RunPrompt, type UiAnswer } from '../shared/ipc';
 import { api, errorText, toBytes } from './api';
 import type { Person } from './Ceremony';
-import { strength } from './strength';
+import { strength, type Strength } from './strength';
 
 const ATTEMPTS = 3;
 
@@ -182,7 +182,16 @@ function Review(p: BodyProps) {
 const approveLabel = (title: string | undefined) => (!title ? 'Approve' : /^approve\b/i.test(title) ? title : `Approve: ${title}`);
 
 function StrengthMeter({ value, context }: { value: string; context: string[] }) {
-  const s = value ? strength(value, context) : undefined;
+  const [estimate, setEstimate] = useState<{ value: string; s: Strength } | undefined>();
+  const words = context.join('\n');
+  useEffect(() => {
+    let current = true;
+    if (value) void strength(value, words.split('\n')).then((s) => current && setEstimate({ value, s }));
+    return () => {
+      current = false;
+    };
+  }, [value, words]);
+  const s = value && estimate?.value === value ? estimate.s : undefined;
   return (
     <Meter value={s ? s.score : 0} maxValue={4} className={`strength s${s?.score ?? 0}`} aria-label="Passphrase strength">
       {() => (

@@ -1,14 +1,7 @@
 /**
- * Passphrase strength, estimated offline by zxcvbn-ts with its English and common dictionaries
- * (bundled: nothing is fetched). Feedback only: the person decides, the engine enforces its own
- * rules.
+ * Passphrase strength for the screen, from zxcvbn-ts running in a worker (strength-worker.ts).
+ * Feedback only: the person decides; the engine enforces its own rules.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
-
-let factory: ZxcvbnFactory | undefined;
-
 export interface Strength {
   /** 0 (guessed at once) to 4 (very hard to guess). */
   score: 0 | 1 | 2 | 3 | 4;
@@ -17,14 +10,26 @@ export interface Strength {
   suggestions: string[];
 }
 
-const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
+let worker: Worker | undefined;
+let next = 0;
+const waiting = new Map<number, (s: Strength) => void>();
 
-export function strength(passphrase: string, context: string[] = []): Strength {
-  factory ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
+/** Start the estimator early (it loads its dictionaries once), off the window's thread. */
+export function warmStrength(): void {
+  if (worker) return;
+  worker = new Worker('strength-worker.js');
+  worker.onmessage = (e: MessageEvent<{ id: number; strength: Strength }>) => {
+    waiting.get(e.data.id)?.(e.data.strength);
+    waiting.delete(e.data.id);
+  };
+  worker.postMessage({ id: 0, passphrase: '', context: [] });
+}
+
+export function strength(passphrase: string, context: string[] = []): Promise<Strength> {
+  warmStrength();
+  const id = ++next;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    worker!.postMessage({ id, passphrase, context });
   });
-  const r = factory.check(passphrase.slice(0, 200), context);
-  return { score: r.score, label: LABELS[r.score]!, warning: r.feedback.warning ?? '', suggestions: r.feedback.suggestions };
 }

@@ -28,11 +28,14 @@ if (!present)
   );
 
 describe.runIf(present)('Electron app end to end', () => {
-  it('opens one hardened window that shows the about line', () => withBuiltApp(async () => {
+  it('opens one hardened window on the home screen, with the air gap shown', () => withBuiltApp(async () => {
     const app = await _electron.launch({ executablePath: electronPath, args: ['.'] });
     try {
       const win = await app.firstWindow();
-      await expect.poll(() => win.textContent('#about')).toMatch(/^Custos .* · Electron /);
+      await win.getByRole('heading', { name: 'Home' }).waitFor();
+      await expect.poll(() => win.getByRole('status').first().textContent()).toMatch(/^.?\s*(Air gap: no network interface is up|Network interface up: )/);
+      // The strength estimator's worker starts under the app's scheme and CSP.
+      expect(await win.evaluate(() => new Promise((ok) => { const w = new Worker('strength-worker.js'); w.onmessage = () => ok(true); w.onerror = () => ok(false); w.postMessage({ id: 1, passphrase: 'x', context: [] }); }))).toBe(true);
       expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
       // No Node in the page, and only the named preload API.
       const g = await win.evaluate(() => {

@@ -31,6 +31,8 @@ export interface AppPage {
   requests: string[];
   /** Requests that failed, with why ('csp' for one the CSP blocked). */
   failed: Map<string, string>;
+  /** What the page logged as errors (a CSP violation among them). */
+  consoleErrors: string[];
   /** Every run message main sent the window. */
   messages: RunMessage[];
 }
@@ -43,7 +45,7 @@ const readIfFile = (f: string): Uint8Array | undefined => {
   }
 };
 
-export async function openApp(browser: Browser, root: string, opts: Parameters<typeof testApp>[0] extends infer O ? Omit<O, 'send'> & { serve?: typeof serveApp; viewport?: { width: number; height: number } } : never = {}): Promise<AppPage> {
+export async function openApp(browser: Browser, root: string, opts: Parameters<typeof testApp>[0] extends infer O ? Omit<O, 'send'> & { serve?: typeof serveApp; viewport?: { width: number; height: number }; init?: () => void; path?: string } : never = {}): Promise<AppPage> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   const page = await context.newPage();
   page.on('close', () => void context.close().catch(() => undefined));
@@ -51,6 +53,9 @@ export async function openApp(browser: Browser, root: string, opts: Parameters<t
   const messages: RunMessage[] = [];
   const failed = new Map<string, string>();
   page.on('request', (r) => requests.push(r.url()));
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   page.on('requestfailed', (r) => failed.set(r.url(), r.failure()?.errorText ?? ''));
   let send: (m: RunMessage) => Promise<void> = async () => undefined;
   const app = testApp({ ...opts, send: (m) => void (messages.push(m), send(m)) });
@@ -61,6 +66,7 @@ export async function openApp(browser: Browser, root: string, opts: Parameters<t
     const r = serve(url, root, readIfFile);
     await route.fulfill({ status: r.status, headers: r.headers, body: Buffer.from(r.body) });
   });
-  await page.goto(`${ORIGIN}/index.html`);
-  return { page, app, requests, failed, messages };
+  if (opts.init) await page.addInitScript(opts.init);
+  await page.goto(`${ORIGIN}/${opts.path ?? 'index.html'}`);
+  return { page, app, requests, failed, consoleErrors, messages };
 }

@@ -25,18 +25,21 @@ export async function installBridge(page: Page, handlers: Handlers): Promise<{ s
   const registered = new Map<string, Registered>();
   registerIpc({ handle: (ch: string, h: Registered) => void registered.set(ch, h) } as never, handlers, () => true);
   await page.exposeFunction('__custosInvoke', (channel: string, args: unknown[]) => registered.get(channel)!({ senderFrame: { url: page.url() } }, ...(revive(args) as unknown[])));
-  await page.addInitScript((methods: string[]) => {
-    const g = globalThis as unknown as { __custosInvoke: (c: string, a: unknown[]) => Promise<unknown>; __custosRun?: (m: unknown) => void };
-    const invoke = g.__custosInvoke;
-    const pack = (v: unknown): unknown => (v instanceof Uint8Array ? { __u8: Array.from(v) } : Array.isArray(v) ? v.map(pack) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)])) : v);
-    const listeners = new Set<(m: unknown) => void>();
-    g.__custosRun = (m) => listeners.forEach((l) => l(m));
-    const api: Record<string, unknown> = Object.fromEntries(methods.map((m) => [m, (...a: unknown[]) => invoke(`custos:${m}`, pack(a) as unknown[])]));
-    api.onRun = (l: (m: unknown) => void) => {
-      listeners.add(l);
-      return () => void listeners.delete(l);
-    };
-    Object.defineProperty(globalThis, 'custos', { value: Object.freeze(api) });
-  }, [...METHOD_NAMES]);
+  // The page's half, as source text: a function here would be rewritten by the TypeScript loader
+  // (with helpers the page does not have) when this runs outside the test runner.
+  await page.addInitScript({
+    content: `(() => {
+      const invoke = globalThis.__custosInvoke;
+      const pack = (v) => (v instanceof Uint8Array ? { __u8: Array.from(v) } : Array.isArray(v) ? v.map(pack) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)])) : v);
+      const listeners = new Set();
+      globalThis.__custosRun = (m) => listeners.forEach((l) => l(m));
+      const api = Object.fromEntries(${JSON.stringify([...METHOD_NAMES])}.map((m) => [m, (...a) => invoke('custos:' + m, pack(a))]));
+      api.onRun = (l) => {
+        listeners.add(l);
+        return () => void listeners.delete(l);
+      };
+      Object.defineProperty(globalThis, 'custos', { value: Object.freeze(api) });
+    })();`,
+  });
   return { send: (m) => page.evaluate((x) => (globalThis as unknown as { __custosRun: (m: unknown) => void }).__custosRun(x), m as never) };
 }

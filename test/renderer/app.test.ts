@@ -28,6 +28,7 @@ import { nativeProvider } from '../../src/node/native-provider';
 import { hasChromium, launchChromium } from '../helpers/chromium';
 import { custos, workstation } from '../helpers/lifecycle';
 import { builtRenderer, openApp, ORIGIN, type AppPage } from '../helpers/app-page';
+import { drive as drive0, type Room } from '../helpers/room';
 import { planTemplate } from '../../src/core/plan/templates';
 
 const CI = process.env.CI === 'true';
@@ -53,17 +54,6 @@ async function screen(page: Page, name: string): Promise<void> {
   for (const v of r.violations) if (v.impact === 'serious' || v.impact === 'critical') axeFindings.push(`${name}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-interface Room {
-  /** The answer of a person to a kind of prompt; undefined: the driver's default. */
-  passphrase(who: string, kind: string, attempt: number): string;
-  shareFile?(who: string): string;
-  /** A custodian who types their paper card instead: the card's text, and the line they first mistype. */
-  paperCard?(who: string): { text: string; typo: number } | undefined;
-  folder?(who: string): string;
-  /** Return true to press Cancel at this prompt instead of answering. */
-  stopAt?(kind: string, who: string, attempt: number): boolean;
-}
-
 const seen = new Set<string>();
 /** The first time a screen of this name appears, save and check it. */
 async function once(page: Page, name: string): Promise<void> {
@@ -72,95 +62,10 @@ async function once(page: Page, name: string): Promise<void> {
   await screen(page, name);
 }
 
-/** Play the room until the ceremony ends; returns the ending's text. Records every hand-over. */
-async function drive(a: AppPage, room: Room, handovers: string[] = []): Promise<string> {
-  const { page, app } = a;
-  for (;;) {
-    const el = await page.waitForSelector('.handover, .prompt, .ending', { timeout: 90_000 });
-    const cls = (await el.getAttribute('class')) ?? '';
-    if (cls.includes('handover')) {
-      handovers.push((await page.locator('#handover-h').textContent())!);
-      await once(page, 'ceremony-handover');
-      await page.keyboard.press('Enter'); // the continue button has the focus: the keyboard alone goes on
-      await el.waitForElementState('hidden');
-      continue;
-    }
-    if (cls.includes('ending')) return (await el.textContent())!;
-    const kind = (await el.getAttribute('data-kind'))!;
-    const who = (await el.getAttribute('data-who'))!;
-    const attempt = Number(await el.getAttribute('data-attempt'));
-    if (room.stopAt?.(kind, who, attempt)) return 'stop';
-    const p = page.locator('.prompt');
-    const choose = async (kindOfChoice: 'identity' | 'share' | 'folder', file: string, button: RegExp) => {
-      if ((await p.locator('.chosen').textContent())?.startsWith('Chosen:')) return;
-      app.picks.push({ kind: kindOfChoice, path: file });
-      await p.getByRole('button', { name: button }).click();
-      await p.locator('.chosen', { hasText: 'Chosen:' }).waitFor();
-    };
-    switch (kind) {
-      case 'unlock':
-        await choose('identity', room.folder ? join(room.folder(who), `${who}.identity.age`) : at('ids', `${who}.identity.age`), /Choose your identity file/);
-        await once(page, 'ceremony-unlock');
-        await p.getByLabel('Your identity passphrase').fill(room.passphrase(who, kind, attempt));
-        await p.getByRole('button', { name: 'Unlock my identity' }).click();
-        break;
-      case 'review':
-        await once(page, 'ceremony-approval');
-        await p.getByRole('button', { name: /^Approve a / }).click();
-        break;
-      case 'choose-passphrase':
-      case 'choose-identity-passphrase': {
-        const pass = room.passphrase(who, kind, attempt);
-        await p.getByLabel(/^New passphrase/).fill(pass);
-        await p.getByLabel('The same passphrase again').fill(pass);
-        await once(page, `ceremony-${kind}`);
-        await p.getByRole('button', { name: 'Set my passphrase' }).click();
-        break;
-      }
-      case 'reenter-passphrase':
-        await p.getByLabel('Your share passphrase').fill(room.passphrase(who, kind, attempt));
-        await p.getByRole('button', { name: 'Open my share' }).click();
-        break;
-      case 'share': {
-        const card = room.paperCard?.(who);
-        if (card) {
-          await p.locator('label', { hasText: 'My paper card, typed' }).click();
-          const lines = card.text.split('\n').filter((l) => /^\d{2} {2}/.test(l));
-          for (const [i, line] of lines.entries()) {
-            const field = p.getByLabel(new RegExp(`^Line ${String(i + 1).padStart(2, '0')} of ${lines.length}`));
-            if (i + 1 === card.typo) {
-              // Two neighbours swapped: the line is named at once, nothing is corrected, and it is typed again.
-              const k = line.search(/[0-9A-Z]{4} /) + 1;
-              await field.fill(line.slice(0, k) + line[k + 1] + line[k] + line.slice(k + 2));
-              await p.getByRole('button', { name: 'Check this line' }).click();
-              await p.getByText(`card.line[${String(i + 1).padStart(2, '0')}]: the line check does not match`).waitFor();
-              await once(page, 'ceremony-paper-typo');
-            }
-            await field.fill(line);
-            await p.getByRole('button', { name: 'Check this line' }).click();
-          }
-          await p.getByRole('button', { name: 'Present my paper share' }).click();
-          break;
-        }
-        await choose('share', room.shareFile!(who), /Choose your share file/);
-        await p.getByLabel('Its passphrase').fill(room.passphrase(who, kind, attempt));
-        await once(page, 'ceremony-share');
-        await p.getByRole('button', { name: 'Present my share' }).click();
-        break;
-      }
-      case 'save-identity':
-        await choose('folder', room.folder!(who), /Choose the folder on your medium/);
-        await once(page, 'enroll-save-identity');
-        await p.getByRole('button', { name: 'Write my identity file there' }).click();
-        break;
-      default:
-        throw new Error(`no answer for ${kind}`);
-    }
-    await el.waitForElementState('hidden', { timeout: 90_000 });
-  }
-}
+/** The room, saving and checking each screen the first time it appears. */
+const drive = (a: AppPage, room: Room, handovers: string[] = []) => drive0(a, room, handovers, (name) => once(a.page, name));
 
-const people: Room = { passphrase: (who, kind) => (kind === 'unlock' ? `${who} identity passphrase` : `${who} share passphrase`) };
+const people: Room = { passphrase: (who, kind) => (kind === 'unlock' ? `${who} identity passphrase` : `${who} share passphrase`), identity: (who) => at('ids', `${who}.identity.age`) };
 
 describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
   beforeAll(async () => {
@@ -199,6 +104,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await page.getByRole('cell', { name: 'Alice Custodian' }).waitFor();
     await screen(page, 'home-pinned');
     expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    expect(a.consoleErrors).toEqual([]); // no script error, no CSP violation by the app itself
     await page.close();
   }, 60_000);
 
@@ -215,6 +121,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     const first = await drive(
       a,
       {
+        ...people,
         passphrase: (who, kind, attempt) => {
           if (who === 'oscar' && kind === 'unlock' && attempt === 1 && !mistyped) {
             mistyped = true;
@@ -261,6 +168,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words);
     expect(v.code, v.err).toBe(0);
     expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    expect(a.consoleErrors).toEqual([]); // no script error, no CSP violation by the app itself
     await page.close();
   }, 240_000);
 
@@ -337,6 +245,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     expect(v.code, v.err).toBe(0);
     expect((await custos('verify', 'transcript', at('forged.jsonl'), '--roster', w.roster, '--roster-words', w.words)).code).toBe(1);
     expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+    expect(a.consoleErrors).toEqual([]); // no script error, no CSP violation by the app itself
     await page.close();
   }, 300_000);
 
@@ -361,7 +270,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     a.app.picks.push({ kind: 'plan', path: at('enroll.yaml') });
     await page.getByRole('button', { name: 'Open an enroll plan' }).click();
     const handovers: string[] = [];
-    const end = await drive(a, { passphrase: (who) => `${who} identity passphrase`, folder: (who) => at('media', who) }, handovers);
+    const end = await drive(a, { passphrase: (who) => `${who} identity passphrase`, identity: (who) => at('media', who, `${who}.identity.age`), folder: (who) => at('media', who) }, handovers);
     expect(end).toMatch(/The ceremony is closed/);
     expect(handovers).toContain('Hand the keyboard to Alice Custodian, participant 3 of 4');
     // Each identity went to its owner's medium, nowhere else.

@@ -1,0 +1,113 @@
+/**
+ * The people in the room, played for the app's end-to-end tests and the UI benchmark: a driver
+ * that reads the screen as a person would (who is asked, for what) and answers through the same
+ * controls: the hand-over card, file choices through main's dialog, passphrases typed into fields.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { AppPage } from './app-page';
+
+export interface Room {
+  /** What a person types at a prompt of this kind, on this try. */
+  passphrase(who: string, kind: string, attempt: number): string;
+  /** The identity file a person unlocks with. */
+  identity(who: string): string;
+  shareFile?(who: string): string;
+  /** A custodian who types their paper card instead: the card's text, and the line they first mistype. */
+  paperCard?(who: string): { text: string; typo: number } | undefined;
+  folder?(who: string): string;
+  /** Return true to press Cancel at this prompt instead of answering. */
+  stopAt?(kind: string, who: string, attempt: number): boolean;
+}
+
+/** Play the room until the ceremony ends; returns the ending's text. Records every hand-over. */
+export async function drive(a: AppPage, room: Room, handovers: string[] = [], onScreen: (name: string) => Promise<void> = async () => undefined): Promise<string> {
+  const { page, app } = a;
+  const once = (_page: Page, name: string) => onScreen(name);
+  for (;;) {
+    const el = await page.waitForSelector('.handover, .prompt, .ending', { timeout: 90_000 });
+    const cls = (await el.getAttribute('class')) ?? '';
+    if (cls.includes('handover')) {
+      handovers.push((await page.locator('#handover-h').textContent())!);
+      await once(page, 'ceremony-handover');
+      await page.keyboard.press('Enter'); // the continue button has the focus: the keyboard alone goes on
+      await el.waitForElementState('hidden');
+      continue;
+    }
+    if (cls.includes('ending')) return (await el.textContent())!;
+    const kind = (await el.getAttribute('data-kind'))!;
+    const who = (await el.getAttribute('data-who'))!;
+    const attempt = Number(await el.getAttribute('data-attempt'));
+    if (room.stopAt?.(kind, who, attempt)) return 'stop';
+    const p = page.locator('.prompt');
+    const choose = async (kindOfChoice: 'identity' | 'share' | 'folder', file: string, button: RegExp) => {
+      if ((await p.locator('.chosen').textContent())?.startsWith('Chosen:')) return;
+      app.picks.push({ kind: kindOfChoice, path: file });
+      await p.getByRole('button', { name: button }).click();
+      await p.locator('.chosen', { hasText: 'Chosen:' }).waitFor();
+    };
+    switch (kind) {
+      case 'unlock':
+        await choose('identity', room.folder ? join(room.folder(who), `${who}.identity.age`) : room.identity(who), /Choose your identity file/);
+        await once(page, 'ceremony-unlock');
+        await p.getByLabel('Your identity passphrase').fill(room.passphrase(who, kind, attempt));
+        await p.getByRole('button', { name: 'Unlock my identity' }).click();
+        break;
+      case 'review':
+        await once(page, 'ceremony-approval');
+        await p.getByRole('button', { name: /^Approve a / }).click();
+        break;
+      case 'choose-passphrase':
+      case 'choose-identity-passphrase': {
+        const pass = room.passphrase(who, kind, attempt);
+        await p.getByLabel(/^New passphrase/).fill(pass);
+        await p.getByLabel('The same passphrase again').fill(pass);
+        // The estimate comes from its worker (under the same CSP) while the person types.
+        await p.getByText(/^Strength: (Very weak|Weak|Fair|Strong|Very strong)$/).waitFor();
+        await once(page, `ceremony-${kind}`);
+        await p.getByRole('button', { name: 'Set my passphrase' }).click();
+        break;
+      }
+      case 'reenter-passphrase':
+        await p.getByLabel('Your share passphrase').fill(room.passphrase(who, kind, attempt));
+        await p.getByRole('button', { name: 'Open my share' }).click();
+        break;
+      case 'share': {
+        const card = room.paperCard?.(who);
+        if (card) {
+          await p.locator('label', { hasText: 'My paper card, typed' }).click();
+          const lines = card.text.split('\n').filter((l) => /^\d{2} {2}/.test(l));
+          for (const [i, line] of lines.entries()) {
+            const field = p.getByLabel(new RegExp(`^Line ${String(i + 1).padStart(2, '0')} of ${lines.length}`));
+            if (i + 1 === card.typo) {
+              // Two neighbours swapped: the line is named at once, nothing is corrected, and it is typed again.
+              const k = line.search(/[0-9A-Z]{4} /) + 1;
+              await field.fill(line.slice(0, k) + line[k + 1] + line[k] + line.slice(k + 2));
+              await p.getByRole('button', { name: 'Check this line' }).click();
+              await p.getByText(`card.line[${String(i + 1).padStart(2, '0')}]: the line check does not match`).waitFor();
+              await once(page, 'ceremony-paper-typo');
+            }
+            await field.fill(line);
+            await p.getByRole('button', { name: 'Check this line' }).click();
+          }
+          await p.getByRole('button', { name: 'Present my paper share' }).click();
+          break;
+        }
+        await choose('share', room.shareFile!(who), /Choose your share file/);
+        await p.getByLabel('Its passphrase').fill(room.passphrase(who, kind, attempt));
+        await once(page, 'ceremony-share');
+        await p.getByRole('button', { name: 'Present my share' }).click();
+        break;
+      }
+      case 'save-identity':
+        await choose('folder', room.folder!(who), /Choose the folder on your medium/);
+        await once(page, 'enroll-save-identity');
+        await p.getByRole('button', { name: 'Write my identity file there' }).click();
+        break;
+      default:
+        throw new Error(`no answer for ${kind}`);
+    }
+    await el.waitForElementState('hidden', { timeout: 90_000 });
+  }
+}
+
