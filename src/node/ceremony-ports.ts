@@ -8,7 +8,7 @@ import path from 'node:path';
 import { InputError } from '../core/errors';
 import type { CeremonyPorts } from '../core/ceremony/ports';
 import type { Answers } from '../core/ceremony/answers';
-import { MIN_IDENTITY_PASSPHRASE_CHARS, openIdentity } from '../core/roster/identity';
+import { MIN_IDENTITY_PASSPHRASE_CHARS } from '../core/roster/identity';
 import { verifyReceipt } from '../kmip/receipt';
 import type { Rng } from '../core/crypto/random';
 import { nativeProvider } from './native-provider';
@@ -106,8 +106,8 @@ export function cliPorts(
         file: ask(`${id}: path of your identity file (to ${purpose}): `, `identity.${id}`, false),
         passphrase: ask(`${id}: identity passphrase (to ${purpose}): `, `identity.${id}`, true),
       }));
-      const bytes = readInput(path.resolve(opts.answersDir, a.file), `answers.identities.${id}.file`);
-      return openIdentity(nativeProvider, bytes, a.passphrase); // the session checks it is the enrolled identity
+      // The engine opens it and checks it is the enrolled identity.
+      return { file: readInput(path.resolve(opts.answersDir, a.file), `answers.identities.${id}.file`), passphrase: a.passphrase };
     },
     async review(approver, summary) {
       const text = `${approver}, read what you are asked to approve:\n  ${summary.title}\n${summary.lines.map((l) => `    ${l}\n`).join('')}`;

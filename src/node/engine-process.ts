@@ -12,7 +12,6 @@ import path from 'node:path';
 import { InputError, isCustosError } from '../core/errors';
 import type { CeremonyPorts, ApprovalSummary, ShareFileAnswer } from '../core/ceremony/ports';
 import { runPlan } from '../core/ceremony/run';
-import { openIdentity } from '../core/roster/identity';
 import { writeNewFile } from './durable';
 import { nativeProvider } from './native-provider';
 import { systemClock } from './platform';
@@ -96,7 +95,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         readAloud: (value) => send({ type: 'read-aloud', value }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
-          return openIdentity(nativeProvider, readChosen(a.identityFile, `identity.${who}`, 'identity file'), text(a.passphrase));
+          return { file: readChosen(a.identityFile, `identity.${who}`, 'identity file'), passphrase: text(a.passphrase) };
         },
         async review(who, summary) {
           return (await ask('review', who, { summary })).approve;

@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import type { CeremonyPorts, Medium, RandomAccess } from '../../src/core/ceremony/ports';
 import type { NetworkState } from '../../src/core/ceremony/network';
-import { openIdentity, type IdentitySecrets } from '../../src/core/roster/identity';
+import { sealIdentity, type IdentitySecrets } from '../../src/core/roster/identity';
 import type { Rng } from '../../src/core/crypto/random';
 import { nativeProvider } from '../../src/node/native-provider';
+import { osRng } from '../../src/node/platform';
 
 export interface MemoryPorts extends CeremonyPorts {
   files: Map<string, Uint8Array>;
@@ -39,9 +40,9 @@ export function memoryPorts(opts: {
   const said: string[] = [];
   const unlocked: string[] = [];
   const identities = new Map<string, Uint8Array>();
+  const sealed = new Map<string, Uint8Array>();
   const reviewed: { approver: string; title: string; lines: string[] }[] = [];
   let t = Date.parse('2026-11-28T10:00:00.000Z');
-  const copy = (s: IdentitySecrets): IdentitySecrets => ({ id: s.id, signingSeed: s.signingSeed.slice(), ageSecret: s.ageSecret.slice() });
   return {
     provider: nativeProvider,
     rng: opts.rng,
@@ -52,10 +53,15 @@ export function memoryPorts(opts: {
       unlocked.push(id);
       const who = opts.impostor?.asked === id ? opts.impostor.presents : id;
       const known = opts.ids.get(who);
-      if (known) return copy(known);
+      if (known) {
+        // A known identity is presented as a file sealed to its passphrase (at a test work factor), as a person would.
+        const passphrase = `${who} identity passphrase`;
+        if (!sealed.has(who)) sealed.set(who, await sealIdentity({ provider: nativeProvider, rng: osRng }, known, passphrase, 10));
+        return { file: sealed.get(who)!.slice(), passphrase };
+      }
       const saved = identities.get(who); // made by an enrollment in these ports
       if (!saved) throw new Error(`test ports: no identity for ${who}`);
-      return openIdentity(nativeProvider, saved, opts.passphrases?.[who] ?? `${who} identity passphrase`);
+      return { file: saved.slice(), passphrase: opts.passphrases?.[who] ?? `${who} identity passphrase` };
     },
     async review(approver, summary) {
       reviewed.push({ approver, ...summary });

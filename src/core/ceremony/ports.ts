@@ -5,7 +5,6 @@
  */
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
-import type { IdentitySecrets } from '../roster/identity';
 import type { NetworkState } from './network';
 import type { Receipt } from '../documents/receipt';
 import type { TransportKey } from '../documents/transport';
@@ -53,6 +52,12 @@ export interface RandomAccess {
   close(): void;
 }
 
+/** An identity file as presented, with the passphrase typed for it. */
+export interface IdentityPresented {
+  file: Uint8Array;
+  passphrase: string;
+}
+
 export interface ShareFileAnswer {
   bytes: Uint8Array;
   /** For a passphrase-protected share file; a recipient one opens with the custodian's identity. */
@@ -98,8 +103,11 @@ export interface CeremonyPorts {
   clock: Clock;
   appVersion: string;
   network(): NetworkState;
-  /** The participant unlocks their identity (their identity file and passphrase). The engine wipes it. */
-  unlock(participant: string, purpose: string): Promise<IdentitySecrets>;
+  /**
+   * The participant presents their identity file and types its passphrase. The engine opens it
+   * (no port does the crypto), checks it is the enrolled identity, and wipes the file's bytes.
+   */
+  unlock(participant: string, purpose: string): Promise<IdentityPresented>;
   /**
    * An approver reads what they are about to sign and says yes (true) or no. Shown before they
    * unlock; the approval event records the SHA-256 of exactly this summary.

@@ -12,7 +12,7 @@
 import { CustosError, PolicyError, VerifyError } from '../errors';
 import { equalBytes, fromHex } from '../crypto/bytes';
 import { isDeterministic } from '../crypto/random';
-import { ageRecipientOf, wipeIdentity, type IdentitySecrets } from '../roster/identity';
+import { ageRecipientOf, openIdentity, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { checkSeparation, type Assignment, type VerifiedRoster } from '../roster/roster';
 import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
 import { fingerprintWords } from '../transcript/words';
@@ -186,12 +186,15 @@ export class Session {
   async unlock(id: string, purpose: string): Promise<IdentitySecrets> {
     return this.attempt(id, purpose, async () => {
       let s: IdentitySecrets;
+      const presented = await this.ports.unlock(id, purpose);
       try {
-        s = await this.ports.unlock(id, purpose);
+        s = await openIdentity(this.ports.provider, presented.file, presented.passphrase);
       } catch (e) {
         // Whose identity it was, in the words the room hears.
         if (e instanceof CustosError && e.code === 'file.passphrase') throw new VerifyError('file.passphrase', `identity.${id}`, `the passphrase typed does not open ${id}'s identity file`, { cause: e });
         throw e;
+      } finally {
+        presented.file.fill(0);
       }
       const expected = this.roster.publicKey(id);
       const p = this.roster.participant(id);
