@@ -80,10 +80,10 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     ...(io.terminal && { ask: io.terminal }),
   });
   const r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });
-  if (json) io.out(JSON.stringify({ ok: true, kind: checked.plan.kind, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');
+  if (json) io.out(JSON.stringify({ ok: true, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');
   else {
     const facts = Object.entries(r)
-      .filter(([k, v]) => !['ceremony', 'head', 'headWords'].includes(k) && (typeof v === 'string' || typeof v === 'number'))
+      .filter(([k, v]) => !['kind', 'ceremony', 'head', 'headWords'].includes(k) && (typeof v === 'string' || typeof v === 'number'))
       .map(([k, v]) => `${k} ${String(v)}`);
     io.out(
       r.closedNow

@@ -123,7 +123,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         },
       };
       const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });
-      send({ type: 'done', result: { kind: checked.plan.kind, rehearsal, ...result } });
+      send({ type: 'done', result: { rehearsal, ...result } });
     } catch (e) {
       if (!isCustosError(e)) {
         send({ type: 'failed', error: { kind: 'internal', code: 'internal', field: '', message: e instanceof Error ? e.message : String(e) } });

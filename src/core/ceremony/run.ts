@@ -13,11 +13,7 @@ import { runEnroll } from './enroll';
 import { InputError } from '../errors';
 import { foresee } from './foresee';
 
-export type CeremonyResult = Closing & object;
-
-type Runner<K extends PlanKind> = (ports: CeremonyPorts, plan: PlanOf<K>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<CeremonyResult>;
-
-const RUNNERS: { [K in Exclude<PlanKind, 'enroll'>]: Runner<K> } = {
+const RUNNERS = {
   generate: runGenerate,
   'add-key': runAddKey,
   'change-state': runChangeState,
@@ -28,7 +24,14 @@ const RUNNERS: { [K in Exclude<PlanKind, 'enroll'>]: Runner<K> } = {
   reshare: runReshare,
   rotate: runRotate,
   'confirm-import': runConfirmImport,
-};
+} satisfies { [K in Exclude<PlanKind, 'enroll'>]: (ports: CeremonyPorts, plan: PlanOf<K>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<Closing> };
+
+/** What a ceremony of kind K returns: its closing and the facts of that kind (keys, KCVs, files), tagged with the kind. */
+export type ResultOf<K extends PlanKind> = (K extends 'enroll' ? Awaited<ReturnType<typeof runEnroll>> : K extends keyof typeof RUNNERS ? Awaited<ReturnType<(typeof RUNNERS)[K]>> : never) & { kind: K };
+/** A rerun that only completed an interrupted close returns the closing alone (`closedNow`). */
+export type CeremonyResult = { [K in PlanKind]: ResultOf<K> | (Closing & { kind: K; closedNow: true }) }[PlanKind];
+
+type AnyRunner = (ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<Closing>;
 
 /**
  * Run a plan. `roster` is the pinned roster the plan names; for an enrollment it is the pinned
@@ -38,7 +41,8 @@ export async function runPlan(ports: CeremonyPorts, plan: Plan, roster: Verified
   if (plan.kind !== 'enroll' && !roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
   // Whatever would stop the run is found before anyone is asked for anything.
   foresee(ports, plan, roster, { planSha256: opts.planSha256, rehearsal: opts.rehearsal === true });
-  if (plan.kind === 'enroll') return runEnroll(ports, plan, roster, opts);
+  if (plan.kind === 'enroll') return { kind: 'enroll', ...(await runEnroll(ports, plan, roster, opts)) };
   if (!roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
-  return (RUNNERS[plan.kind] as Runner<Exclude<PlanKind, 'enroll'>>)(ports, plan as never, roster, opts);
+  const result = await (RUNNERS[plan.kind] as AnyRunner)(ports, plan, roster, opts);
+  return { ...result, kind: plan.kind } as CeremonyResult;
 }
