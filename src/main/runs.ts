@@ -33,6 +33,7 @@ export class Runs {
       prompt: (pid, prompt) => send({ run: id, type: 'prompt', id: pid, prompt }),
       event: (event) => send({ run: id, type: 'event', event }),
       say: (text) => send({ run: id, type: 'say', text }),
+      written: (file) => send({ run: id, type: 'written', file }),
       readAloud: (value) => send({ run: id, type: 'read-aloud', value }),
       progress: (work) => send({ run: id, type: 'progress', work }),
       refused: (reason) => send({ run: id, type: 'refused', reason }),

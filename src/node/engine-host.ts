@@ -5,7 +5,7 @@
  * transcript when the plan is started again). Main gives it Electron's utility process; tests
  * give it a Node child process: the same messages either way.
  */
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type Script } from './engine-protocol';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type Script, type WrittenFile } from './engine-protocol';
 
 /** A started engine process, whatever runs it. */
 export interface EngineChild {
@@ -21,6 +21,8 @@ export interface RunListener {
   prompt(id: number, prompt: Prompt): void;
   event(event: { type: string; actor: string; seq: number; step?: string }): void;
   say(text: string): void;
+  /** A file written to a medium and read back, with the SHA-256 of what was read. */
+  written(file: WrittenFile): void;
   /** A value the room reads aloud (a KCV, a fingerprint and its words). */
   readAloud(value: { label: string; value: string; words?: string[] }): void;
   /** Long work as it goes: the subset check, bytes backed up or restored. */
@@ -90,6 +92,8 @@ export class EngineRun {
         return this.listener.event(m.event);
       case 'say':
         return this.listener.say(m.text);
+      case 'written':
+        return this.listener.written(m.file);
       case 'read-aloud':
         return this.listener.readAloud(m.value);
       case 'progress':

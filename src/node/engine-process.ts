@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, isCustosError } from '../core/errors';
-import type { CeremonyPorts, ApprovalSummary, ShareFileAnswer } from '../core/ceremony/ports';
+import type { CeremonyPorts, ApprovalSummary, Medium, ShareFileAnswer } from '../core/ceremony/ports';
 import { runPlan } from '../core/ceremony/run';
 import { writeNewFile } from './durable';
 import { nativeProvider } from './native-provider';
@@ -19,7 +19,7 @@ import { checkPlanFile, type CheckedPlan } from './plan-check';
 import { describeSteps, doneSoFar, stepOf, type Step } from '../core/ceremony/steps';
 import { planAssignment } from '../core/plan/schema';
 import { planMedia, platformPorts } from './ceremony-ports';
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind, type Script } from './engine-protocol';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind, type Script, type WrittenFile } from './engine-protocol';
 
 export interface ParentChannel {
   send(message: FromEngine): void;
@@ -85,8 +85,12 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       if (workFactor !== undefined && !rehearsal) throw new InputError('engine.workFactor', 'workFactor', 'may only be lowered in a rehearsal');
       const steps = describeSteps(checked.plan, checked.roster);
       send({ type: 'script', script: scriptOf(checked, steps, rehearsal) });
+      const platform = platformPorts(planMedia(checked, appVersion, (t) => send({ type: 'say', text: t })));
+      const report = (medium: WrittenFile['medium'], location: string, name: string, sha256: string) => send({ type: 'written', file: { medium, location, name, sha256 } });
       const ports: CeremonyPorts = {
-        ...platformPorts(planMedia(checked, appVersion, (t) => send({ type: 'say', text: t }))),
+        ...platform,
+        outputs: reporting(platform.outputs, 'outputs', report),
+        ...(platform.paper && { paper: reporting(platform.paper, 'paper', report) }),
         appended: (e) => {
           const step = stepOf(steps, e)?.id;
           send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq, ...(step !== undefined && { step }) } });
@@ -104,8 +108,11 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
           return twice(await ask('choose-identity-passphrase', who), `identity.${who}`);
         },
         async saveIdentity(who, bytes) {
-          const file = path.join((await ask('save-identity', who)).folder, `${who}.identity.age`);
-          return { location: file, sha256: writeNewFile(file, bytes) };
+          const folder = (await ask('save-identity', who)).folder;
+          const file = path.join(folder, `${who}.identity.age`);
+          const sha256 = writeNewFile(file, bytes);
+          report('identity', folder, path.basename(file), sha256);
+          return { location: file, sha256 };
         },
         async choosePassphrase(who) {
           return twice(await ask('choose-passphrase', who), `sharePassphrase.${who}`);
@@ -153,6 +160,32 @@ function scriptOf(checked: CheckedPlan, steps: Step[], rehearsal: boolean): Scri
     steps,
     done: doneSoFar(steps, existing),
     people,
+  };
+}
+
+/** A medium that tells the window of each file once it is written and read back. */
+function reporting(m: Medium, medium: WrittenFile['medium'], report: (medium: WrittenFile['medium'], location: string, name: string, sha256: string) => void): Medium {
+  return {
+    ...m,
+    location: m.location,
+    write(name, bytes) {
+      const sha256 = m.write(name, bytes);
+      report(medium, m.location, name, sha256);
+      return sha256;
+    },
+    create(name) {
+      const w = m.create(name);
+      return {
+        write: (b) => w.write(b),
+        digest: () => w.digest(),
+        abort: () => w.abort(),
+        commit() {
+          const sha256 = w.commit();
+          report(medium, m.location, name, sha256);
+          return sha256;
+        },
+      };
+    },
   };
 }
 

@@ -67,6 +67,8 @@ export const fromEngineSchema = z.discriminatedUnion('type', [
   /** A transcript event appended (never its data), with the id of the script step it completes, if any. */
   z.strictObject({ type: z.literal('event'), event: z.strictObject({ type: z.string().max(100), actor: who, seq: z.int().min(0), step: z.string().max(200).optional() }) }),
   z.strictObject({ type: z.literal('say'), text: z.string().max(10_000) }),
+  /** A file the ceremony wrote and read back: where, and the SHA-256 of what was read back. */
+  z.strictObject({ type: z.literal('written'), file: z.strictObject({ medium: z.enum(['outputs', 'paper', 'identity']), location: path, name: z.string().max(300), sha256: z.string().regex(/^[0-9a-f]{64}$/) }) }),
   z.strictObject({ type: z.literal('read-aloud'), value: z.strictObject({ label: line, value: line, words: z.array(z.string().max(20)).max(64).optional() }) }),
   z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore']), done: z.int().min(0), total: z.int().min(0) }) }),
   z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),
@@ -75,3 +77,4 @@ export const fromEngineSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('refused'), reason: z.string().max(1000) }),
 ]);
 export type FromEngine = z.infer<typeof fromEngineSchema>;
+export type WrittenFile = Extract<FromEngine, { type: 'written' }>['file'];

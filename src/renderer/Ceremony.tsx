@@ -29,6 +29,7 @@ interface RunState {
   events: { seq: number; actor: string; type: string; time: string }[];
   say: string[];
   readAloud: ReadAloudValue[];
+  written: Written[];
   progress?: { what: string; done: number; total: number };
   refused: string[];
   end?: Outcome;
@@ -37,7 +38,9 @@ interface RunState {
 
 type Action = { type: 'started'; run: number } | { type: 'start-failed'; error: string } | { type: 'message'; m: RunMessage; at: string } | { type: 'answered' } | { type: 'restart' };
 
-const initial = (): RunState => ({ done: new Map(), events: [], say: [], readAloud: [], refused: [] });
+const initial = (): RunState => ({ done: new Map(), events: [], say: [], readAloud: [], written: [], refused: [] });
+
+type Written = Extract<RunMessage, { type: 'written' }>['file'];
 
 function reduce(s: RunState, a: Action): RunState {
   switch (a.type) {
@@ -72,6 +75,8 @@ function reduce(s: RunState, a: Action): RunState {
       return { ...s, readAloud: [...s.readAloud.filter((v) => v.label !== m.value.label), m.value] };
     case 'progress':
       return { ...s, progress: m.work };
+    case 'written':
+      return { ...s, written: [...s.written, m.file] };
     case 'refused':
       return { ...s, refused: [...s.refused, m.reason] };
     case 'end':
@@ -141,6 +146,7 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
           </p>
         )}
         {s.end && <Ending outcome={s.end} readAloud={s.readAloud} resume={() => setAttempt((n) => n + 1)} home={home} />}
+        {s.written.length > 0 && <WrittenFiles files={s.written} />}
         {running && (
           <div className="cancel-row">
             <Button className="quiet danger" onPress={() => setConfirmCancel(true)}>
@@ -268,6 +274,17 @@ export function Words({ words, label }: { words: string[]; label?: string }) {
   );
 }
 
+/** A KCV for reading aloud: its algorithm small, its bytes large in pairs. */
+function KcvValue({ value }: { value: string }) {
+  const m = /^([a-z0-9-]+):\s*([0-9a-f]+)$/i.exec(value);
+  if (!m) return <p className="mono big">{value}</p>;
+  return (
+    <p className="kcv">
+      <span className="algo">{m[1]}</span> <span className="mono big">{m[2]!.match(/.{1,2}/g)!.join(' ')}</span>
+    </p>
+  );
+}
+
 function ReadAloudPanel({ values }: { values: ReadAloudValue[] }) {
   const [confirmed, setConfirmed] = useState<Set<string>>(new Set());
   return (
@@ -286,7 +303,7 @@ function ReadAloudPanel({ values }: { values: ReadAloudValue[] }) {
               <p className="hex mono">{groupValue(v.value)}</p>
             </>
           ) : (
-            <p className="mono big">{groupValue(v.value)}</p>
+            <KcvValue value={v.value} />
           )}
           <Button className="secondary" onPress={() => setConfirmed(new Set([...confirmed, v.label]))}>
             {`I read the ${v.label.toLowerCase()} aloud and it matches`}
@@ -387,6 +404,43 @@ function Failure({ title, message, retry, home }: { title: string; message: stri
         </Button>
       </div>
     </div>
+  );
+}
+
+const MEDIUM_WORDS: Record<Written['medium'], string> = { outputs: 'custodians’ medium', paper: 'paper shares medium', identity: 'their own medium' };
+
+/** Every file written in this run, where it went, and the SHA-256 of what was read back from the medium. */
+function WrittenFiles({ files }: { files: Written[] }) {
+  const places = [...new Map(files.map((f) => [`${f.medium}\n${f.location}`, { medium: f.medium, location: f.location }])).values()];
+  return (
+    <section className="written" aria-labelledby="written-h">
+      <h2 id="written-h">Files written, each read back and checked</h2>
+      {places.map((p) => (
+        <table key={`${p.medium}${p.location}`}>
+          <caption>
+            {MEDIUM_WORDS[p.medium]}: <code>{p.location}</code>
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">SHA-256 of what was read back</th>
+            </tr>
+          </thead>
+          <tbody>
+            {files
+              .filter((f) => f.medium === p.medium && f.location === p.location)
+              .map((f) => (
+                <tr key={f.name}>
+                  <td>
+                    <code>{f.name}</code>
+                  </td>
+                  <td className="sha">{f.sha256}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      ))}
+    </section>
   );
 }
 

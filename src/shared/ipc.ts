@@ -185,6 +185,7 @@ export type RunMessage =
   | { run: number; type: 'prompt'; id: number; prompt: RunPrompt }
   | { run: number; type: 'event'; event: { type: string; actor: string; seq: number; step?: string } }
   | { run: number; type: 'say'; text: string }
+  | { run: number; type: 'written'; file: { medium: 'outputs' | 'paper' | 'identity'; location: string; name: string; sha256: string } }
   | { run: number; type: 'read-aloud'; value: { label: string; value: string; words?: string[] } }
   | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number } }
   | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }

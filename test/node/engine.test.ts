@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRun, type EngineChild, type RunListener } from '../../src/node/engine-host';
-import type { Answer, Prompt, Script } from '../../src/node/engine-protocol';
+import type { Answer, Prompt, Script, WrittenFile } from '../../src/node/engine-protocol';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { custos, workstation } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-engine-'));
@@ -47,6 +49,7 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
   const ended = new Promise<Outcome>((r) => (resolveEnd = r));
   const scripts: Script[] = [];
   const readAloud: string[] = [];
+  const written: WrittenFile[] = [];
   const steps: string[] = [];
   const run: EngineRun = new EngineRun(c, {
     script: (s) => void scripts.push(s),
@@ -65,11 +68,12 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
     },
     say: () => undefined,
     readAloud: (v) => void readAloud.push(v.label),
+    written: (f) => void written.push(f),
     progress: (w) => void progress.push(w),
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended, progress, scripts, steps, readAloud, unwiped: () => unwiped };
+  return { run, prompts, events, refused, ended, progress, scripts, steps, readAloud, written, unwiped: () => unwiped };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -125,6 +129,9 @@ describe('the engine process', () => {
     expect(first.progress.filter((p) => p.what === 'subsets').at(-1)).toEqual({ what: 'subsets', done: 3, total: 3 });
     expect(first.events.filter((e) => e.endsWith(':share.issued'))).toEqual(['alice:share.issued', 'bob:share.issued', 'carol:share.issued']);
     expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
+    // Each share file was reported once written and read back, with the SHA-256 of the bytes on the medium.
+    expect(first.written.map((f) => f.name)).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
+    for (const f of first.written) expect(f).toEqual({ medium: 'outputs', location: at('out-generate'), name: f.name, sha256: createHash('sha256').update(readFileSync(at('out-generate', f.name))).digest('hex') });
     // The script came first, whole, with names from the roster; each step recorded was reported by its id.
     expect(first.scripts).toHaveLength(1);
     const script = first.scripts[0]!;

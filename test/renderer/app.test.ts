@@ -20,6 +20,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,11 +136,16 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     );
     expect(first).toBe('stop');
     expect(mistyped).toBe(true);
+    // The screen listed each share file with the SHA-256 read back from the medium: the bytes on it.
+    const listed = await page.locator('.written tbody tr').allTextContents();
+    for (const f of ['alice.share.age', 'bob.share.age', 'carol.share.age'])
+      expect(listed.find((r) => r.startsWith(f))?.replace(/\s/g, '')).toContain(createHash('sha256').update(readFileSync(at('out-generate', f))).digest('hex'));
+
     // The hand-over card named each person by name and role before they typed.
     expect(handovers).toContain('Hand the keyboard to Oscar Operator, operator');
     expect(handovers).toContain('Hand the keyboard to Bob Custodian, custodian 2 of 3');
     // The KCV was shown to read aloud, in groups.
-    expect(await page.locator('.read-aloud .big').first().textContent()).toMatch(/^cmac-aes: [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$/);
+    expect(await page.locator('.read-aloud .kcv').first().textContent()).toMatch(/^cmac-aes [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$/);
     // The script: the steps so far ticked, the current one marked.
     expect(await page.locator('.rail li.done').count()).toBeGreaterThanOrEqual(6);
     expect(await page.locator('.rail li[aria-current="step"] .step-id').textContent()).toBe('verify:bob');
