@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Button, Checkbox, FieldError, Form, Input, Label, Radio, RadioGroup, Text, TextArea, TextField } from 'react-aria-components';
 import { stringify } from 'yaml';
-import { PLAN_KIND_NAMES, type Chosen } from '../shared/ipc';
+import { PLAN_KIND_NAMES, type Chosen, type Drive } from '../shared/ipc';
 import { api, errorText } from './api';
 import type { Screen } from './App';
 
@@ -249,6 +249,7 @@ function GenerateForm({ onSaved }: { onSaved: (c: Chosen) => void }) {
       </fieldset>
       <fieldset>
         <legend>Where things go</legend>
+        <DrivePicker onOutputs={(m) => set('outputs')(m)} onPaper={(m) => set('paper')(m)} paper={g.paperForm} />
         {text('vault', 'Vault folder', 'The workstation data folder: inventories and every transcript.')}
         {text('transcript', 'Transcript file name', 'A plain name ending in .jsonl, kept in the vault.')}
         {text('outputs', 'Output folder (the custodians’ medium)')}
@@ -275,6 +276,42 @@ function GenerateForm({ onSaved }: { onSaved: (c: Chosen) => void }) {
         Save the plan…
       </Button>
     </Form>
+  );
+}
+
+/** The removable drives mounted now, each one press away from being the outputs' or the paper shares' medium. */
+function DrivePicker({ onOutputs, onPaper, paper }: { onOutputs: (mountpoint: string) => void; onPaper: (mountpoint: string) => void; paper: boolean }) {
+  const [drives, setDrives] = useState<Drive[] | undefined>();
+  const look = () => {
+    api().drives().then(setDrives, () => setDrives([]));
+  };
+  useEffect(look, []);
+  return (
+    <div className="drives" role="group" aria-label="Removable drives">
+      <p>
+        {drives === undefined ? 'Looking for removable drives…' : drives.length === 0 ? 'No removable drive is mounted. Plug one in, then look again.' : 'Removable drives mounted now:'}{' '}
+        <Button className="quiet" onPress={look}>
+          Look again
+        </Button>
+      </p>
+      {drives && drives.length > 0 && (
+        <ul>
+          {drives.map((d) => (
+            <li key={d.partition}>
+              <strong>{d.model ?? d.device}</strong> ({(d.sizeBytes / 1e9).toFixed(1)} GB) at <code>{d.mountpoint}</code>{' '}
+              <Button className="secondary" onPress={() => onOutputs(d.mountpoint)}>
+                {`Use ${d.partition} for the custodians’ medium`}
+              </Button>{' '}
+              {paper && (
+                <Button className="secondary" onPress={() => onPaper(d.mountpoint)}>
+                  {`Use ${d.partition} for the paper shares`}
+                </Button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
