@@ -306,7 +306,7 @@ function ReadAloudPanel({ values }: { values: ReadAloudValue[] }) {
             <KcvValue value={v.value} />
           )}
           <Button className="secondary" onPress={() => setConfirmed(new Set([...confirmed, v.label]))}>
-            {`I read the ${v.label.toLowerCase()} aloud and it matches`}
+            {`I read the ${v.label[0]!.toLowerCase()}${v.label.slice(1)} aloud and it matches`}
           </Button>
         </div>
         ),
@@ -434,7 +434,7 @@ function WrittenFiles({ files }: { files: Written[] }) {
                   <td>
                     <code>{f.name}</code>
                   </td>
-                  <td className="sha">{f.sha256}</td>
+                  <td className="sha">{groupValue(f.sha256)}</td>
                 </tr>
               ))}
           </tbody>

@@ -152,6 +152,8 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     expect(await page.locator('.rail li[aria-current="step"] .step-id').textContent()).toBe('verify:bob');
     expect(await page.locator('.transcript li').count()).toBeGreaterThan(5);
     await screen(page, 'ceremony-running');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${shots}/ceremony-viewport.png` }); // as the room sees it (the README's picture)
 
     await page.getByRole('button', { name: 'Cancel the ceremony…' }).click();
     await page.getByRole('alertdialog').getByText('can be resumed from this step').waitFor();
