@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../core/errors';
-import type { CeremonyPorts } from '../core/ceremony/ports';
+import type { CeremonyPorts, PlatformPorts } from '../core/ceremony/ports';
 import type { Answers } from '../core/ceremony/answers';
 import { MIN_IDENTITY_PASSPHRASE_CHARS } from '../core/roster/identity';
 import { verifyReceipt } from '../kmip/receipt';
@@ -59,7 +59,7 @@ export function planMedia(c: CheckedPlan, appVersion: string, say: (text: string
  * OS randomness and clock, the network interfaces, the plan's media as directories, inputs
  * relative to the plan, the transcript appended with fsync, receipts checked.
  */
-export function platformPorts(opts: PlanMedia): Omit<CeremonyPorts, 'unlock' | 'review' | 'chooseIdentityPassphrase' | 'saveIdentity' | 'choosePassphrase' | 'reenterPassphrase' | 'dice' | 'shareFile'> {
+export function platformPorts(opts: PlanMedia): PlatformPorts {
   return {
     provider: nativeProvider,
     rng: opts.rng ?? osRng,

@@ -97,37 +97,17 @@ export function meter(what: Progress['what'], total: number, report: ((p: Progre
   };
 }
 
-export interface CeremonyPorts {
+/**
+ * The platform a ceremony runs on: crypto, randomness, time, the network's state, media, the
+ * transcript file, and what the room is told (never a secret). The CLI and the app share one
+ * implementation (src/node/ceremony-ports.ts `platformPorts`).
+ */
+export interface PlatformPorts {
   provider: CryptoProvider;
   rng: Rng;
   clock: Clock;
   appVersion: string;
   network(): NetworkState;
-  /**
-   * The participant presents their identity file and types its passphrase. The engine opens it
-   * (no port does the crypto), checks it is the enrolled identity, and wipes the file's bytes.
-   */
-  unlock(participant: string, purpose: string): Promise<IdentityPresented>;
-  /**
-   * An approver reads what they are about to sign and says yes (true) or no. Shown before they
-   * unlock; the approval event records the SHA-256 of exactly this summary.
-   */
-  review(approver: string, summary: ApprovalSummary): Promise<boolean>;
-  /** A participant being enrolled chooses the passphrase of their new identity file (the port asks twice). */
-  chooseIdentityPassphrase(participant: string): Promise<string>;
-  /**
-   * A participant's new identity file goes to the medium they choose (never overwriting);
-   * returns where it went, for the record, and the SHA-256 of what was read back.
-   */
-  saveIdentity(participant: string, file: Uint8Array): Promise<{ location: string; sha256: string }>;
-  /** A custodian chooses the passphrase of their share file (the port asks twice). */
-  choosePassphrase(custodian: string): Promise<string>;
-  /** A custodian types their share-file passphrase again, to prove they can open it. */
-  reenterPassphrase(custodian: string): Promise<string>;
-  /** A custodian's dice rolls, digits 1 to 6. */
-  dice(custodian: string): Promise<string>;
-  /** A custodian presents their share file (and its passphrase) for a quorum. The engine wipes the bytes. */
-  shareFile(custodian: string): Promise<ShareFileAnswer>;
   /** Where the ceremony's outputs go (custodians' and couriers' media). */
   outputs: Medium;
   /**
@@ -170,3 +150,39 @@ export interface CeremonyPorts {
   /** Long work as it goes (the subset check, bytes backed up or restored), at most about a hundred reports per piece of work. Optional. */
   progress?(work: Progress): void;
 }
+
+/**
+ * The people: each question put to one named person, at the terminal or on the screen. Ports
+ * hand back what the person typed or presented; the engine does every piece of crypto with it
+ * and wipes it.
+ */
+export interface PeoplePorts {
+  /**
+   * The participant presents their identity file and types its passphrase. The engine opens it
+   * (no port does the crypto), checks it is the enrolled identity, and wipes the file's bytes.
+   */
+  unlock(participant: string, purpose: string): Promise<IdentityPresented>;
+  /**
+   * An approver reads what they are about to sign and says yes (true) or no. Shown before they
+   * unlock; the approval event records the SHA-256 of exactly this summary.
+   */
+  review(approver: string, summary: ApprovalSummary): Promise<boolean>;
+  /** A participant being enrolled chooses the passphrase of their new identity file (the port asks twice). */
+  chooseIdentityPassphrase(participant: string): Promise<string>;
+  /**
+   * A participant's new identity file goes to the medium they choose (never overwriting);
+   * returns where it went, for the record, and the SHA-256 of what was read back.
+   */
+  saveIdentity(participant: string, file: Uint8Array): Promise<{ location: string; sha256: string }>;
+  /** A custodian chooses the passphrase of their share file (the port asks twice). */
+  choosePassphrase(custodian: string): Promise<string>;
+  /** A custodian types their share-file passphrase again, to prove they can open it. */
+  reenterPassphrase(custodian: string): Promise<string>;
+  /** A custodian's dice rolls, digits 1 to 6. */
+  dice(custodian: string): Promise<string>;
+  /** A custodian presents their share file (and its passphrase) for a quorum. The engine wipes the bytes. */
+  shareFile(custodian: string): Promise<ShareFileAnswer>;
+}
+
+/** Everything a ceremony needs: the platform and the people. */
+export interface CeremonyPorts extends PlatformPorts, PeoplePorts {}
