@@ -42,11 +42,11 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   let started = false;
   let last: { key: string; count: number } | undefined;
 
-  const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary } = {}): Promise<Extract<Answer, { kind: K }>> => {
+  const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary; card?: string[] } = {}): Promise<Extract<Answer, { kind: K }>> => {
     const key = `${kind}:${who}:${extra.purpose ?? ''}`;
     last = last?.key === key ? { key, count: last.count + 1 } : { key, count: 1 };
     const id = ++next;
-    const prompt: Prompt = { kind, who, attempt: last.count, ...(extra.purpose !== undefined && { purpose: extra.purpose }), ...(extra.summary && { summary: extra.summary }) };
+    const prompt: Prompt = { kind, who, attempt: last.count, ...(extra.purpose !== undefined && { purpose: extra.purpose }), ...(extra.summary && { summary: extra.summary }), ...(extra.card && { card: extra.card }) };
     return new Promise((resolve, reject) => {
       open.set(id, { kind, resolve: resolve as (a: Answer) => void, reject });
       send({ type: 'prompt', id, prompt });
@@ -122,6 +122,9 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         },
         async dice(who) {
           return (await ask('dice', who)).rolls;
+        },
+        async showShare(who, card) {
+          await ask('show-share', who, { card });
         },
         async shareFile(who): Promise<ShareFileAnswer> {
           const a = await ask('share', who);

@@ -11,7 +11,7 @@ const id = z.int().min(1).max(2 ** 31);
 const who = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 const path = z.string().min(1).max(4096);
 
-export const PROMPT_KINDS = ['unlock', 'review', 'choose-identity-passphrase', 'save-identity', 'choose-passphrase', 'reenter-passphrase', 'dice', 'share'] as const;
+export const PROMPT_KINDS = ['unlock', 'review', 'choose-identity-passphrase', 'save-identity', 'choose-passphrase', 'reenter-passphrase', 'dice', 'share', 'show-share'] as const;
 export type PromptKind = (typeof PROMPT_KINDS)[number];
 
 export const answerSchema = answerSchemaNaming(path);
@@ -32,6 +32,8 @@ export const promptSchema = z.strictObject({
   /** 1 for the first time this question is put to this person, 2 and 3 after a failure. */
   attempt: z.int().min(1).max(100),
   summary: z.strictObject({ title: z.string().max(1000), lines: z.array(z.string().max(1000)).max(200) }).optional(),
+  /** A custodian's own paper share card, for the show-share moment only. */
+  card: z.array(z.string().max(200)).max(40).optional(),
 });
 export type Prompt = z.infer<typeof promptSchema>;
 

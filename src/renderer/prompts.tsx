@@ -71,6 +71,7 @@ const HEADINGS: Record<RunPrompt['kind'], (name: string) => string> = {
   'reenter-passphrase': (n) => `${n}, type your share passphrase again`,
   dice: (n) => `${n}, type your dice rolls`,
   share: (n) => `${n}, present your share`,
+  'show-share': (n) => `${n}, check your paper share`,
 };
 
 type BodyProps = Props & { send: (a: UiAnswer) => Promise<boolean> };
@@ -92,6 +93,8 @@ function Body(p: BodyProps) {
       return <Dice {...p} />;
     case 'share':
       return <Share {...p} />;
+    case 'show-share':
+      return <ShowShare {...p} />;
   }
 }
 
@@ -335,6 +338,42 @@ function Share(p: BodyProps) {
         </Form>
       ) : (
         <PaperCard send={p.send} />
+      )}
+    </div>
+  );
+}
+
+/**
+ * A custodian's own paper share, shown only after they ask for it (everyone else looks away),
+ * to compare with their printed card or copy by hand; hidden and forgotten when they are done.
+ */
+function ShowShare(p: BodyProps) {
+  const [shown, setShown] = useState(false);
+  const card = p.prompt.card ?? [];
+  return (
+    <div>
+      <p>
+        Your share of the key, as it is on your paper card. Only {p.person.name} looks at the screen. Compare it line by line with your printed card (or copy it by hand, with its line
+        checks), then hide it.
+      </p>
+      {shown ? (
+        <>
+          <pre className="card mono" aria-label="Your paper share">
+            {card.join('\n')}
+          </pre>
+          <Button className="primary" autoFocus onPress={() => void p.send({ kind: 'show-share', seen: true })}>
+            I have checked my paper share: hide it
+          </Button>
+        </>
+      ) : (
+        <div className="buttons">
+          <Button className="primary" autoFocus onPress={() => setShown(true)}>
+            Show my paper share
+          </Button>
+          <Button className="secondary" onPress={() => void p.send({ kind: 'show-share', seen: true })}>
+            I have my printed card: go on without showing it
+          </Button>
+        </div>
       )}
     </div>
   );

@@ -95,6 +95,8 @@ export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
     /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
     z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional() }),
     z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
+    /** The custodian has seen their own paper share; the screen forgets it. */
+    z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true) }),
   ]);
 }
 
@@ -147,11 +149,13 @@ export const METHODS = {
 } satisfies Record<Method, z.ZodType>;
 
 export interface RunPrompt {
-  kind: 'unlock' | 'review' | 'choose-identity-passphrase' | 'save-identity' | 'choose-passphrase' | 'reenter-passphrase' | 'dice' | 'share';
+  kind: 'unlock' | 'review' | 'choose-identity-passphrase' | 'save-identity' | 'choose-passphrase' | 'reenter-passphrase' | 'dice' | 'share' | 'show-share';
   who: string;
   purpose?: string;
   attempt: number;
   summary?: { title: string; lines: string[] };
+  /** The custodian's own paper share (show-share only). */
+  card?: string[];
 }
 
 /** One step of a ceremony's script (core/ceremony/steps.ts). */

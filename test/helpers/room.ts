@@ -99,6 +99,14 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         await p.getByRole('button', { name: 'Present my share' }).click();
         break;
       }
+      case 'show-share': {
+        await p.getByRole('button', { name: 'Show my paper share' }).click();
+        const card = await p.getByLabel('Your paper share').textContent();
+        if (!/^CUSTOS SHARE \d+ OF \d+/.test(card ?? '')) throw new Error(`the paper share shown is not a card: ${card}`);
+        await once(page, 'ceremony-show-share');
+        await p.getByRole('button', { name: 'I have checked my paper share: hide it' }).click();
+        break;
+      }
       case 'save-identity':
         await choose('folder', room.folder!(who), /Choose the folder on your medium/);
         await once(page, 'enroll-save-identity');

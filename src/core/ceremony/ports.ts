@@ -182,6 +182,12 @@ export interface PeoplePorts {
   dice(custodian: string): Promise<string>;
   /** A custodian presents their share file (and its passphrase) for a quorum. The engine wipes the bytes. */
   shareFile(custodian: string): Promise<ShareFileAnswer>;
+  /**
+   * A custodian's own paper share, shown to them alone (after they unlocked) so they can check
+   * their printed card or copy it by hand; resolves once they have, and the screen forgets it.
+   * Optional: at the terminal the paper share is on its medium only.
+   */
+  showShare?(custodian: string, card: string[]): Promise<void>;
 }
 
 /** Everything a ceremony needs: the platform and the people. */

@@ -158,8 +158,11 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
       }
       if (spec.forms.includes('paper')) {
         const bytes = paperMedium(ports).read(`${c}.share.txt`);
-        const r = textToShare(provider, new TextDecoder().decode(bytes), `${c}.share.txt`);
+        const text = new TextDecoder().decode(bytes);
+        const r = textToShare(provider, text, `${c}.share.txt`);
         wipe(bytes);
+        // On a screen, the custodian sees their own card (it checked above) to compare with the printout or copy.
+        if (ports.showShare) await ports.showShare(c, text.split('\n').filter((l) => l.trim() !== ''));
         const ok = toHex(r.setId) === setId && r.index === i + 1;
         wipeShareRecord(r);
         if (!ok) throw new PolicyError('generate.reopen', c, `the paper share of ${c} does not hold share ${i + 1} of set ${setId}`);
