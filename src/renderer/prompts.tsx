@@ -358,9 +358,16 @@ function ShowShare(p: BodyProps) {
       </p>
       {shown ? (
         <>
-          <pre className="card mono" aria-label="Your paper share">
-            {card.join('\n')}
-          </pre>
+          <div className="card" aria-label="Your paper share">
+            {card
+              .filter((l) => !/^\d{2} /.test(l))
+              .map((l) => (
+                <p key={l} className="card-header mono">
+                  {l}
+                </p>
+              ))}
+            <pre className="mono">{card.filter((l) => /^\d{2} /.test(l)).join('\n')}</pre>
+          </div>
           <Button className="primary" autoFocus onPress={() => void p.send({ kind: 'show-share', seen: true })}>
             I have checked my paper share: hide it
           </Button>
