@@ -352,18 +352,20 @@ function Ending({ outcome, readAloud, resume, home }: { outcome: Outcome; readAl
     return (
       <div className="ending closed" role="status">
         <h2>✓ The ceremony is closed{r.closedNow ? ' (its close was completed now)' : ''}</h2>
+        {r.rosterWords && (
+          <>
+            <h3>The roster's words, for the enrollment paper</h3>
+            <p>Every participant writes them down and signs. Every plan and every door pins the roster by these words.</p>
+            <Words words={r.rosterWords.split(' ')} label="Roster words" />
+          </>
+        )}
+        <h3>Closing words, for the ceremony record</h3>
         <p>Every witness and the operator attested the transcript. Write the closing words on the ceremony record and sign it.</p>
         {words && <Words words={words.split(' ')} label="Closing words" />}
         {r.kcv && (
           <p>
             Master key KCV <span className="mono">{groupValue(r.kcv)}</span>
           </p>
-        )}
-        {r.rosterWords && (
-          <>
-            <p>The roster's words, for the enrollment paper: every participant writes them down and signs.</p>
-            <Words words={r.rosterWords.split(' ')} label="Roster words" />
-          </>
         )}
         <Button className="primary" autoFocus onPress={home}>
           Back to home
