@@ -6,33 +6,12 @@ import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export async function buildRenderer(outdir, { sourcemap = true } = {}) {
-  await build({
-    entryPoints: ['src/renderer/main.tsx'],
-    outfile: path.join(outdir, 'renderer.js'),
-    bundle: true,
-    sourcemap,
-    logLevel: 'warning',
-    legalComments: 'none',
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome130',
-    jsx: 'automatic',
-    minify: true,
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  // The passphrase-strength estimator runs in a worker, a bundle of its own.
-  await build({
-    entryPoints: ['src/renderer/strength-worker.ts'],
-    outfile: path.join(outdir, 'strength-worker.js'),
-    bundle: true,
-    sourcemap,
-    logLevel: 'warning',
-    legalComments: 'none',
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome130',
-    minify: true,
-  });
+  const browser = { bundle: true, sourcemap, logLevel: 'warning', legalComments: 'none', platform: 'browser', format: 'iife', target: 'chrome130', minify: true };
+  await Promise.all([
+    build({ ...browser, entryPoints: ['src/renderer/main.tsx'], outfile: path.join(outdir, 'renderer.js'), jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' } }),
+    // The passphrase-strength estimator runs in a worker, a bundle of its own.
+    build({ ...browser, entryPoints: ['src/renderer/strength-worker.ts'], outfile: path.join(outdir, 'strength-worker.js') }),
+  ]);
   for (const f of ['index.html', 'styles.css', 'pressable.css']) cpSync(`src/renderer/${f}`, path.join(outdir, f));
   mkdirSync(path.join(outdir, 'fonts'), { recursive: true });
   for (const f of readdirSync('assets/fonts').filter((x) => x.endsWith('.woff2'))) cpSync(`assets/fonts/${f}`, path.join(outdir, 'fonts', f));

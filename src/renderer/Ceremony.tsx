@@ -373,33 +373,25 @@ function Ending({ outcome, readAloud, resume, home }: { outcome: Outcome; readAl
       </div>
     );
   }
-  if ('stopped' in outcome)
-    return (
-      <div className="ending stopped" role="status">
-        <h2>The ceremony stopped here</h2>
-        <p>It can be resumed from this step: nothing recorded is lost. Resume now, or open the same plan again later.</p>
-        <div className="buttons">
-          <Button className="primary" autoFocus onPress={resume}>
-            Resume the ceremony
-          </Button>
-          <Button className="secondary" onPress={home}>
-            Back to home
-          </Button>
-        </div>
-      </div>
-    );
+  if ('stopped' in outcome) return <Stopped resume={resume} home={home} />;
   return <Failure title="The ceremony stopped" message={outcome.failed.message} retry={resume} home={home} />;
 }
 
-function Failure({ title, message, retry, home }: { title: string; message: string; retry: () => void; home: () => void }) {
+/** A run that ended without closing: what happened, and the two ways on (again, or home). */
+function Stopped({ title, message, resume, home }: { title?: string; message?: string; resume: () => void; home: () => void }) {
+  const failed = message !== undefined;
   return (
-    <div className="ending failed" role="alert">
-      <h2>{title}</h2>
-      <p className="what">{message}</p>
-      <p>Nothing recorded is lost. Fix what the message names, then try again: the ceremony resumes from where it stopped.</p>
+    <div className={failed ? 'ending failed' : 'ending stopped'} role={failed ? 'alert' : 'status'}>
+      <h2>{title ?? 'The ceremony stopped here'}</h2>
+      {failed && <p className="what">{message}</p>}
+      <p>
+        {failed
+          ? 'Nothing recorded is lost. Fix what the message names, then try again: the ceremony resumes from where it stopped.'
+          : 'It can be resumed from this step: nothing recorded is lost. Resume now, or open the same plan again later.'}
+      </p>
       <div className="buttons">
-        <Button className="primary" onPress={retry}>
-          Try again
+        <Button className="primary" autoFocus={!failed} onPress={resume}>
+          {failed ? 'Try again' : 'Resume the ceremony'}
         </Button>
         <Button className="secondary" onPress={home}>
           Back to home
@@ -408,6 +400,8 @@ function Failure({ title, message, retry, home }: { title: string; message: stri
     </div>
   );
 }
+
+const Failure = ({ title, message, retry, home }: { title: string; message: string; retry: () => void; home: () => void }) => <Stopped title={title} message={message} resume={retry} home={home} />;
 
 const MEDIUM_WORDS: Record<Written['medium'], string> = { outputs: 'custodians’ medium', paper: 'paper shares medium', identity: 'their own medium' };
 
