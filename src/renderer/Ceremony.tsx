@@ -112,6 +112,16 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
   const who = s.prompt?.prompt.who;
   const handOver = who !== undefined && who !== handedTo;
 
+  // Esc asks before cancelling (it never cancels by itself).
+  useEffect(() => {
+    if (!running) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) setConfirmCancel(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [running]);
+
   const cancel = async () => {
     setConfirmCancel(false);
     if (s.run !== undefined) await api().cancelRun(s.run);

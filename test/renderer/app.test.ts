@@ -155,6 +155,12 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${shots}/ceremony-viewport.png` }); // as the room sees it (the README's picture)
 
+    // Esc asks first; "Keep going" goes on with nothing lost; the button asks again.
+    await page.keyboard.press('Escape');
+    await page.getByRole('alertdialog').getByText('can be resumed from this step').waitFor();
+    await page.getByRole('button', { name: 'Keep going' }).click();
+    await page.getByRole('alertdialog').waitFor({ state: 'detached' });
+    expect(await page.locator('.prompt').getAttribute('data-kind')).toBe('reenter-passphrase');
     await page.getByRole('button', { name: 'Cancel the ceremony…' }).click();
     await page.getByRole('alertdialog').getByText('can be resumed from this step').waitFor();
     await screen(page, 'ceremony-cancel');
