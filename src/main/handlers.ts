@@ -8,7 +8,7 @@ import { parsePlan, planIssues } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
 import { parseYamlStrict } from '../core/plan/yaml';
 import { checkTypedLine } from '../core/shares/text';
-import { audit } from '../node/audit';
+import { audit, auditReceipt } from '../node/audit';
 import { writeNewFile } from '../node/durable';
 import { pinnedVaultRoster, pinWords, vaultView } from '../node/vault-view';
 import type { AboutInfo, ChoiceKind, Drive, VaultView } from '../shared/ipc';
@@ -88,6 +88,13 @@ export function appHandlers(deps: {
     verify: async (req) => {
       const file = deps.choices.resolve(req.file, 'document');
       if (!file) throw new InputError('choice.unknown', 'file', 'was not chosen in this window');
+      if (req.kind === 'receipt') {
+        const transport = deps.choices.resolve(req.transport, 'document');
+        if (!transport) throw new InputError('choice.unknown', 'transport', 'was not chosen in this window');
+        const bundle = req.bundle === undefined ? undefined : deps.choices.resolve(req.bundle, 'document');
+        if (req.bundle !== undefined && !bundle) throw new InputError('choice.unknown', 'bundle', 'was not chosen in this window');
+        return auditReceipt(deps.provider, file, transport, req.fingerprint, bundle);
+      }
       let roster: { file: string; words: string[] };
       if (req.roster === 'vault') roster = vaultRoster();
       else {

@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
 import type { CryptoProvider } from '../core/crypto/provider';
-import { InputError, isCustosError } from '../core/errors';
+import { InputError, isCustosError, PolicyError } from '../core/errors';
+import { checkFingerprint, parseTransportKey, type TransportKey } from '../core/documents/transport';
+import { verifyReceipt, type Receipt } from '../kmip/receipt';
 import { verifyBackup } from '../core/backup/archive';
 import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { verifyBundle } from '../core/documents/bundle';
@@ -18,7 +20,7 @@ import { trustRoster, type TrustedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { openRandomAccess } from './medium';
 
-export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow'] as const;
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditCheck {
@@ -76,7 +78,7 @@ function runChecks(steps: Step[]): AuditCheck[] {
 const DETAIL_KEYS = ['keyId', 'kcv', 'setId', 'threshold', 'count', 'file', 'reason'] as const;
 
 /** Verify one file against the roster pinned by its eight words, as the CLI's `verify` does. */
-export function audit(provider: CryptoProvider, kind: AuditKind, file: string, rosterFile: string, words: string[]): AuditReport {
+export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt'>, file: string, rosterFile: string, words: string[]): AuditReport {
   const bytes = readChosen(file, kind);
   const sha256 = toHex(provider.sha256(bytes));
   let roster: TrustedRoster | undefined;
@@ -153,6 +155,49 @@ export function audit(provider: CryptoProvider, kind: AuditKind, file: string, r
     },
   });
   return done(kind, file, sha256, runChecks(steps), facts, timeline);
+}
+
+/**
+ * A key server's import receipt, as `custos verify receipt` checks it: the transport key is the
+ * one pinned by the fingerprint confirmed by phone, the receipt is signed by it, and (when the
+ * bundle is given) it is the receipt of that bundle.
+ */
+export function auditReceipt(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string): AuditReport {
+  const bytes = readChosen(file, 'receipt');
+  const sha256 = toHex(provider.sha256(bytes));
+  let transport: TransportKey | undefined;
+  let receipt: Receipt | undefined;
+  const facts: [string, string][] = [];
+  const steps: Step[] = [
+    {
+      name: 'The key server’s transport key is the one pinned by its fingerprint, confirmed by phone',
+      run: () => {
+        transport = parseTransportKey(provider, readText(transportFile, 'transport'), 'transport');
+        checkFingerprint(transport, fingerprint.trim().toLowerCase(), 'transport');
+        return `${transport.file.server.name}, fingerprint words ${transport.words.join(' ')}`;
+      },
+    },
+    {
+      name: 'The receipt is signed by that transport key, and well-formed',
+      run: () => {
+        receipt = verifyReceipt(readText(file, 'receipt'), transport!);
+        const keys = receipt.servers.flatMap((s) => s.keys.map((k) => `${k.name} ${k.kcv} on ${s.endpoint} (uid ${k.uid}, ${k.outcome})`));
+        facts.push(['Key server', receipt.transport.server], ['Keys', keys.join('; ')], ['Bundle SHA-256', receipt.bundle.sha256], ['Imported', receipt.servers.map((s) => `${s.endpoint} at ${s.time}`).join('; ')]);
+        if (receipt.rehearsal) facts.push(['Rehearsal', 'yes']);
+        return `${keys.length} ${keys.length === 1 ? 'key' : 'keys'} imported`;
+      },
+    },
+  ];
+  if (bundleFile !== undefined)
+    steps.push({
+      name: 'It is the receipt of this bundle',
+      run: () => {
+        const b = toHex(provider.sha256(readChosen(bundleFile, 'bundle')));
+        if (b !== receipt!.bundle.sha256) throw new PolicyError('receipt.bundle', 'receipt.bundle.sha256', 'is the receipt of another bundle');
+        return `the bundle's SHA-256 is ${b}`;
+      },
+    });
+  return done('receipt', file, sha256, runChecks(steps), facts, []);
 }
 
 function readChosen(file: string, field: string): Uint8Array {

@@ -9,7 +9,7 @@ import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-
 import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen } from '../shared/ipc';
 import { api, errorText } from './api';
 
-const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest' };
+const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt' };
 
 export function Verify() {
   const [kind, setKind] = useState<AuditKind>('transcript');
@@ -17,6 +17,9 @@ export function Verify() {
   const [rosterFrom, setRosterFrom] = useState<'vault' | 'file'>('vault');
   const [roster, setRoster] = useState<Chosen | undefined>();
   const [words, setWords] = useState('');
+  const [transport, setTransport] = useState<Chosen | undefined>();
+  const [fingerprint, setFingerprint] = useState('');
+  const [bundle, setBundle] = useState<Chosen | undefined>();
   const [report, setReport] = useState<AuditReport | undefined>();
   const [error, setError] = useState('');
   const pick = (k: 'document' | 'roster', set: (c: Chosen) => void) => {
@@ -30,7 +33,13 @@ export function Verify() {
     setReport(undefined);
     if (!file) return;
     try {
-      setReport(await api().verify({ kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } }));
+      setReport(
+        await api().verify(
+          kind === 'receipt'
+            ? { kind, file: file.token, transport: transport?.token ?? '', fingerprint, ...(bundle && { bundle: bundle.token }) }
+            : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } },
+        ),
+      );
     } catch (e) {
       setError(errorText(e));
     }
@@ -59,12 +68,33 @@ export function Verify() {
           </Button>
           <span className="chosen">{file ? `Chosen: ${file.name}` : 'Nothing chosen yet'}</span>
         </div>
+        {kind === 'receipt' ? (
+          <>
+            <div className="choose">
+              <Button className="secondary" onPress={() => pick('document', setTransport)}>
+                Choose the transport key enrollment
+              </Button>
+              <span className="chosen">{transport ? `Chosen: ${transport.name}` : 'Nothing chosen yet'}</span>
+            </div>
+            <TextField value={fingerprint} onChange={setFingerprint} autoComplete="off" spellCheck="false" className="field">
+              <Label>Its fingerprint, as confirmed by phone (64 hex digits)</Label>
+              <Input className="wide mono" />
+            </TextField>
+            <div className="choose">
+              <Button className="secondary" onPress={() => pick('document', setBundle)}>
+                Choose the bundle it answers (optional)
+              </Button>
+              <span className="chosen">{bundle ? `Chosen: ${bundle.name}` : 'No bundle: the receipt is checked alone'}</span>
+            </div>
+          </>
+        ) : (
         <RadioGroup value={rosterFrom} onChange={(v) => setRosterFrom(v as 'vault' | 'file')}>
           <Label>Which roster vouches for the people in it?</Label>
           <Radio value="vault">The roster pinned on this workstation's home screen</Radio>
           <Radio value="file">A roster file, pinned by the words on its enrollment paper</Radio>
         </RadioGroup>
-        {rosterFrom === 'file' && (
+        )}
+        {kind !== 'receipt' && rosterFrom === 'file' && (
           <>
             <div className="choose">
               <Button className="secondary" onPress={() => pick('roster', setRoster)}>
@@ -78,7 +108,7 @@ export function Verify() {
             </TextField>
           </>
         )}
-        <Button type="submit" className="primary" isDisabled={!file || (rosterFrom === 'file' && (!roster || !words.trim()))}>
+        <Button type="submit" className="primary" isDisabled={!file || (kind === 'receipt' ? !transport || !fingerprint.trim() : rosterFrom === 'file' && (!roster || !words.trim()))}>
           Verify
         </Button>
       </Form>

@@ -53,7 +53,7 @@ export const PLAN_KIND_NAMES = ['generate', 'add-key', 'change-state', 'export-b
 /** Lines of a paper share card (src/core/shares/text.ts TEXT_LINES; a test keeps the two equal). */
 export const SHARE_CARD_LINES = 14;
 
-export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow'] as const;
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** An auditor's verification (src/node/audit.ts): every check in order, the facts, a transcript's timeline. */
@@ -134,11 +134,15 @@ export const METHODS = {
   savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
   /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
   verify: z.tuple([
-    z.strictObject({
-      kind: z.enum(AUDIT_KINDS),
-      file: token,
-      roster: z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]),
-    }),
+    z.union([
+      z.strictObject({
+        kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']),
+        file: token,
+        roster: z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]),
+      }),
+      /** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
+      z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint: z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be the 64-hex-digit fingerprint of the transport key'), bundle: token.optional() }),
+    ]),
   ]),
   /** Start the plan chosen (by token), as a rehearsal or for real; the run's messages come on the run stream. */
   startRun: z.tuple([z.strictObject({ plan: token, rehearsal: z.boolean() })]),

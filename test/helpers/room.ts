@@ -81,7 +81,7 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
             const field = p.getByLabel(new RegExp(`^Line ${String(i + 1).padStart(2, '0')} of ${lines.length}`));
             if (i + 1 === card.typo) {
               // Two neighbours swapped: the line is named at once, nothing is corrected, and it is typed again.
-              const k = line.search(/[0-9A-Z]{4} /) + 1;
+              const k = [...line].findIndex((c, j) => j >= 4 && c !== ' ' && line[j + 1] !== ' ' && line[j + 1] !== undefined && line[j + 1] !== c);
               await field.fill(line.slice(0, k) + line[k + 1] + line[k] + line.slice(k + 2));
               await p.getByRole('button', { name: 'Check this line' }).click();
               await p.getByText(`card.line[${String(i + 1).padStart(2, '0')}]: the line check does not match`).waitFor();

@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../../src/main/settings';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider } from '../../src/node/native-provider';
-import { answersYaml, custos, workstation } from '../helpers/lifecycle';
+import { answersYaml, custos, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { parseTransportKey } from '../../src/core/documents/transport';
+import { signReceipt } from '../../src/kmip/receipt';
 import { testApp } from '../helpers/app';
 import { PLAN_KIND_NAMES, SHARE_CARD_LINES } from '../../src/shared/ipc';
 import { PLAN_KINDS } from '../../src/core/plan/schema';
@@ -164,5 +167,51 @@ describe('what the window asks main to check, so it holds no engine code', () =>
     const swapped = `01 BACD0123EFGH4567JKMN89PQ ${lineCheck(1, chars)}`;
     await expect(Promise.resolve().then(() => a.handlers.checkShareLine(1, swapped))).rejects.toThrowError(/^card\.line\[01\]: the line check does not match/);
     await expect(Promise.resolve().then(() => a.handlers.checkShareLine(2, typed))).rejects.toThrowError(/^card\.line\[02\]: this is line 01: type line 02 now/);
+  });
+});
+
+describe('the auditor’s view of a key server’s receipt', () => {
+  it('checks the transport key against the fingerprint confirmed by phone, the signature, and the bundle it answers', async () => {
+    const transport = parseTransportKey(nativeProvider, readFileSync(at('kms.transport.json'), 'utf8'), 'transport');
+    writeFileSync(at('some.bundle.json'), 'a bundle\n');
+    writeFileSync(at('other.bundle.json'), 'another bundle\n');
+    const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
+    const bundleSha = createHash('sha256').update(readFileSync(at('some.bundle.json'))).digest('hex');
+    writeFileSync(
+      at('kms.receipt.json'),
+      signReceipt(
+        {
+          v: 1,
+          kind: 'custos.receipt',
+          bundle: { sha256: bundleSha, ceremony: 'ab'.repeat(16), transcriptHead: 'cd'.repeat(32) },
+          transport: { server: 'kms-test-1', fingerprint: transport.fingerprint },
+          rehearsal: true,
+          servers: [{ endpoint: '127.0.0.1:5696', subject: 'kmip', time: new Date().toISOString(), form: 'unwrapped', keys: [{ id: 'ef'.repeat(16), name: 'kek-1', uid: 'uid-7', kcv: 'cmac-aes:a1b2c3', outcome: 'registered' }] }],
+        },
+        pkcs8,
+      ),
+    );
+    const a = testApp({ send: () => undefined });
+    const pick = async (path: string) => {
+      a.picks.push({ kind: 'document', path });
+      return (await a.handlers.choose('document'))!.token;
+    };
+    const [receipt, enrollment, bundle, other] = [await pick(at('kms.receipt.json')), await pick(at('kms.transport.json')), await pick(at('some.bundle.json')), await pick(at('other.bundle.json'))];
+    const ok = await a.handlers.verify({ kind: 'receipt', file: receipt, transport: enrollment, fingerprint: transport.fingerprint.toUpperCase(), bundle });
+    expect(ok.ok).toBe(true);
+    expect(ok.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed']);
+    expect(ok.facts).toContainEqual(['Keys', 'kek-1 cmac-aes:a1b2c3 on 127.0.0.1:5696 (uid uid-7, registered)']);
+    // Another bundle: the last check fails, naming the field.
+    const wrongBundle = await a.handlers.verify({ kind: 'receipt', file: receipt, transport: enrollment, fingerprint: transport.fingerprint, bundle: other });
+    expect(wrongBundle.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'failed']);
+    expect(wrongBundle.checks[2]!.detail).toBe('receipt.bundle.sha256: is the receipt of another bundle');
+    // A fingerprint that is not the transport key's: nothing after it counts.
+    const wrongPin = await a.handlers.verify({ kind: 'receipt', file: receipt, transport: enrollment, fingerprint: 'f'.repeat(64) });
+    expect(wrongPin.checks.map((c) => c.status)).toEqual(['failed', 'not-reached']);
+    // A receipt altered after signing: the signature check names it.
+    writeFileSync(at('altered.receipt.json'), readFileSync(at('kms.receipt.json'), 'utf8').replace('uid-7', 'uid-8'));
+    const altered = await a.handlers.verify({ kind: 'receipt', file: await pick(at('altered.receipt.json')), transport: enrollment, fingerprint: transport.fingerprint });
+    expect(altered.checks.map((c) => c.status)).toEqual(['passed', 'failed']);
+    expect(altered.checks[1]!.detail).toMatch(/^receipt\.sig: is not a signature by the transport key of kms-test-1/);
   });
 });

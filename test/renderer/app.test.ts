@@ -20,14 +20,16 @@
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { parseTransportKey } from '../../src/core/documents/transport';
+import { signReceipt } from '../../src/kmip/receipt';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider } from '../../src/node/native-provider';
 import { hasChromium, launchChromium } from '../helpers/chromium';
-import { custos, workstation } from '../helpers/lifecycle';
+import { custos, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
 import { builtRenderer, openApp, ORIGIN, type AppPage } from '../helpers/app-page';
 import { drive as drive0, type Room } from '../helpers/room';
 import { planTemplate } from '../../src/core/plan/templates';
@@ -208,6 +210,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
   it('a backup approved by two, a restore with a pair into an empty vault, and the auditor verifies both', async () => {
     const a = await openApp(browser, root, { dataDir: data });
     const { page } = a;
+    a.app.settings.set({ vault: at('vault'), rosterWords: w.words.split(' ') }); // as the home screen left it
     a.app.picks.push({ kind: 'plan', path: w.plan('backup', 'backup') });
     await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
     expect(await drive(a, people)).toMatch(/The ceremony is closed/);
@@ -255,6 +258,22 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     expect(await page.locator('.checks li.failed').textContent()).toMatch(/Failed:.*line/);
     expect(await page.locator('.checks li.not-reached').count()).toBe(1);
     await screen(page, 'verify-failed');
+    // A key server's receipt: vouched for by its transport key, pinned by the fingerprint confirmed by phone.
+    const transport = parseTransportKey(nativeProvider, readFileSync(at('kms.transport.json'), 'utf8'), 'transport');
+    const pkcs8 = new Uint8Array(createPrivateKey(TRANSPORT_PEM).export({ type: 'pkcs8', format: 'der' }));
+    const receipt = { v: 1, kind: 'custos.receipt', bundle: { sha256: 'ab'.repeat(32), ceremony: 'ab'.repeat(16), transcriptHead: 'cd'.repeat(32) }, transport: { server: 'kms-test-1', fingerprint: transport.fingerprint }, rehearsal: true, servers: [{ endpoint: '127.0.0.1:5696', subject: 'kmip', time: new Date().toISOString(), form: 'unwrapped', keys: [{ id: 'ef'.repeat(16), name: 'kek-1', uid: 'uid-7', kcv: 'cmac-aes:a1b2c3', outcome: 'registered' }] }] } as const;
+    writeFileSync(at('kms.receipt.json'), signReceipt(receipt as unknown as Parameters<typeof signReceipt>[0], pkcs8));
+    await page.locator('label', { hasText: 'A key server’s import receipt' }).click();
+    a.app.picks.push({ kind: 'document', path: at('kms.receipt.json') }, { kind: 'document', path: at('kms.transport.json') });
+    await page.getByRole('button', { name: 'Choose the file' }).click();
+    await page.getByText('Chosen: kms.receipt.json').waitFor();
+    await page.getByRole('button', { name: 'Choose the transport key enrollment' }).click();
+    await page.getByText('Chosen: kms.transport.json').waitFor();
+    await page.getByLabel(/^Its fingerprint, as confirmed by phone/).fill(transport.fingerprint);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('kms.receipt.json is verified').waitFor();
+    expect(await page.locator('.checks li.passed').count()).toBe(2);
+    await screen(page, 'verify-receipt');
     // The CLI verifies the app's restore, and the app's verdicts are the CLI's.
     const v = await custos('verify', 'transcript', at('vault-restored', 'restore.jsonl'), '--roster', w.roster, '--roster-words', w.words);
     expect(v.code, v.err).toBe(0);
