@@ -13,10 +13,10 @@ import { verifyBackup } from '../core/backup/archive';
 import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { ageIdentityString, openIdentity, wipeIdentity } from '../core/roster/identity';
 import { ask as terminalAsk } from '../node/prompt';
-import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
+import { wipeShareRecord } from '../core/shares/record';
+import { checkShareAgainst, shareSetsOf } from '../node/audit';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
-import { directoryMedium, openRandomAccess } from '../node/medium';
-import { loadVaultState } from '../core/ceremony/vault';
+import { openRandomAccess } from '../node/medium';
 import { verifyReceiptCommand } from './server';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
 import type { VerifiedRoster } from '../core/roster/roster';
@@ -183,22 +183,7 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
 async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {
   if (opts.has('transcript') === opts.has('vault')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   // The share sets issued and revoked, from one transcript or from every valid ceremony of a vault.
-  const sets = new Map<string, { signer: unknown; keyId: unknown; kcv: unknown }>();
-  const revoked = new Map<string, string>();
-  if (opts.has('transcript')) {
-    const report = verifyTranscript(nativeProvider, read(opts.get('transcript')!, 'transcript'), { publicKey: roster.publicKey });
-    checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
-    for (const e of report.events) {
-      if (e.type === 'shares.split') sets.set(String(e.data.setId), { signer: e.data.signer, keyId: e.data.keyId, kcv: e.data.kcv });
-      if (e.type === 'shares.revoked') revoked.set(String(e.data.setId), `line ${e.seq + 1}`);
-    }
-  } else {
-    const dir = opts.get('vault')!;
-    if (!existsSync(dir)) throw new InputError('cli.read', '--vault', `${dir} is not a directory`);
-    const state = loadVaultState(nativeProvider, directoryMedium(dir), roster);
-    for (const [id, set] of state.sets) sets.set(id, set);
-    for (const [id, r] of state.revoked) revoked.set(id, `by ceremony ${r.ceremony} on ${r.time}`);
-  }
+  const sets = shareSetsOf(nativeProvider, opts.has('transcript') ? { transcript: read(opts.get('transcript')!, 'transcript') } : { vault: opts.get('vault')! }, roster);
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
   const lines: string[] = [];
@@ -219,13 +204,7 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
       throw e;
     }
     try {
-      const d = describeShare(record);
-      const split = sets.get(d.setId);
-      if (!split) throw new VerifyError('share.set', file, `belongs to share set ${d.setId}, which ${opts.has('vault') ? 'no valid ceremony of this vault' : 'this transcript did not'} issue${opts.has('vault') ? 's' : ''}`);
-      if (split.signer !== d.signer || split.keyId !== d.keyId || split.kcv !== d.kcv) throw new VerifyError('share.set', file, 'does not match the key, KCV or signer the transcript recorded for its set');
-      if (!verifyShareSignature(nativeProvider, record)) throw new VerifyError('share.signature', file, 'is not signed by the ceremony key');
-      const r = revoked.get(d.setId);
-      if (r) throw new VerifyError('share.revoked', file, `share set ${d.setId} is revoked (${r})`);
+      const d = checkShareAgainst(nativeProvider, record, sets, file);
       shares.push({ file, ...d });
       lines.push(`${file}: share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
     } finally {

@@ -8,7 +8,10 @@ import { parsePlan, planIssues } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
 import { parseYamlStrict } from '../core/plan/yaml';
 import { checkTypedLine } from '../core/shares/text';
-import { audit, auditReceipt } from '../node/audit';
+import { audit, auditReceipt, auditShare } from '../node/audit';
+import { readFileSync } from 'node:fs';
+import { fromUtf8 } from '../core/crypto/bytes';
+import { trustRoster } from '../core/roster/roster';
 import { writeNewFile } from '../node/durable';
 import { pinnedVaultRoster, pinWords, vaultView } from '../node/vault-view';
 import type { AboutInfo, ChoiceKind, Drive, VaultView } from '../shared/ipc';
@@ -88,6 +91,12 @@ export function appHandlers(deps: {
     verify: async (req) => {
       const file = deps.choices.resolve(req.file, 'document');
       if (!file) throw new InputError('choice.unknown', 'file', 'was not chosen in this window');
+      if (req.kind === 'shares') {
+        const { file: rosterFile, words } = vaultRoster();
+        const passphrase = req.passphrase && new TextDecoder().decode(req.passphrase);
+        req.passphrase?.fill(0);
+        return auditShare(deps.provider, file, passphrase, s.get().vault!, trustRoster(deps.provider, fromUtf8(readFileSync(rosterFile), 'roster'), { words }));
+      }
       if (req.kind === 'receipt') {
         const transport = deps.choices.resolve(req.transport, 'document');
         if (!transport) throw new InputError('choice.unknown', 'transport', 'was not chosen in this window');

@@ -6,10 +6,16 @@
  * functions `custos verify` calls; a transcript also gets its timeline (who did what, when,
  * with which key and KCV).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { sealedTo } from '../core/age';
+import { loadVaultState } from '../core/ceremony/vault';
+import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
+import { describeShare, verifyShareSignature, wipeShareRecord, type ShareRecord } from '../core/shares/record';
+import type { VerifiedRoster } from '../core/roster/roster';
+import { directoryMedium } from './medium';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
 import type { CryptoProvider } from '../core/crypto/provider';
-import { InputError, isCustosError, PolicyError } from '../core/errors';
+import { InputError, isCustosError, PolicyError, VerifyError } from '../core/errors';
 import { checkFingerprint, parseTransportKey, type TransportKey } from '../core/documents/transport';
 import { verifyReceipt, type Receipt } from '../kmip/receipt';
 import { verifyBackup } from '../core/backup/archive';
@@ -20,7 +26,7 @@ import { trustRoster, type TrustedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { openRandomAccess } from './medium';
 
-export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt'] as const;
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt', 'shares'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditCheck {
@@ -78,7 +84,7 @@ function runChecks(steps: Step[]): AuditCheck[] {
 const DETAIL_KEYS = ['keyId', 'kcv', 'setId', 'threshold', 'count', 'file', 'reason'] as const;
 
 /** Verify one file against the roster pinned by its eight words, as the CLI's `verify` does. */
-export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt'>, file: string, rosterFile: string, words: string[]): AuditReport {
+export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt' | 'shares'>, file: string, rosterFile: string, words: string[]): AuditReport {
   const bytes = readChosen(file, kind);
   const sha256 = toHex(provider.sha256(bytes));
   let roster: TrustedRoster | undefined;
@@ -198,6 +204,103 @@ export function auditReceipt(provider: CryptoProvider, file: string, transportFi
       },
     });
   return done('receipt', file, sha256, runChecks(steps), facts, []);
+}
+
+/** The share sets issued and revoked: by one closed ceremony's transcript, or by every valid ceremony of a vault. */
+export interface ShareSets {
+  sets: Map<string, { signer: unknown; keyId: unknown; kcv: unknown }>;
+  revoked: Map<string, string>;
+  /** Who issued them, in the words of an error ("this transcript", "no valid ceremony of this vault"). */
+  from: 'transcript' | 'vault';
+}
+
+export function shareSetsOf(provider: CryptoProvider, source: { transcript: string } | { vault: string }, roster: VerifiedRoster): ShareSets {
+  const sets: ShareSets['sets'] = new Map();
+  const revoked = new Map<string, string>();
+  if ('transcript' in source) {
+    const report = verifyTranscript(provider, source.transcript, { publicKey: roster.publicKey });
+    checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
+    for (const e of report.events) {
+      if (e.type === 'shares.split') sets.set(String(e.data.setId), { signer: e.data.signer, keyId: e.data.keyId, kcv: e.data.kcv });
+      if (e.type === 'shares.revoked') revoked.set(String(e.data.setId), `line ${e.seq + 1}`);
+    }
+    return { sets, revoked, from: 'transcript' };
+  }
+  if (!existsSync(source.vault)) throw new InputError('cli.read', '--vault', `${source.vault} is not a directory`);
+  const state = loadVaultState(provider, directoryMedium(source.vault), roster);
+  for (const [id, set] of state.sets) sets.set(id, set);
+  for (const [id, r] of state.revoked) revoked.set(id, `by ceremony ${r.ceremony} on ${r.time}`);
+  return { sets, revoked, from: 'vault' };
+}
+
+/** An opened share checked against the sets issued: issued, its key and signer as recorded, signed, not revoked. Returns its public facts. */
+export function checkShareAgainst(provider: CryptoProvider, record: ShareRecord, s: ShareSets, field: string): ReturnType<typeof describeShare> {
+  const d = describeShare(record);
+  const split = s.sets.get(d.setId);
+  if (!split) throw new VerifyError('share.set', field, `belongs to share set ${d.setId}, which ${s.from === 'vault' ? 'no valid ceremony of this vault issues' : 'this transcript did not issue'}`);
+  if (split.signer !== d.signer || split.keyId !== d.keyId || split.kcv !== d.kcv) throw new VerifyError('share.set', field, 'does not match the key, KCV or signer the transcript recorded for its set');
+  if (!verifyShareSignature(provider, record)) throw new VerifyError('share.signature', field, 'is not signed by the ceremony key');
+  const r = s.revoked.get(d.setId);
+  if (r) throw new VerifyError('share.revoked', field, `share set ${d.setId} is revoked (${r})`);
+  return d;
+}
+
+/**
+ * A custodian's share, as an auditor checks it on the workstation: it opens (with its
+ * passphrase, or as a paper share typed into a file), its set was issued by a valid ceremony of
+ * the vault, with the key and signer recorded, it is signed, and its set is not revoked.
+ */
+export async function auditShare(provider: CryptoProvider, file: string, passphrase: string | undefined, vault: string, roster: VerifiedRoster & { roster: { organization: string } }): Promise<AuditReport> {
+  const bytes = readChosen(file, 'share');
+  const sha256 = toHex(provider.sha256(bytes));
+  const facts: [string, string][] = [];
+  let sets: ShareSets | undefined;
+  let record: ShareRecord | undefined;
+  const name = file.split('/').at(-1)!;
+  try {
+    const steps: Step[] = [
+      { name: 'The roster is the one pinned on this workstation', run: () => `${roster.roster.organization}: ${roster.roster.participants.length} participants` },
+      {
+        name: 'The vault’s valid ceremonies say which share sets were issued, and which revoked',
+        run: () => {
+          sets = shareSetsOf(provider, { vault }, roster);
+          return `${sets.sets.size} ${sets.sets.size === 1 ? 'set' : 'sets'} issued, ${sets.revoked.size} revoked`;
+        },
+      },
+    ];
+    // Opening is asynchronous (scrypt): done before the synchronous checks, its failure reported as theirs.
+    let opened: Error | undefined;
+    try {
+      if (isAgeFile(bytes)) {
+        if (sealedTo(bytes) === 'recipient') throw new InputError('share.recipient', name, 'opens only with its custodian’s identity: verify it with `custos verify shares`, which asks for the identity');
+        if (!passphrase) throw new InputError('share.passphrase', name, 'is a passphrase-protected share file: type its passphrase');
+        record = await openShareFile(provider, bytes, { passphrase });
+      } else record = parseSharePlaintext(provider, bytes, name);
+    } catch (e) {
+      if (!isCustosError(e)) throw e;
+      opened = e;
+    }
+    steps.push(
+      {
+        name: 'The share opens and is whole (its digest)',
+        run: () => {
+          if (opened) throw opened;
+          return 'opened';
+        },
+      },
+      {
+        name: 'It belongs to a set the vault issued, with the key and signer recorded, signed by the ceremony key, and not revoked',
+        run: () => {
+          const d = checkShareAgainst(provider, record!, sets!, name);
+          facts.push(['Share', `${d.index} of ${d.count} (any ${d.threshold} restore)`], ['Share set', d.setId], ['Master key', `${d.keyId} ${d.kcv}`]);
+          return `share ${d.index} of ${d.count} of set ${d.setId}`;
+        },
+      },
+    );
+    return done('shares', file, sha256, runChecks(steps), facts, []);
+  } finally {
+    if (record) wipeShareRecord(record);
+  }
 }
 
 function readChosen(file: string, field: string): Uint8Array {

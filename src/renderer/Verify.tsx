@@ -7,9 +7,9 @@
 import { useState } from 'react';
 import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
 import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen } from '../shared/ipc';
-import { api, errorText } from './api';
+import { api, errorText, toBytes } from './api';
 
-const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt' };
+const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt', shares: 'A custodian’s share' };
 
 export function Verify() {
   const [kind, setKind] = useState<AuditKind>('transcript');
@@ -20,6 +20,7 @@ export function Verify() {
   const [transport, setTransport] = useState<Chosen | undefined>();
   const [fingerprint, setFingerprint] = useState('');
   const [bundle, setBundle] = useState<Chosen | undefined>();
+  const [sharePass, setSharePass] = useState('');
   const [report, setReport] = useState<AuditReport | undefined>();
   const [error, setError] = useState('');
   const pick = (k: 'document' | 'roster', set: (c: Chosen) => void) => {
@@ -32,12 +33,15 @@ export function Verify() {
     setError('');
     setReport(undefined);
     if (!file) return;
+    setSharePass(''); // the passphrase leaves as bytes and the field is emptied
     try {
       setReport(
         await api().verify(
           kind === 'receipt'
             ? { kind, file: file.token, transport: transport?.token ?? '', fingerprint, ...(bundle && { bundle: bundle.token }) }
-            : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } },
+            : kind === 'shares'
+              ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
+              : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } },
         ),
       );
     } catch (e) {
@@ -68,7 +72,15 @@ export function Verify() {
           </Button>
           <span className="chosen">{file ? `Chosen: ${file.name}` : 'Nothing chosen yet'}</span>
         </div>
-        {kind === 'receipt' ? (
+        {kind === 'shares' ? (
+          <>
+            <p>The share is checked against this workstation’s vault and its pinned roster: which sets its ceremonies issued, and which they revoked.</p>
+            <TextField type="password" value={sharePass} onChange={setSharePass} autoComplete="off" spellCheck="false" className="field">
+              <Label>Its passphrase, typed by its custodian (empty for a paper share typed into a file)</Label>
+              <Input className="wide" />
+            </TextField>
+          </>
+        ) : kind === 'receipt' ? (
           <>
             <div className="choose">
               <Button className="secondary" onPress={() => pick('document', setTransport)}>
@@ -94,7 +106,7 @@ export function Verify() {
           <Radio value="file">A roster file, pinned by the words on its enrollment paper</Radio>
         </RadioGroup>
         )}
-        {kind !== 'receipt' && rosterFrom === 'file' && (
+        {kind !== 'receipt' && kind !== 'shares' && rosterFrom === 'file' && (
           <>
             <div className="choose">
               <Button className="secondary" onPress={() => pick('roster', setRoster)}>
@@ -108,7 +120,7 @@ export function Verify() {
             </TextField>
           </>
         )}
-        <Button type="submit" className="primary" isDisabled={!file || (kind === 'receipt' ? !transport || !fingerprint.trim() : rosterFrom === 'file' && (!roster || !words.trim()))}>
+        <Button type="submit" className="primary" isDisabled={!file || (kind === 'receipt' ? !transport || !fingerprint.trim() : kind !== 'shares' && rosterFrom === 'file' && (!roster || !words.trim()))}>
           Verify
         </Button>
       </Form>

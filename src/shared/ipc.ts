@@ -53,7 +53,7 @@ export const PLAN_KIND_NAMES = ['generate', 'add-key', 'change-state', 'export-b
 /** Lines of a paper share card (src/core/shares/text.ts TEXT_LINES; a test keeps the two equal). */
 export const SHARE_CARD_LINES = 14;
 
-export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt'] as const;
+export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt', 'shares'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** An auditor's verification (src/node/audit.ts): every check in order, the facts, a transcript's timeline. */
@@ -141,6 +141,8 @@ export const METHODS = {
         roster: z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]),
       }),
       /** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
+      /** A custodian's share, against the remembered vault and its pinned roster; its passphrase as bytes when it is a sealed file. */
+      z.strictObject({ kind: z.literal('shares'), file: token, passphrase: secret.optional() }),
       z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint: z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be the 64-hex-digit fingerprint of the transport key'), bundle: token.optional() }),
     ]),
   ]),

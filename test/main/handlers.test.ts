@@ -215,3 +215,23 @@ describe('the auditor’s view of a key server’s receipt', () => {
     expect(altered.checks[1]!.detail).toMatch(/^receipt\.sig: is not a signature by the transport key of kms-test-1/);
   });
 });
+
+describe('the auditor’s view of a custodian’s share', () => {
+  it('opens it with the passphrase its custodian types, and checks its set against the vault; a wrong passphrase fails the opening, not the rest', async () => {
+    const a = testApp({ send: () => undefined });
+    a.picks.push({ kind: 'folder', path: at('vault') });
+    await a.handlers.chooseVault();
+    await a.handlers.pinRoster(w.words);
+    a.picks.push({ kind: 'document', path: at('out-generate', 'alice.share.age') });
+    const share = (await a.handlers.choose('document'))!.token;
+    const typed = new TextEncoder().encode('alice share passphrase');
+    const ok = await a.handlers.verify({ kind: 'shares', file: share, passphrase: typed });
+    expect(typed.every((b) => b === 0)).toBe(true); // main wiped the bytes once decoded
+    expect(ok.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+    expect(ok.facts).toContainEqual(['Share', '1 of 3 (any 2 restore)']);
+    const wrong = await a.handlers.verify({ kind: 'shares', file: share, passphrase: new TextEncoder().encode('bob share passphrase') });
+    expect(wrong.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'failed', 'not-reached']);
+    const none = await a.handlers.verify({ kind: 'shares', file: share });
+    expect(none.checks[2]!.detail).toMatch(/^alice\.share\.age: is a passphrase-protected share file: type its passphrase/);
+  });
+});

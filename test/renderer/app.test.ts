@@ -274,6 +274,17 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await page.getByText('kms.receipt.json is verified').waitFor();
     expect(await page.locator('.checks li.passed').count()).toBe(2);
     await screen(page, 'verify-receipt');
+    // A custodian's share: opened with the passphrase they type, its set checked against the vault.
+    await page.locator('label', { hasText: 'A custodian’s share' }).click();
+    a.app.picks.push({ kind: 'document', path: at('out-generate', 'bob.share.age') });
+    await page.getByRole('button', { name: 'Choose the file' }).click();
+    await page.getByText('Chosen: bob.share.age').waitFor();
+    await page.getByLabel(/^Its passphrase, typed by its custodian/).fill('bob share passphrase');
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('bob.share.age is verified').waitFor();
+    expect(await page.getByLabel(/^Its passphrase, typed by its custodian/).inputValue()).toBe(''); // emptied once sent
+    expect(await page.locator('.checks li.passed').count()).toBe(4);
+    await screen(page, 'verify-share');
     // The CLI verifies the app's restore, and the app's verdicts are the CLI's.
     const v = await custos('verify', 'transcript', at('vault-restored', 'restore.jsonl'), '--roster', w.roster, '--roster-words', w.words);
     expect(v.code, v.err).toBe(0);
