@@ -134,7 +134,8 @@ export const METHODS = {
   savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
   /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
   verify: z.tuple([
-    z.union([
+    // By kind, so a bad argument is named (args[0][kind], args[0][fingerprint], ...), not "invalid input".
+    z.discriminatedUnion('kind', [
       z.strictObject({
         kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']),
         file: token,

@@ -171,6 +171,8 @@ describe('IPC validation in main', () => {
     await expect(call('answer', 1, 1, { kind: 'unlock', identityFile: 'A'.repeat(24), passphrase: 'a string' })).rejects.toThrowError(/args\[2\]/);
     await expect(call('verify', { kind: 'transcript', file: '/var/lib/custos/vault/x.jsonl', roster: 'vault' })).rejects.toThrowError(/custos:verify args\[0\]\[file\]: must be a token from a dialog/);
     await expect(call('verify', { kind: 'passwd', file: 'A'.repeat(24), roster: 'vault' })).rejects.toThrowError(/custos:verify args\[0\]\[kind\]/);
+    await expect(call('verify', { kind: 'receipt', file: 'A'.repeat(24), transport: 'B'.repeat(24), fingerprint: 'xyz' })).rejects.toThrowError(/custos:verify args\[0\]\[fingerprint\]: must be the 64-hex-digit fingerprint/);
+    await expect(call('verify', { kind: 'shares', file: 'A'.repeat(24), passphrase: 'typed as text' })).rejects.toThrowError(/custos:verify args\[0\]\[passphrase\]/);
     await expect(call('pinRoster', 42)).rejects.toThrowError(/custos:pinRoster args\[0\]/);
     await expect(call('savePlan', '')).rejects.toThrowError(/custos:savePlan args\[0\]/);
     expect(about).not.toHaveBeenCalled();
