@@ -22,6 +22,7 @@ import type { Io } from './io';
 import { importCommand, serverCommand } from './server';
 import { identityCommand, IDENTITY_USAGE } from './identity';
 import { vaultCommand, VAULT_USAGE } from './vault';
+import { auditCommand, AUDIT_USAGE } from './audit';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -70,6 +71,9 @@ Commands:
   vault quarantine VAULT FILE PIN --operator ID --witness ID --reason "..."
                        Move one file aside into VAULT/quarantine, with a deviation record the
                        operator and a witness sign
+  audit export VAULT PIN --format jsonl|syslog|cef --out FILE [--since TIME]
+                       Every event of the vault's closed ceremonies for a SIEM, each with its
+                       line hash and the transcript head (custos audit -h)
 
 Key-server side:
   server enroll --name NAME --kmip HOST:PORT --days N --out DIR
@@ -231,6 +235,17 @@ registered. Each key is sent as the bundle's RSA-AES wrap in KMIP Key Wrapping D
 plaintext; the first one is read back, and a server that refuses the wrapped form, keeps it
 wrapped or unwraps it to another KCV is refused (that key destroyed) before the others are sent.
 `,
+  audit: `${AUDIT_USAGE}
+
+Writes every event of the vault's valid, closed ceremonies (under the pinned roster) to FILE,
+which must not exist, for the walk to the SIEM: JSON Lines, RFC 5424 syslog lines (facility
+log audit, severity informational, MSGID the event type, structured data custos@32473 with
+the ceremony, sequence, actor, event, line hash, previous hash, transcript head and the event's
+public fields) or ArcSight CEF:0. A SIEM proves it saw a whole chain: each record's prev is the
+hash of the record before, and the last hash is the head. Only public facts are written (key
+ids, KCVs, set ids, file names and hashes, counts), never a secret. Files the vault doctor does
+not count as closed ceremonies are left out and named. --since keeps events from that UTC time.
+`,
   vault: `${VAULT_USAGE}
 
 doctor reads every file of the vault as the ceremonies do (under the pinned roster, or one it
@@ -315,6 +330,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     identity: (rest) => identityCommand(rest, json, io),
     import: (rest) => importCommand(rest, json, io),
     vault: (rest) => vaultCommand(rest, json, io),
+    audit: (rest) => auditCommand(rest, json, io, VERSION),
   };
   const cmd = ceremonyCommands[args[0]!];
   if (cmd && (args.includes('-h') || args.includes('--help'))) {
