@@ -200,7 +200,7 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     } catch (e) {
       // The share under verification is damaged or altered: a failed verification, naming the file.
       if (e instanceof InputError || (e instanceof VerifyError && !e.field.startsWith(file)))
-        throw new VerifyError(e.code, `${file}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
+        throw new VerifyError(e.code, `${file}: ${e.field}`, e.detail, { cause: e });
       throw e;
     }
     try {

@@ -12,6 +12,8 @@ export class CustosError extends Error {
   readonly code: string;
   /** Dotted path of the offending field, e.g. `record.threshold` or `text.line[7]`. */
   readonly field: string;
+  /** What is wrong with the field, without its name (the message is `field: detail`). */
+  readonly detail: string;
 
   constructor(kind: ErrorKind, code: string, field: string, message: string, options?: { cause?: unknown }) {
     super(`${field}: ${message}`, options);
@@ -19,6 +21,7 @@ export class CustosError extends Error {
     this.kind = kind;
     this.code = code;
     this.field = field;
+    this.detail = message;
   }
 }
 

@@ -76,7 +76,7 @@ export function appHandlers(deps: {
       try {
         return planIssues(parseYamlStrict(text, 'plan'));
       } catch (e) {
-        if (e instanceof InputError) return [{ field: e.field, message: e.message.slice(e.field.length + 2) }];
+        if (e instanceof InputError) return [{ field: e.field, message: e.detail }];
         throw e;
       }
     },

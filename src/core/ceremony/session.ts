@@ -59,7 +59,7 @@ export async function attempt<T>(ports: Pick<CeremonyPorts, 'say'>, who: string,
       if (!(e instanceof CustosError) || !RETRYABLE.has(e.code)) throw e;
       record(n, e.code);
       const named = e.field === who || e.field.endsWith(`.${who}`); // the field names the person: say it once
-      const reason = named && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+      const reason = named ? e.detail : e.message;
       if (n >= ATTEMPTS)
         throw new PolicyError('prompt.attempts', who, `${reason} (${ATTEMPTS} attempts to ${step}); the ceremony is interrupted, not lost: run the plan again to resume`, { cause: e });
       ports.say(`${who}: ${reason}. Try again (${ATTEMPTS - n} ${ATTEMPTS - n === 1 ? 'attempt' : 'attempts'} left).`);

@@ -150,7 +150,7 @@ function checkOpeningDuties(open: SignedEvent, roster: VerifiedRoster): void {
       new Date(open.time),
     );
   } catch (e) {
-    if (e instanceof PolicyError) throw fail('transcript.duties', `transcript.line[1].data.${e.field}`, e.message.slice(e.field.length + 2));
+    if (e instanceof PolicyError) throw fail('transcript.duties', `transcript.line[1].data.${e.field}`, e.detail);
     throw e;
   }
   const witnesses = list(d.witnesses);

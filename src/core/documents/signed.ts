@@ -53,7 +53,7 @@ export function parseDocumentLine<T>(text: string, root: string, keys: string[],
       throw new InputError(`${root}.shape`, root, `must hold exactly ${keys.map((k) => `"${k}"`).join(' and ')}`);
     return body(v as Record<string, unknown>);
   } catch (e) {
-    if (e instanceof InputError) throw new VerifyError(e.code, e.field, `${e.message.slice(e.field.length + 2)} (the file is damaged or altered)`, { cause: e });
+    if (e instanceof InputError) throw new VerifyError(e.code, e.field, `${e.detail} (the file is damaged or altered)`, { cause: e });
     throw e;
   }
 }

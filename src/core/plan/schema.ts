@@ -241,7 +241,7 @@ export function planIssues(value: unknown): { field: string; message: string }[]
     return [];
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    if (e.code === 'plan.shape' || e.code === 'plan.kind') return [{ field: e.field, message: e.message.slice(e.field.length + 2) }];
+    if (e.code === 'plan.shape' || e.code === 'plan.kind') return [{ field: e.field, message: e.detail }];
   }
   const r = schemas[(value as { kind: PlanKind }).kind].safeParse(value);
   return r.success ? [] : r.error.issues.map((i) => describeIssue(i, value, 'plan', 'this plan')).map(({ field, message }) => ({ field, message }));

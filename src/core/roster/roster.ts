@@ -301,7 +301,7 @@ export function trustRoster(provider: CryptoProvider, text: string, pin: RosterP
     try {
       return verifyRoster(provider, t);
     } catch (e) {
-      if (e instanceof InputError || e instanceof VerifyError) throw new VerifyError(e.code, `previous roster ${i + 1}: ${e.field}`, e.message.slice(e.field.length + 2), { cause: e });
+      if (e instanceof InputError || e instanceof VerifyError) throw new VerifyError(e.code, `previous roster ${i + 1}: ${e.field}`, e.detail, { cause: e });
       throw e;
     }
   });

@@ -209,7 +209,7 @@ export function verifyTranscript(provider: CryptoProvider, text: string, opts: V
       e = checkShape(parseCanonicalJson(lines[i]!, field), field);
     } catch (err) {
       // In a transcript, a line that does not parse is damage or tampering: a failed verification.
-      if (err instanceof InputError) throw new VerifyError(err.code, err.field, err.message.slice(err.field.length + 2), { cause: err });
+      if (err instanceof InputError) throw new VerifyError(err.code, err.field, err.detail, { cause: err });
       throw err;
     }
     if (ceremony === undefined) ceremony = e.ceremony;
