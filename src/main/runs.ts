@@ -5,7 +5,7 @@
  * the open prompt (the engine host checks id and kind). Cancel kills the process.
  */
 import { EngineRun, type EngineChild } from '../node/engine-host';
-import type { Answer } from '../node/engine-protocol';
+import { wipeAnswer, type Answer } from '../node/engine-protocol';
 import type { RunMessage, UiAnswer } from '../shared/ipc';
 import type { Choices } from './choices';
 
@@ -48,13 +48,17 @@ export class Runs {
   }
 
   answer(runId: number, promptId: number, a: UiAnswer): boolean {
-    const r = this.active(runId);
-    const answer = this.toEngine(a);
-    if (!answer) {
-      this.deps.send({ run: runId, type: 'refused', reason: 'the answer names a file that was not chosen in this window' });
-      return false;
+    try {
+      const r = this.active(runId);
+      const answer = this.toEngine(a);
+      if (!answer) {
+        this.deps.send({ run: runId, type: 'refused', reason: 'the answer names a file that was not chosen in this window' });
+        return false;
+      }
+      return r.answer(promptId, answer);
+    } finally {
+      wipeAnswer(a); // taken or refused, main keeps no passphrase
     }
-    return r.answer(promptId, answer);
   }
 
   cancel(runId: number): void {

@@ -5,7 +5,7 @@
  * transcript when the plan is started again). Main gives it Electron's utility process; tests
  * give it a Node child process: the same messages either way.
  */
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type Script, type WrittenFile } from './engine-protocol';
+import { fromEngineSchema, issueText, toEngineSchema, wipeAnswer, type Answer, type FromEngine, type Prompt, type Script, type WrittenFile } from './engine-protocol';
 
 /** A started engine process, whatever runs it. */
 export interface EngineChild {
@@ -51,21 +51,24 @@ export class EngineRun {
 
   /** Answer the open prompt. Refused (nothing sent) unless `id` and the answer's kind are the open prompt's. */
   answer(id: number, answer: Answer): boolean {
-    const p = this.openPrompt;
-    if (!p || p.id !== id || p.kind !== answer.kind) {
-      this.listener.refused(p ? `the open prompt is ${p.id} (${p.kind}), not ${id} (${answer.kind})` : `no prompt is open (answer to ${id})`);
-      return false;
+    try {
+      const p = this.openPrompt;
+      if (!p || p.id !== id || p.kind !== answer.kind) {
+        this.listener.refused(p ? `the open prompt is ${p.id} (${p.kind}), not ${id} (${answer.kind})` : `no prompt is open (answer to ${id})`);
+        return false;
+      }
+      const checked = toEngineSchema.safeParse({ type: 'answer', id, answer });
+      if (!checked.success) {
+        this.listener.refused(`answer to ${id}: ${issueText(checked.error.issues[0])}`);
+        return false;
+      }
+      this.openPrompt = undefined;
+      this.child.send(checked.data);
+      return true;
+    } finally {
+      // Sent (a structured clone went) or refused: the passphrase bytes held here are wiped at once.
+      wipeAnswer(answer);
     }
-    const checked = toEngineSchema.safeParse({ type: 'answer', id, answer });
-    if (!checked.success) {
-      this.listener.refused(`answer to ${id}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
-      return false;
-    }
-    this.openPrompt = undefined;
-    this.child.send(checked.data);
-    // Sending copied the message (structured clone): the passphrase bytes held here are wiped at once.
-    for (const v of Object.values(answer)) if (v instanceof Uint8Array) v.fill(0);
-    return true;
   }
 
   /** Cancel: the process is killed; the transcript so far stays, and starting the plan again resumes it. */
@@ -78,7 +81,7 @@ export class EngineRun {
   private receive(raw: unknown): void {
     const parsed = fromEngineSchema.safeParse(raw);
     if (!parsed.success) {
-      this.listener.refused(`the engine sent a malformed message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      this.listener.refused(`the engine sent a malformed message: ${issueText(parsed.error.issues[0])}`);
       return;
     }
     const m: FromEngine = parsed.data;

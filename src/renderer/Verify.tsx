@@ -6,8 +6,8 @@
  */
 import { useState } from 'react';
 import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
-import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen } from '../shared/ipc';
-import { api, errorText, toBytes } from './api';
+import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen, type CustosApi } from '../shared/ipc';
+import { api, errorText, toBytes, wipeAnswer } from './api';
 
 const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt', shares: 'A custodian’s share' };
 
@@ -34,18 +34,18 @@ export function Verify() {
     setReport(undefined);
     if (!file) return;
     setSharePass(''); // the passphrase leaves as bytes and the field is emptied
+    const request: Parameters<CustosApi['verify']>[0] =
+      kind === 'receipt'
+        ? { kind, file: file.token, transport: transport?.token ?? '', fingerprint, ...(bundle && { bundle: bundle.token }) }
+        : kind === 'shares'
+          ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
+          : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } };
     try {
-      setReport(
-        await api().verify(
-          kind === 'receipt'
-            ? { kind, file: file.token, transport: transport?.token ?? '', fingerprint, ...(bundle && { bundle: bundle.token }) }
-            : kind === 'shares'
-              ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
-              : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } },
-        ),
-      );
+      setReport(await api().verify(request));
     } catch (e) {
       setError(errorText(e));
+    } finally {
+      wipeAnswer(request);
     }
   };
   return (

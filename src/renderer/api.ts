@@ -22,5 +22,10 @@ export function errorText(e: unknown): string {
     .trim();
 }
 
-/** A passphrase typed in a field, as the bytes that cross to main (wiped by main once sent on). */
+/** A passphrase typed in a field, as the bytes that cross to main (main wipes its copy, the window its own). */
 export const toBytes = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
+
+/** Wipe the passphrase bytes of a request once it is sent. */
+export function wipeAnswer(a: object): void {
+  for (const v of Object.values(a)) if (v instanceof Uint8Array) v.fill(0);
+}
