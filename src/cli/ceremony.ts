@@ -183,6 +183,7 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
 async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {
   if (opts.has('transcript') === opts.has('vault')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
   // The share sets issued and revoked, from one transcript or from every valid ceremony of a vault.
+  if (opts.has('vault') && !existsSync(opts.get('vault')!)) throw new InputError('cli.read', '--vault', `${opts.get('vault')!} is not a directory`);
   const sets = shareSetsOf(nativeProvider, opts.has('transcript') ? { transcript: read(opts.get('transcript')!, 'transcript') } : { vault: opts.get('vault')! }, roster);
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';

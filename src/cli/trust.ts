@@ -6,25 +6,19 @@
  * is trusted when its predecessors are given (`--previous-roster`, repeatable) and each link
  * is endorsed by a majority of the roster before it.
  */
-import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InputError } from '../core/errors';
-import { trustRoster, type RosterPin, type TrustedRoster } from '../core/roster/roster';
+import { parseRosterWords, trustRoster, type RosterPin, type TrustedRoster } from '../core/roster/roster';
 import { nativeProvider } from '../node/native-provider';
 import { read } from './io';
 
 export const PIN_OPTIONS = ['roster', 'roster-words', 'roster-sha256', 'previous-roster'];
-const WORDS = new Set(wordlist);
 
 /** The pin given on the command line, if any; a malformed one is an input error naming the option. */
 export function pinFromOptions(opts: Map<string, string>): RosterPin | undefined {
   const words = opts.get('roster-words');
   const sha = opts.get('roster-sha256');
   if (words !== undefined && sha !== undefined) throw new InputError('cli.pin', '--roster-sha256', 'give the roster pin once: --roster-words or --roster-sha256, not both');
-  if (words !== undefined) {
-    const w = words.trim().toLowerCase().split(/\s+/);
-    if (w.length !== 8 || !w.every((x) => WORDS.has(x))) throw new InputError('cli.pin', '--roster-words', 'must be the eight fingerprint words of the roster, as written at enrollment');
-    return { words: w };
-  }
+  if (words !== undefined) return { words: parseRosterWords(words, '--roster-words', 'cli.pin') };
   if (sha !== undefined) {
     if (!/^[0-9a-fA-F]{64}$/.test(sha)) throw new InputError('cli.pin', '--roster-sha256', 'must be the 64-hex-digit SHA-256 fingerprint of the roster');
     return { sha256: sha.toLowerCase() };

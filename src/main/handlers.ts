@@ -3,17 +3,15 @@ import path from 'node:path';
 import { liveInterfaces, type NetworkState } from '../core/ceremony/network';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { InputError } from '../core/errors';
-import { vaultRosterName } from '../core/ceremony/vault';
-import { parsePlan, planIssues } from '../core/plan/schema';
+import { parsePlan, planTextIssues } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
-import { parseYamlStrict } from '../core/plan/yaml';
 import { checkTypedLine } from '../core/shares/text';
-import { audit, auditReceipt, auditShare } from '../node/audit';
-import { readFileSync } from 'node:fs';
 import { fromUtf8 } from '../core/crypto/bytes';
-import { trustRoster } from '../core/roster/roster';
+import { parseRosterWords, rosterToText, type VerifiedRoster } from '../core/roster/roster';
+import { audit, auditReceipt, auditShare } from '../node/audit';
 import { writeNewFile } from '../node/durable';
-import { pinnedVaultRoster, pinWords, vaultView } from '../node/vault-view';
+import { readChosen } from '../node/medium';
+import { pinnedVaultRoster, vaultView } from '../node/vault-view';
 import type { AboutInfo, ChoiceKind, Drive, VaultView } from '../shared/ipc';
 import type { Choices } from './choices';
 import type { Handlers } from './ipc';
@@ -39,13 +37,13 @@ export function appHandlers(deps: {
     const { vault, rosterWords } = s.get();
     return vault === undefined ? undefined : vaultView(deps.provider, vault, rosterWords);
   };
-  /** The vault's roster pinned by the words remembered, as a file and its words. */
-  const vaultRoster = (): { file: string; words: string[] } => {
+  /** The vault's roster pinned by the words remembered, verified, with its vault and words. */
+  const vaultRoster = (): { roster: VerifiedRoster; vault: string; words: string[] } => {
     const { vault, rosterWords } = s.get();
     if (!vault || !rosterWords) throw new InputError('roster.unpinned', 'roster', 'no roster is pinned in this app: choose the vault and type the roster words from the enrollment paper on the home screen, or choose a roster file and type its words');
     const r = pinnedVaultRoster(deps.provider, vault, rosterWords);
     if (!r) throw new InputError('roster.unpinned', 'roster', 'the vault no longer keeps the roster pinned by the words remembered: pin it again on the home screen');
-    return { file: path.join(vault, vaultRosterName(r.fingerprint)), words: rosterWords };
+    return { roster: r, vault, words: rosterWords };
   };
   return {
     about: () => deps.about(),
@@ -63,7 +61,7 @@ export function appHandlers(deps: {
       return view();
     },
     pinRoster: async (text) => {
-      const words = pinWords(text);
+      const words = parseRosterWords(text, 'roster words');
       const { vault } = s.get();
       if (!vault) throw new InputError('vault.unset', 'vault', 'choose the vault folder first');
       if (!pinnedVaultRoster(deps.provider, vault, words))
@@ -72,14 +70,7 @@ export function appHandlers(deps: {
       return view()!;
     },
     planTemplate: async (kind) => planTemplate(kind),
-    checkPlan: async (text) => {
-      try {
-        return planIssues(parseYamlStrict(text, 'plan'));
-      } catch (e) {
-        if (e instanceof InputError) return [{ field: e.field, message: e.detail }];
-        throw e;
-      }
-    },
+    checkPlan: async (text) => planTextIssues(text),
     checkShareLine: async (n, text) => checkTypedLine(deps.provider, n, text, 'card'),
     savePlan: async (yaml) => {
       parsePlan(yaml); // a plan that does not check is refused before any dialog, naming its field
@@ -89,13 +80,14 @@ export function appHandlers(deps: {
       return deps.choices.add('plan', file);
     },
     verify: async (req) => {
+      // A share's passphrase is decoded and its bytes wiped before anything else can fail.
+      const passphrase = req.kind === 'shares' && req.passphrase ? new TextDecoder().decode(req.passphrase) : undefined;
+      if (req.kind === 'shares') req.passphrase?.fill(0);
       const file = deps.choices.resolve(req.file, 'document');
       if (!file) throw new InputError('choice.unknown', 'file', 'was not chosen in this window');
       if (req.kind === 'shares') {
-        const { file: rosterFile, words } = vaultRoster();
-        const passphrase = req.passphrase && new TextDecoder().decode(req.passphrase);
-        req.passphrase?.fill(0);
-        return auditShare(deps.provider, file, passphrase, s.get().vault!, trustRoster(deps.provider, fromUtf8(readFileSync(rosterFile), 'roster'), { words }));
+        const { roster, vault } = vaultRoster();
+        return auditShare(deps.provider, file, passphrase, vault, roster);
       }
       if (req.kind === 'receipt') {
         const transport = deps.choices.resolve(req.transport, 'document');
@@ -104,14 +96,13 @@ export function appHandlers(deps: {
         if (req.bundle !== undefined && !bundle) throw new InputError('choice.unknown', 'bundle', 'was not chosen in this window');
         return auditReceipt(deps.provider, file, transport, req.fingerprint, bundle);
       }
-      let roster: { file: string; words: string[] };
-      if (req.roster === 'vault') roster = vaultRoster();
-      else {
-        const f = deps.choices.resolve(req.roster.file, 'roster');
-        if (!f) throw new InputError('choice.unknown', 'roster', 'was not chosen in this window');
-        roster = { file: f, words: pinWords(req.roster.words) };
+      if (req.roster === 'vault') {
+        const { roster, words } = vaultRoster();
+        return audit(deps.provider, req.kind, file, { text: rosterToText(roster.roster), words });
       }
-      return audit(deps.provider, req.kind, file, roster.file, roster.words);
+      const f = deps.choices.resolve(req.roster.file, 'roster');
+      if (!f) throw new InputError('choice.unknown', 'roster', 'was not chosen in this window');
+      return audit(deps.provider, req.kind, file, { text: fromUtf8(readChosen(f, 'roster', 'roster file'), 'roster'), words: parseRosterWords(req.roster.words, 'roster words') });
     },
     startRun: (opts) => deps.runs.start(opts),
     answer: (run, id, answer) => deps.runs.answer(run, id, answer),

@@ -6,7 +6,7 @@
  * functions `custos verify` calls; a transcript also gets its timeline (who did what, when,
  * with which key and KCV).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { sealedTo } from '../core/age';
 import { loadVaultState } from '../core/ceremony/vault';
 import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
@@ -24,37 +24,11 @@ import { verifyBundle } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
 import { trustRoster, type TrustedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
-import { openRandomAccess } from './medium';
+import { openRandomAccess, readChosen } from './medium';
+import type { AuditKind, AuditReport } from '../shared/ipc';
 
-export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt', 'shares'] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
-
-export interface AuditCheck {
-  name: string;
-  status: 'passed' | 'failed' | 'not-reached';
-  /** For a failure, what is wrong (naming the field); for a pass, what was found. */
-  detail: string;
-}
-
-export interface TimelineEntry {
-  seq: number;
-  time: string;
-  actor: string;
-  name: string;
-  type: string;
-  detail: string;
-}
-
-export interface AuditReport {
-  kind: AuditKind;
-  file: string;
-  sha256: string;
-  ok: boolean;
-  checks: AuditCheck[];
-  /** The facts of the file, once verified (label → value). */
-  facts: [string, string][];
-  timeline: TimelineEntry[];
-}
+type AuditCheck = AuditReport['checks'][number];
+type TimelineEntry = AuditReport['timeline'][number];
 
 interface Step {
   name: string;
@@ -83,10 +57,11 @@ function runChecks(steps: Step[]): AuditCheck[] {
 
 const DETAIL_KEYS = ['keyId', 'kcv', 'setId', 'threshold', 'count', 'file', 'reason'] as const;
 
-/** Verify one file against the roster pinned by its eight words, as the CLI's `verify` does. */
-export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt' | 'shares'>, file: string, rosterFile: string, words: string[]): AuditReport {
-  const bytes = readChosen(file, kind);
-  const sha256 = toHex(provider.sha256(bytes));
+/** Verify one file against a roster (its text) pinned by its eight words, as the CLI's `verify` does. */
+export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt' | 'shares'>, file: string, pinned: { text: string; words: string[] }): AuditReport {
+  // A backup may be larger than memory: hashed as it is read; the other documents are small.
+  const bytes = kind === 'backup' ? undefined : readChosen(file, kind);
+  const sha256 = bytes ? toHex(provider.sha256(bytes)) : hashChosen(file);
   let roster: TrustedRoster | undefined;
   const facts: [string, string][] = [];
   const timeline: TimelineEntry[] = [];
@@ -95,7 +70,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
     {
       name: 'The roster is the one pinned by the words written at enrollment',
       run: () => {
-        roster = trustRoster(provider, readText(rosterFile, 'roster'), { words });
+        roster = trustRoster(provider, pinned.text, { words: pinned.words });
         return `${roster.roster.organization}: ${roster.roster.participants.length} participants, each signed it`;
       },
     },
@@ -106,7 +81,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
       {
         name: 'Every line is signed by the participant who acted, and chained to the line before',
         run: () => {
-          report = verifyTranscript(provider, fromUtf8(bytes, 'transcript'), { publicKey: roster!.publicKey });
+          report = verifyTranscript(provider, fromUtf8(bytes!, 'transcript'), { publicKey: roster!.publicKey });
           return `${report.events.length} events, ceremony ${report.ceremony}`;
         },
       },
@@ -134,7 +109,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
     steps.push({
       name: `Approved by two distinct custodians of the roster, with a well-formed manifest${kind === 'bundle' ? ', not expired' : ''}`,
       run: () => {
-        const text = fromUtf8(bytes, kind);
+        const text = fromUtf8(bytes!, kind);
         const c = kind === 'bundle' ? verifyBundle(provider, text, roster!, { now: new Date() }) : verifyEscrow(provider, text, roster!);
         const m = c.manifest;
         facts.push(['Ceremony', m.ceremony], ['Keys', m.keys.map((k) => `${k.name} ${k.kcv}`).join('; ')]);
@@ -186,7 +161,7 @@ export function auditReceipt(provider: CryptoProvider, file: string, transportFi
     {
       name: 'The receipt is signed by that transport key, and well-formed',
       run: () => {
-        receipt = verifyReceipt(readText(file, 'receipt'), transport!);
+        receipt = verifyReceipt(fromUtf8(bytes, 'receipt'), transport!);
         const keys = receipt.servers.flatMap((s) => s.keys.map((k) => `${k.name} ${k.kcv} on ${s.endpoint} (uid ${k.uid}, ${k.outcome})`));
         facts.push(['Key server', receipt.transport.server], ['Keys', keys.join('; ')], ['Bundle SHA-256', receipt.bundle.sha256], ['Imported', receipt.servers.map((s) => `${s.endpoint} at ${s.time}`).join('; ')]);
         if (receipt.rehearsal) facts.push(['Rehearsal', 'yes']);
@@ -226,7 +201,7 @@ export function shareSetsOf(provider: CryptoProvider, source: { transcript: stri
     }
     return { sets, revoked, from: 'transcript' };
   }
-  if (!existsSync(source.vault)) throw new InputError('cli.read', '--vault', `${source.vault} is not a directory`);
+  if (!existsSync(source.vault)) throw new InputError('vault.missing', 'vault', `${source.vault} is not a directory`);
   const state = loadVaultState(provider, directoryMedium(source.vault), roster);
   for (const [id, set] of state.sets) sets.set(id, set);
   for (const [id, r] of state.revoked) revoked.set(id, `by ceremony ${r.ceremony} on ${r.time}`);
@@ -300,16 +275,20 @@ export async function auditShare(provider: CryptoProvider, file: string, passphr
     return done('shares', file, sha256, runChecks(steps), facts, []);
   } finally {
     if (record) wipeShareRecord(record);
+    bytes.fill(0); // a paper share typed into a file is the share in the clear
   }
 }
 
-function readChosen(file: string, field: string): Uint8Array {
+/** SHA-256 of a chosen file, read in pieces. */
+function hashChosen(file: string): string {
+  const f = openRandomAccess(file, 'backup');
   try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError('input.read', field, `the file chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    return f.sha256(f.size);
+  } finally {
+    f.close();
   }
 }
+
 const readText = (file: string, field: string) => fromUtf8(readChosen(file, field), field);
 
 function done(kind: AuditKind, file: string, sha256: string, checks: AuditCheck[], facts: [string, string][], timeline: TimelineEntry[]): AuditReport {

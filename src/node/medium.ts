@@ -76,6 +76,18 @@ export function directoryMedium(dir: string): Medium {
 }
 
 /** Random access to a file by descriptor. */
+/**
+ * A file the person chose (in a dialog, or on the command line of an app's engine): its bytes, or
+ * an input error naming the field and not the path (retried like a wrong file).
+ */
+export function readChosen(file: string, field: string, what = 'file'): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', field, `the ${what} chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 export function openRandomAccess(file: string, field: string): RandomAccess {
   let fd: number;
   try {

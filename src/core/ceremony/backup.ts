@@ -23,7 +23,7 @@ import { unlockMaster } from './quorum';
 import { Session } from './session';
 import { reviewAndUnlock, summaryDigest } from './approval';
 import { fingerprintWords } from '../transcript/words';
-import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState } from './vault';
+import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState, VAULT_ROSTER_RE } from './vault';
 
 export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) {
   const { provider } = ports;
@@ -85,7 +85,7 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
         // The earlier rosters the transcripts were made under (trusted on restore only through their renewal links).
         ...ports.vault
           .list()
-          .filter((n) => /^roster-[0-9a-f]{64}\.json$/.test(n))
+          .filter((n) => VAULT_ROSTER_RE.test(n))
           .map((name): BackupSource => {
             const b = ports.vault.read(name);
             return { name, role: 'earlier-roster', size: b.length, sha256: toHex(provider.sha256(b)), chunks: () => [b] };

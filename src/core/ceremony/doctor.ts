@@ -21,7 +21,7 @@ import type { VerifiedRoster } from '../roster/roster';
 import { approve, checkApprovals, documentToText, parseSignedDocument, type SignedDocument } from '../documents/signed';
 import type { Medium } from './ports';
 import { checkCeremonyTranscript } from './verify';
-import { loadVaultState } from './vault';
+import { loadVaultState, VAULT_ROSTER_RE } from './vault';
 
 export type FindingStatus = 'interrupted' | 'aborted' | 'torn' | 'ignored' | 'mixed' | 'orphan' | 'unknown';
 
@@ -108,7 +108,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       continue;
     }
     // Transcripts, the restored roster and the rosters an enrollment keeps are read above.
-    if (name.endsWith('.jsonl') || name === 'roster.json' || /^roster-[0-9a-f]{64}\.json$/.test(name) || name === QUARANTINE_DIR) continue;
+    if (name.endsWith('.jsonl') || name === 'roster.json' || VAULT_ROSTER_RE.test(name) || name === QUARANTINE_DIR) continue;
     findings.push({ file: name, status: 'unknown', why: 'it is not a file Custos keeps in a vault', todo: 'nothing reads it; move it out of the vault' });
   }
   return { closed, findings };

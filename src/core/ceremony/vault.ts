@@ -127,15 +127,12 @@ export interface VaultOptions {
 
 /** Where the enrollment ceremony keeps a roster in the vault, so later ceremonies can read the transcripts made under it. */
 export const vaultRosterName = (fingerprint: string) => `roster-${fingerprint}.json`;
+export const VAULT_ROSTER_RE = /^roster-[0-9a-f]{64}\.json$/;
 
-/**
- * The rosters transcripts may be read under: `current`, and the earlier rosters kept in the
- * vault that `current` succeeds through endorsed renewals, by fingerprint. A roster file in
- * the vault is trusted only through that link, never by being there. Each file is verified once.
- */
-function earlierRosters(provider: CryptoProvider, vault: Medium, current: VerifiedRoster): Map<string, VerifiedRoster> {
+/** Every roster the vault keeps that verifies (self-consistent only: trusted through a pin or a link, never by being there), by fingerprint. */
+export function keptRosters(provider: CryptoProvider, vault: Medium): Map<string, VerifiedRoster> {
   const kept = new Map<string, VerifiedRoster>();
-  for (const n of vault.list().filter((x) => /^roster-[0-9a-f]{64}\.json$/.test(x))) {
+  for (const n of vault.list().filter((x) => VAULT_ROSTER_RE.test(x))) {
     try {
       const r = verifyRoster(provider, new TextDecoder().decode(vault.read(n)));
       kept.set(r.fingerprint, r);
@@ -143,6 +140,16 @@ function earlierRosters(provider: CryptoProvider, vault: Medium, current: Verifi
       if (!isCustosError(e)) throw e; // a damaged copy links nothing
     }
   }
+  return kept;
+}
+
+/**
+ * The rosters transcripts may be read under: `current`, and the earlier rosters kept in the
+ * vault that `current` succeeds through endorsed renewals, by fingerprint. A roster file in
+ * the vault is trusted only through that link, never by being there. Each file is verified once.
+ */
+function earlierRosters(provider: CryptoProvider, vault: Medium, current: VerifiedRoster): Map<string, VerifiedRoster> {
+  const kept = keptRosters(provider, vault);
   const lineage = new Map([[current.fingerprint, current]]);
   for (let r = current, prev = r.roster.previous; prev !== undefined && !lineage.has(prev); prev = r.roster.previous) {
     const parent = kept.get(prev);

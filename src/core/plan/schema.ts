@@ -247,6 +247,18 @@ export function planIssues(value: unknown): { field: string; message: string }[]
   return r.success ? [] : r.error.issues.map((i) => describeIssue(i, value, 'plan', 'this plan')).map(({ field, message }) => ({ field, message }));
 }
 
+/** `planIssues` of a plan's YAML text: a text that is no strict YAML is one issue naming where. */
+export function planTextIssues(text: string): { field: string; message: string }[] {
+  let value: unknown;
+  try {
+    value = parseYamlStrict(text, 'plan');
+  } catch (e) {
+    if (e instanceof InputError) return [{ field: e.field, message: e.detail }];
+    throw e;
+  }
+  return planIssues(value);
+}
+
 export function parsePlan(text: string): Plan {
   return checkPlan(parseYamlStrict(text, 'plan'));
 }

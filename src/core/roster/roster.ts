@@ -23,6 +23,7 @@
  * ceremonies refuse it.
  */
 import { base64 } from '@scure/base';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { InputError, PolicyError, VerifyError } from '../errors';
 import { concat, fromHex, toHex, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
@@ -280,6 +281,15 @@ export function draftRoster(provider: CryptoProvider, body: RosterBody): Verifie
 
 /** How a door is told which roster to trust: its fingerprint as words or as SHA-256 hex. */
 export type RosterPin = { words: string[] } | { sha256: string };
+
+const WORDLIST = new Set(wordlist);
+
+/** The eight fingerprint words of a roster as a person types them (any case, any spacing); an InputError naming `field` otherwise. */
+export function parseRosterWords(text: string, field: string, code = 'roster.pin'): string[] {
+  const w = text.trim().toLowerCase().split(/\s+/);
+  if (w.length !== 8 || !w.every((x) => WORDLIST.has(x))) throw new InputError(code, field, 'must be the eight fingerprint words of the roster, as written at enrollment');
+  return w;
+}
 
 function pinMatches(r: VerifiedRoster, pin: RosterPin): boolean {
   return 'words' in pin ? pin.words.join(' ') === r.words.join(' ') : pin.sha256.toLowerCase() === r.fingerprint;
