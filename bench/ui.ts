@@ -76,7 +76,7 @@ export async function benchUi(row: Row, fmt: (x: number, d?: number) => string, 
     await a.page.locator('h1', { hasText: 'Home' }).waitFor();
     const t0 = await now();
     for (const [name, kind] of [['generate', 'generate'], ['backup', 'backup']] as const) {
-      a.app.picks.push({ kind: 'plan', path: w.plan(name, kind, (t) => t.replace('threshold: 3', 'threshold: 3').replace('forms: [file, paper]', 'forms: [file]')) });
+      a.app.picks.push({ kind: 'plan', path: w.plan(name, kind, (t) => t.replace('forms: [file, paper]', 'forms: [file]')) });
       await a.page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
       const end = await drive(a, room);
       if (!/The ceremony is closed/.test(end)) throw new Error(`the ${name} did not close: ${end}`);

@@ -19,7 +19,8 @@ import { checkPlanFile, type CheckedPlan } from './plan-check';
 import { describeSteps, doneSoFar, stepOf, type Step } from '../core/ceremony/steps';
 import { planAssignment } from '../core/plan/schema';
 import { planMedia, platformPorts } from './ceremony-ports';
-import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind, type Script, type WrittenFile } from './engine-protocol';
+import { readChosen } from './medium';
+import { fromEngineSchema, toEngineSchema, type Answer, type FromEngine, type Prompt, type PromptKind, type Script, type WrittenFile, issueText, wipeAnswer } from './engine-protocol';
 
 export interface ParentChannel {
   send(message: FromEngine): void;
@@ -40,13 +41,22 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   const open = new Map<number, Waiting>();
   let next = 0;
   let started = false;
-  let last: { key: string; count: number } | undefined;
+  /** The engine said this person's last answer failed: their next question is that try, with why. */
+  let retry: { who: string; reason: string; attempt: number; of: number } | undefined;
 
   const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary; card?: string[] } = {}): Promise<Extract<Answer, { kind: K }>> => {
-    const key = `${kind}:${who}:${extra.purpose ?? ''}`;
-    last = last?.key === key ? { key, count: last.count + 1 } : { key, count: 1 };
+    const again = retry?.who === who ? retry : undefined;
+    retry = undefined;
     const id = ++next;
-    const prompt: Prompt = { kind, who, attempt: last.count, ...(extra.purpose !== undefined && { purpose: extra.purpose }), ...(extra.summary && { summary: extra.summary }), ...(extra.card && { card: extra.card }) };
+    const prompt: Prompt = {
+      kind,
+      who,
+      attempt: again?.attempt ?? 1,
+      ...(again && { retry: { reason: again.reason, of: again.of } }),
+      ...(extra.purpose !== undefined && { purpose: extra.purpose }),
+      ...(extra.summary && { summary: extra.summary }),
+      ...(extra.card && { card: extra.card }),
+    };
     return new Promise((resolve, reject) => {
       open.set(id, { kind, resolve: resolve as (a: Answer) => void, reject });
       send({ type: 'prompt', id, prompt });
@@ -60,7 +70,10 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
 
   parent.onMessage((raw) => {
     const parsed = toEngineSchema.safeParse(raw);
-    if (!parsed.success) return send({ type: 'refused', reason: `malformed message: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+    if (!parsed.success) {
+      wipeAnswer((raw as { answer?: unknown } | undefined)?.answer);
+      return send({ type: 'refused', reason: `malformed message: ${issueText(parsed.error.issues[0])}` });
+    }
     const m = parsed.data;
     if (m.type === 'start') {
       if (started) return send({ type: 'refused', reason: 'a ceremony is already running in this process' });
@@ -69,12 +82,18 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       return;
     }
     const waiting = open.get(m.id);
-    if (!waiting) return send({ type: 'refused', reason: `no open prompt ${m.id}` });
+    if (!waiting) {
+      if (m.type === 'answer') wipeAnswer(m.answer);
+      return send({ type: 'refused', reason: `no open prompt ${m.id}` });
+    }
     if (m.type === 'cancel') {
       open.delete(m.id);
       return waiting.reject(new InputError('prompt.cancelled', 'prompt', 'was cancelled: the ceremony is interrupted, not lost; start it again to resume'));
     }
-    if (m.answer.kind !== waiting.kind) return send({ type: 'refused', reason: `prompt ${m.id} asks for ${waiting.kind}, not ${m.answer.kind}` });
+    if (m.answer.kind !== waiting.kind) {
+      wipeAnswer(m.answer);
+      return send({ type: 'refused', reason: `prompt ${m.id} asks for ${waiting.kind}, not ${m.answer.kind}` });
+    }
     open.delete(m.id);
     waiting.resolve(m.answer);
   });
@@ -96,6 +115,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
           send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq, ...(step !== undefined && { step }) } });
         },
         progress: (work) => send({ type: 'progress', work }),
+        retrying: (r) => void (retry = r),
         readAloud: (value) => send({ type: 'read-aloud', value }),
         async unlock(who, purpose) {
           const a = await ask('unlock', who, { purpose });
@@ -170,7 +190,6 @@ function scriptOf(checked: CheckedPlan, steps: Step[], rehearsal: boolean): Scri
 function reporting(m: Medium, medium: WrittenFile['medium'], report: (medium: WrittenFile['medium'], location: string, name: string, sha256: string) => void): Medium {
   return {
     ...m,
-    location: m.location,
     write(name, bytes) {
       const sha256 = m.write(name, bytes);
       report(medium, m.location, name, sha256);
@@ -190,15 +209,6 @@ function reporting(m: Medium, medium: WrittenFile['medium'], report: (medium: Wr
       };
     },
   };
-}
-
-/** A file the person chose; a read error names the field, not the path (retried like a wrong file). */
-function readChosen(file: string, field: string, what: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError('input.read', field, `the ${what} chosen cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
 }
 
 /** The entry point: Electron's utility process (parentPort) or a Node child process (IPC channel). */

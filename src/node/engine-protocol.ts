@@ -17,6 +17,17 @@ export type PromptKind = (typeof PROMPT_KINDS)[number];
 export const answerSchema = answerSchemaNaming(path);
 export type Answer = z.infer<typeof answerSchema>;
 
+/** A schema issue in words, naming where it is (`answer.passphrase: ...`). */
+export function issueText(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}
+
+/** Wipe the passphrase bytes of an answer (or of anything claiming to be one), whatever became of it. */
+export function wipeAnswer(a: unknown): void {
+  if (a && typeof a === 'object') for (const v of Object.values(a)) if (v instanceof Uint8Array) v.fill(0);
+}
+
 export const toEngineSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('start'), plan: path, rehearsal: z.boolean(), appVersion: z.string().max(100), workFactor: z.int().min(10).max(22).optional() }),
   z.strictObject({ type: z.literal('answer'), id, answer: answerSchema }),
@@ -32,6 +43,8 @@ export const promptSchema = z.strictObject({
   /** 1 for the first time this question is put to this person, 2 and 3 after a failure. */
   attempt: z.int().min(1).max(100),
   summary: z.strictObject({ title: z.string().max(1000), lines: z.array(z.string().max(1000)).max(200) }).optional(),
+  /** Set when this is a second or later try: why the last one failed (never what was typed), and how many tries there are. */
+  retry: z.strictObject({ reason: z.string().max(1000), of: z.int().min(1).max(100) }).optional(),
   /** A custodian's own paper share card, for the show-share moment only. */
   card: z.array(z.string().max(200)).max(40).optional(),
 });

@@ -27,18 +27,19 @@ interface RunState {
   done: Map<string, string>;
   prompt?: { id: number; prompt: RunPrompt };
   events: { seq: number; actor: string; type: string; time: string }[];
-  say: string[];
+  /** The last narration line, and the last message refused. */
+  say?: string;
   readAloud: ReadAloudValue[];
   written: Written[];
   progress?: { what: string; done: number; total: number };
-  refused: string[];
+  refused?: string;
   end?: Outcome;
   startError?: string;
 }
 
 type Action = { type: 'started'; run: number } | { type: 'start-failed'; error: string } | { type: 'message'; m: RunMessage; at: string } | { type: 'answered' } | { type: 'restart' };
 
-const initial = (): RunState => ({ done: new Map(), events: [], say: [], readAloud: [], written: [], refused: [] });
+const initial = (): RunState => ({ done: new Map(), events: [], readAloud: [], written: [] });
 
 type Written = Extract<RunMessage, { type: 'written' }>['file'];
 
@@ -70,7 +71,7 @@ function reduce(s: RunState, a: Action): RunState {
       return { ...s, done, events: [...s.events, { seq: m.event.seq, actor: m.event.actor, type: m.event.type, time: a.at }] };
     }
     case 'say':
-      return { ...s, say: [...s.say, m.text].slice(-50) };
+      return { ...s, say: m.text };
     case 'read-aloud':
       return { ...s, readAloud: [...s.readAloud.filter((v) => v.label !== m.value.label), m.value] };
     case 'progress':
@@ -78,7 +79,7 @@ function reduce(s: RunState, a: Action): RunState {
     case 'written':
       return { ...s, written: [...s.written, m.file] };
     case 'refused':
-      return { ...s, refused: [...s.refused, m.reason] };
+      return { ...s, refused: m.reason };
     case 'end':
       return { ...s, end: m.outcome, prompt: undefined, progress: undefined };
   }
@@ -144,18 +145,17 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
             id={s.prompt.id}
             prompt={s.prompt.prompt}
             person={personOf(s.script, s.prompt.prompt.who, current)}
-            lastSay={s.say.at(-1) ?? ''}
             identities={identities.current}
             onSent={() => dispatch({ type: 'answered' })}
           />
         )}
-        {running && !s.prompt && <Working progress={s.progress} say={s.say.at(-1)} />}
-        {s.refused.length > 0 && running && (
+        {running && !s.prompt && <Working progress={s.progress} say={s.say} />}
+        {s.refused && running && (
           <p className="warning" role="status">
-            {s.refused.at(-1)}
+            {s.refused}
           </p>
         )}
-        {s.end && <Ending outcome={s.end} readAloud={s.readAloud} resume={() => setAttempt((n) => n + 1)} home={home} />}
+        {s.end && <Ending outcome={s.end} resume={() => setAttempt((n) => n + 1)} home={home} />}
         {s.written.length > 0 && <WrittenFiles files={s.written} />}
         {running && (
           <div className="cancel-row">
@@ -260,10 +260,16 @@ function HandOver({ person, rehearsal, onReady }: { person: Person; rehearsal: b
   );
 }
 
-/** A KCV in groups for reading: "cmac-aes: 37 78 22". */
-export function groupValue(v: string): string {
+/** A KCV as its algorithm and its bytes in pairs ("cmac-aes", "37 78 22"); undefined for anything else. */
+function kcvParts(v: string): { algo: string; pairs: string } | undefined {
   const m = /^([a-z0-9-]+):\s*([0-9a-f]+)$/i.exec(v);
-  if (m) return `${m[1]}: ${m[2]!.match(/.{1,2}/g)!.join(' ')}`;
+  return m ? { algo: m[1]!, pairs: m[2]!.match(/.{1,2}/g)!.join(' ') } : undefined;
+}
+
+/** A value grouped for reading: a KCV as "cmac-aes: 37 78 22", a long hex value in fours. */
+function groupValue(v: string): string {
+  const k = kcvParts(v);
+  if (k) return `${k.algo}: ${k.pairs}`;
   if (/^[0-9a-f]{16,}$/i.test(v)) return v.match(/.{1,4}/g)!.join(' ');
   return v;
 }
@@ -286,11 +292,11 @@ export function Words({ words, label }: { words: string[]; label?: string }) {
 
 /** A KCV for reading aloud: its algorithm small, its bytes large in pairs. */
 function KcvValue({ value }: { value: string }) {
-  const m = /^([a-z0-9-]+):\s*([0-9a-f]+)$/i.exec(value);
-  if (!m) return <p className="mono big">{value}</p>;
+  const k = kcvParts(value);
+  if (!k) return <p className="mono big">{value}</p>;
   return (
     <p className="kcv">
-      <span className="algo">{m[1]}</span> <span className="mono big">{m[2]!.match(/.{1,2}/g)!.join(' ')}</span>
+      <span className="algo">{k.algo}</span> <span className="mono big">{k.pairs}</span>
     </p>
   );
 }
@@ -354,11 +360,10 @@ function Working({ progress, say }: { progress: RunState['progress']; say: strin
   );
 }
 
-function Ending({ outcome, readAloud, resume, home }: { outcome: Outcome; readAloud: ReadAloudValue[]; resume: () => void; home: () => void }) {
+function Ending({ outcome, resume, home }: { outcome: Outcome; resume: () => void; home: () => void }) {
   if ('closed' in outcome) {
     const r = outcome.closed as { kind?: string; kcv?: string; headWords?: string[]; rosterWords?: string; closedNow?: boolean };
-    const head = readAloud.find((v) => v.label === 'Closing head');
-    const words = (r.headWords ?? head?.words)?.join(' ');
+    const words = r.headWords?.join(' ');
     return (
       <div className="ending closed" role="status">
         <h2>✓ The ceremony is closed{r.closedNow ? ' (its close was completed now)' : ''}</h2>

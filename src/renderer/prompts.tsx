@@ -7,19 +7,16 @@
  */
 import { useEffect, useState } from 'react';
 import { Button, FieldError, Form, Input, Label, Meter, Radio, RadioGroup, Text, TextArea, TextField } from 'react-aria-components';
-import { SHARE_CARD_LINES as TEXT_LINES, type Chosen, type Drive, type RunPrompt, type UiAnswer } from '../shared/ipc';
-import { api, errorText, toBytes } from './api';
+import { MIN_DICE_ROLLS, SHARE_CARD_LINES as TEXT_LINES, type Chosen, type Drive, type RunPrompt, type UiAnswer } from '../shared/ipc';
+import { api, errorText, toBytes, wipeAnswer } from './api';
 import type { Person } from './Ceremony';
 import { strength, type Strength } from './strength';
-
-const ATTEMPTS = 3;
 
 interface Props {
   run: number;
   id: number;
   prompt: RunPrompt;
   person: Person;
-  lastSay: string;
   /** Identity files chosen earlier in this run, by person: asked once, offered again. */
   identities: Map<string, Chosen>;
   onSent: () => void;
@@ -38,6 +35,8 @@ export function PromptPane(p: Props) {
     } catch (e) {
       setError(errorText(e));
       return false;
+    } finally {
+      wipeAnswer(answer); // main got a copy: the window's bytes go now
     }
   };
   return (
@@ -47,9 +46,9 @@ export function PromptPane(p: Props) {
       </p>
       <h2 id="prompt-h">{HEADINGS[prompt.kind](person.name)}</h2>
       {prompt.purpose && <p className="purpose">To {prompt.purpose}.</p>}
-      {prompt.attempt > 1 && (
+      {prompt.retry && (
         <p className="retry" role="alert">
-          {p.lastSay.startsWith(`${person.id}:`) ? p.lastSay.slice(person.id.length + 1).trim() : 'That did not work.'} This is try {prompt.attempt} of {ATTEMPTS}.
+          {prompt.retry.reason.charAt(0).toUpperCase() + prompt.retry.reason.slice(1)}. This is try {prompt.attempt} of {prompt.retry.of}.
         </p>
       )}
       {error && (
@@ -185,16 +184,17 @@ function Review(p: BodyProps) {
 const approveLabel = (title: string | undefined) => (!title ? 'Approve' : /^approve\b/i.test(title) ? title : `Approve: ${title}`);
 
 function StrengthMeter({ value, context }: { value: string; context: string[] }) {
-  const [estimate, setEstimate] = useState<{ value: string; s: Strength } | undefined>();
+  // Only the estimate is kept (never the passphrase); one for an older text is dropped.
+  const [s, setEstimate] = useState<Strength | undefined>();
   const words = context.join('\n');
   useEffect(() => {
     let current = true;
-    if (value) void strength(value, words.split('\n')).then((s) => current && setEstimate({ value, s }));
+    setEstimate(undefined);
+    if (value) void strength(value, words.split('\n')).then((x) => current && setEstimate(x));
     return () => {
       current = false;
     };
   }, [value, words]);
-  const s = value && estimate?.value === value ? estimate.s : undefined;
   return (
     <Meter value={s ? s.score : 0} maxValue={4} className={`strength s${s?.score ?? 0}`} aria-label="Passphrase strength">
       {() => (
@@ -298,7 +298,7 @@ function Dice(p: BodyProps) {
       <TextField value={rolls} onChange={setRolls} isInvalid={bad} autoFocus className="field">
         <Label>Your dice rolls, digits 1 to 6 (spaces are ignored)</Label>
         <TextArea className="wide mono" rows={3} />
-        <Text slot="description">{digits.length} rolls typed; at least 50 are needed.</Text>
+        <Text slot="description">{digits.length} rolls typed; at least {MIN_DICE_ROLLS} are needed.</Text>
         <FieldError>Only the digits 1 to 6: a die has no other face.</FieldError>
       </TextField>
       <Button type="submit" className="primary" isDisabled={bad}>

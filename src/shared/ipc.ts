@@ -52,6 +52,8 @@ export interface VaultView {
 export const PLAN_KIND_NAMES = ['generate', 'add-key', 'change-state', 'export-bundle', 'escrow', 'backup', 'restore', 'reshare', 'confirm-import', 'rotate', 'enroll'] as const;
 /** Lines of a paper share card (src/core/shares/text.ts TEXT_LINES; a test keeps the two equal). */
 export const SHARE_CARD_LINES = 14;
+/** Dice rolls a custodian types at the least (src/core/ceremony/shares-steps.ts MIN_DICE_ROLLS; a test keeps the two equal). */
+export const MIN_DICE_ROLLS = 50;
 
 export const AUDIT_KINDS = ['transcript', 'bundle', 'backup', 'escrow', 'receipt', 'shares'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -163,6 +165,8 @@ export interface RunPrompt {
   summary?: { title: string; lines: string[] };
   /** The custodian's own paper share (show-share only). */
   card?: string[];
+  /** On a second or later try: why the last one failed, and how many tries there are. */
+  retry?: { reason: string; of: number };
 }
 
 /** One step of a ceremony's script (core/ceremony/steps.ts). */

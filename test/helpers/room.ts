@@ -4,7 +4,6 @@
  * controls: the hand-over card, file choices through main's dialog, passphrases typed into fields.
  */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import type { AppPage } from './app-page';
 
 export interface Room {
@@ -23,13 +22,12 @@ export interface Room {
 /** Play the room until the ceremony ends; returns the ending's text. Records every hand-over. */
 export async function drive(a: AppPage, room: Room, handovers: string[] = [], onScreen: (name: string) => Promise<void> = async () => undefined): Promise<string> {
   const { page, app } = a;
-  const once = (_page: Page, name: string) => onScreen(name);
   for (;;) {
     const el = await page.waitForSelector('.handover, .prompt, .ending', { timeout: 90_000 });
     const cls = (await el.getAttribute('class')) ?? '';
     if (cls.includes('handover')) {
       handovers.push((await page.locator('#handover-h').textContent())!);
-      await once(page, 'ceremony-handover');
+      await onScreen('ceremony-handover');
       await page.keyboard.press('Enter'); // the continue button has the focus: the keyboard alone goes on
       await el.waitForElementState('hidden');
       continue;
@@ -49,12 +47,12 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
     switch (kind) {
       case 'unlock':
         await choose('identity', room.folder ? join(room.folder(who), `${who}.identity.age`) : room.identity(who), /Choose your identity file/);
-        await once(page, 'ceremony-unlock');
+        await onScreen('ceremony-unlock');
         await p.getByLabel('Your identity passphrase').fill(room.passphrase(who, kind, attempt));
         await p.getByRole('button', { name: 'Unlock my identity' }).click();
         break;
       case 'review':
-        await once(page, 'ceremony-approval');
+        await onScreen('ceremony-approval');
         await p.getByRole('button', { name: /^Approve a / }).click();
         break;
       case 'choose-passphrase':
@@ -64,7 +62,7 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         await p.getByLabel('The same passphrase again').fill(pass);
         // The estimate comes from its worker (under the same CSP) while the person types.
         await p.getByText(/^Strength: (Very weak|Weak|Fair|Strong|Very strong)$/).waitFor();
-        await once(page, `ceremony-${kind}`);
+        await onScreen(`ceremony-${kind}`);
         await p.getByRole('button', { name: 'Set my passphrase' }).click();
         break;
       }
@@ -85,7 +83,7 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
               await field.fill(line.slice(0, k) + line[k + 1] + line[k] + line.slice(k + 2));
               await p.getByRole('button', { name: 'Check this line' }).click();
               await p.getByText(`card.line[${String(i + 1).padStart(2, '0')}]: the line check does not match`).waitFor();
-              await once(page, 'ceremony-paper-typo');
+              await onScreen('ceremony-paper-typo');
             }
             await field.fill(line);
             await p.getByRole('button', { name: 'Check this line' }).click();
@@ -95,7 +93,7 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         }
         await choose('share', room.shareFile!(who), /Choose your share file/);
         await p.getByLabel('Its passphrase').fill(room.passphrase(who, kind, attempt));
-        await once(page, 'ceremony-share');
+        await onScreen('ceremony-share');
         await p.getByRole('button', { name: 'Present my share' }).click();
         break;
       }
@@ -103,13 +101,13 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         await p.getByRole('button', { name: 'Show my paper share' }).click();
         const card = await p.getByLabel('Your paper share').textContent();
         if (!/^CUSTOS SHARE \d+ OF \d+/.test(card ?? '')) throw new Error(`the paper share shown is not a card: ${card}`);
-        await once(page, 'ceremony-show-share');
+        await onScreen('ceremony-show-share');
         await p.getByRole('button', { name: 'I have checked my paper share: hide it' }).click();
         break;
       }
       case 'save-identity':
         await choose('folder', room.folder!(who), /Choose the folder on your medium/);
-        await once(page, 'enroll-save-identity');
+        await onScreen('enroll-save-identity');
         await p.getByRole('button', { name: 'Write my identity file there' }).click();
         break;
       default:

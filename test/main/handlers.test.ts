@@ -16,7 +16,8 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { parseTransportKey } from '../../src/core/documents/transport';
 import { signReceipt } from '../../src/kmip/receipt';
 import { testApp } from '../helpers/app';
-import { PLAN_KIND_NAMES, SHARE_CARD_LINES } from '../../src/shared/ipc';
+import { MIN_DICE_ROLLS, PLAN_KIND_NAMES, SHARE_CARD_LINES } from '../../src/shared/ipc';
+import { MIN_DICE_ROLLS as CORE_MIN_DICE_ROLLS } from '../../src/core/ceremony/shares-steps';
 import { PLAN_KINDS } from '../../src/core/plan/schema';
 import { planTemplate } from '../../src/core/plan/templates';
 import { lineCheck, TEXT_LINES } from '../../src/core/shares/text';
@@ -149,6 +150,7 @@ describe('what the window asks main to check, so it holds no engine code', () =>
   it('the contract lists the plan kinds and the card length the engine has', () => {
     expect([...PLAN_KIND_NAMES]).toEqual([...PLAN_KINDS]);
     expect(SHARE_CARD_LINES).toBe(TEXT_LINES);
+    expect(MIN_DICE_ROLLS).toBe(CORE_MIN_DICE_ROLLS);
   });
   it('a plan’s problems, all at once, by field; a template per kind', async () => {
     const a = testApp({ send: () => undefined });

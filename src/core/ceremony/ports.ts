@@ -147,6 +147,11 @@ export interface PlatformPorts {
    * secret. Optional: `say` narrates the same value.
    */
   readAloud?(value: ReadAloud): void;
+  /**
+   * What a person typed or presented failed and is asked again: whose, why (never what was
+   * typed), and which try comes next of how many. Optional: `say` tells the same.
+   */
+  retrying?(retry: { who: string; reason: string; attempt: number; of: number }): void;
   /** Long work as it goes (the subset check, bytes backed up or restored), at most about a hundred reports per piece of work. Optional. */
   progress?(work: Progress): void;
 }

@@ -51,7 +51,7 @@ const RETRYABLE = new Set([
 ]);
 
 /** Session.attempt, also for steps before a transcript exists (`record` is then a no-op). */
-export async function attempt<T>(ports: Pick<CeremonyPorts, 'say'>, who: string, step: string, fn: () => Promise<T>, record: (n: number, code: string) => void = () => undefined): Promise<T> {
+export async function attempt<T>(ports: Pick<CeremonyPorts, 'say' | 'retrying'>, who: string, step: string, fn: () => Promise<T>, record: (n: number, code: string) => void = () => undefined): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await fn();
@@ -62,6 +62,7 @@ export async function attempt<T>(ports: Pick<CeremonyPorts, 'say'>, who: string,
       const reason = named ? e.detail : e.message;
       if (n >= ATTEMPTS)
         throw new PolicyError('prompt.attempts', who, `${reason} (${ATTEMPTS} attempts to ${step}); the ceremony is interrupted, not lost: run the plan again to resume`, { cause: e });
+      ports.retrying?.({ who, reason, attempt: n + 1, of: ATTEMPTS });
       ports.say(`${who}: ${reason}. Try again (${ATTEMPTS - n} ${ATTEMPTS - n === 1 ? 'attempt' : 'attempts'} left).`);
     }
   }
