@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { InputError } from '../core/errors';
+import { fromUtf8 } from '../core/crypto/bytes';
 import { AUDIT_FORMATS, auditRecords, toCef, toJsonl, toSyslog, type AuditFormat } from '../core/audit/siem';
 import { diagnoseVault } from '../core/ceremony/doctor';
 import { writeNewFile } from '../node/durable';
@@ -30,7 +31,7 @@ export function auditCommand(args: string[], json: boolean, io: Io, appVersion: 
   const d = diagnoseVault(nativeProvider, medium, roster);
   const records = d.closed
     .sort()
-    .flatMap((name) => auditRecords(nativeProvider, new TextDecoder().decode(medium.read(name)), roster))
+    .flatMap((name) => auditRecords(nativeProvider, fromUtf8(medium.read(name), `vault/${name}`), roster))
     .filter((r) => since === undefined || Date.parse(r.time) >= Date.parse(since));
   const text = format === 'jsonl' ? toJsonl(records) : format === 'syslog' ? toSyslog(records, { host: hostname(), appVersion }) : toCef(records, { appVersion });
   const sha256 = writeNewFile(out, new TextEncoder().encode(text));
