@@ -1,16 +1,18 @@
 // Builds every face of Custos with esbuild: Electron main and preload (CommonJS), the renderer
 // (one browser bundle with its page, styles and fonts: build-renderer.mjs) and the `custos` CLI.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { buildRenderer } from './build-renderer.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+// CommonJS bundles find their files by __dirname; import.meta (ESM only) is never reached there.
+const cjs = { define: { 'import.meta.url': 'undefined' } };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/main/main.ts'], outfile: 'dist/main/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({ ...common, entryPoints: ['src/main/main.ts'], ...cjs, outfile: 'dist/main/main.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   // The engine process the app forks (Electron's utilityProcess) to run a ceremony.
-  build({ ...common, entryPoints: ['src/node/engine-process.ts'], outfile: 'dist/engine/engine-process.cjs', platform: 'node', format: 'cjs', target: 'node22' }),
+  build({ ...common, entryPoints: ['src/node/engine-process.ts'], ...cjs, outfile: 'dist/engine/engine-process.cjs', platform: 'node', format: 'cjs', target: 'node22' }),
   build({ ...common, entryPoints: ['src/preload/preload.ts'], outfile: 'dist/preload/preload.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   buildRenderer('dist/renderer'),
   build({
@@ -24,4 +26,7 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);
-console.log('built dist/{main,preload,renderer,engine,cli}');
+// The fonts printed documents embed, for main and the engine process (src/node/fonts.ts).
+mkdirSync('dist/fonts', { recursive: true });
+for (const f of readdirSync('assets/fonts').filter((x) => x.endsWith('.woff'))) cpSync(`assets/fonts/${f}`, `dist/fonts/${f}`);
+console.log('built dist/{main,preload,renderer,engine,cli,fonts}');

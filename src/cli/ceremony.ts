@@ -1,4 +1,5 @@
 /** `custos enroll`, `custos run`, `custos rehearse`, `custos verify`, `custos inspect`. */
+import { presentedShareBytes } from '../node/qr-image';
 import { existsSync } from 'node:fs';
 import { options, read, readBytes, type Io } from './io';
 import path from 'node:path';
@@ -190,7 +191,7 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
   const lines: string[] = [];
   const shares: Record<string, unknown>[] = [];
   for (const file of files) {
-    const bytes = readBytes(file, file);
+    const { bytes } = presentedShareBytes(readBytes(file, file), file);
     const sealed = isAgeFile(bytes);
     const a = sealed ? answers && Object.values(answers.shares).find((x) => path.resolve(answersDir, x.file) === path.resolve(file)) : undefined;
     // How to open it is asked first: a missing identity file or no terminal is bad input (exit 2), not a failed verification.

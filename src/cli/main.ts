@@ -8,7 +8,9 @@ import { textToShare } from '../core/shares/text';
 import { typeShareCard } from '../node/share-entry';
 import { ask as terminalAsk } from '../node/prompt';
 import { writeNewFile } from '../node/durable';
-import { options, printable } from './io';
+import { options, printable, readBytes } from './io';
+import { imageKind, presentedShareBytes, readQrImage } from '../node/qr-image';
+import { qrPayloadToShare } from '../core/shares/qr';
 import { isCustosError } from '../core/errors';
 import { describeShare, wipeShareRecord } from '../core/shares/record';
 import { parseSharePlaintext } from '../core/shares/file';
@@ -23,6 +25,7 @@ import { importCommand, serverCommand } from './server';
 import { identityCommand, IDENTITY_USAGE } from './identity';
 import { vaultCommand, VAULT_USAGE } from './vault';
 import { auditCommand, AUDIT_USAGE } from './audit';
+import { printCommand, PRINT_USAGE } from './print';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -41,6 +44,8 @@ Commands:
                        FILE, or a binary record). The share bytes are never printed.
   share type [--out FILE]
                        Type a paper share card back, each line checked as it is completed
+  share scan IMAGE [--out FILE]
+                       Read a share card's QR code from a picture (PNG, JPEG) and check it
   plan template KIND   Print a commented starting plan (kinds: ${KINDS})
   plan check FILE      Check a plan: everything custos run would refuse, before anyone is asked
   plan script FILE     Print the ceremony's script: each step, who acts, what they check
@@ -74,6 +79,9 @@ Commands:
   audit export VAULT PIN --format jsonl|syslog|cef --out FILE [--since TIME]
                        Every event of the vault's closed ceremonies for a SIEM, each with its
                        line hash and the transcript head (custos audit -h)
+  print script|transcript|audit|receipt ... --out FILE.pdf
+                       The ceremony script, a transcript report, the auditor's report of a
+                       verify, an import receipt, as PDF; same input, same bytes (custos print -h)
 
 Key-server side:
   server enroll --name NAME --kmip HOST:PORT --days N --out DIR
@@ -98,6 +106,7 @@ Exit codes: 0 ok, 1 verification failed or refused, 2 usage or input error.
 
 const SHARE_HELP = `Usage: custos share inspect FILE [--json]
        custos share type [--out FILE] [--json]
+       custos share scan IMAGE [--out FILE] [--json]
 
 inspect reads a share in its paper text form, its QR payload, or as a binary record, checks
 its line checks and digest, and prints set id, key id, KCV, threshold, count, index and signer.
@@ -107,6 +116,11 @@ type: type a paper share card at the terminal, line by line (no echo); each line
 the moment it is complete and a mistake is named at once, then the whole card against its
 digest. With --out the checked text is written to FILE (never overwriting), for a quorum's
 share prompt; at a quorum the share prompt also takes the card typed directly (press Enter).
+
+scan: read a share card's QR code from a picture of it (PNG or JPEG: a scan or a photograph),
+check it like a typed card (form, digest) and print its public fields. With --out the code's
+text is written to FILE (never overwriting). At a quorum the share prompt takes the picture's
+path directly.
 `;
 
 const PLAN_HELP = `Usage:
@@ -289,16 +303,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.out(SHARE_HELP);
       return EXIT.ok;
     }
-    if (args[1] === 'type') {
+    if (args[1] === 'type' || args[1] === 'scan') {
       try {
-        shareType(args.slice(2), json, io);
+        if (args[1] === 'scan') shareScan(args.slice(2), json, io);
+        else shareType(args.slice(2), json, io);
         return EXIT.ok;
       } catch (e) {
         return report(e, json, io);
       }
     }
     if (args[1] !== 'inspect' || args.length !== 3) {
-      io.err(`custos share: expected "inspect FILE" or "type [--out FILE]"\n\n${SHARE_HELP}`);
+      io.err(`custos share: expected "inspect FILE", "type [--out FILE]" or "scan IMAGE [--out FILE]"\n\n${SHARE_HELP}`);
       return EXIT.usage;
     }
     let bytes: Uint8Array;
@@ -309,7 +324,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     try {
-      const r = parseSharePlaintext(nativeProvider, bytes, 'share');
+      const r = parseSharePlaintext(nativeProvider, presentedShareBytes(bytes, 'share').bytes, 'share');
       const d = describeShare(r);
       wipeShareRecord(r);
       if (json) io.out(JSON.stringify({ ok: true, share: d }) + '\n');
@@ -320,6 +335,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
   }
   if (args[0] === 'plan') return planCommand(args.slice(1), json, io);
+  if (args[0] === 'print') {
+    if (args.length === 1 || args.includes('-h') || args.includes('--help')) {
+      io.out(PRINT_USAGE);
+      return args.length === 1 ? EXIT.usage : EXIT.ok;
+    }
+    try {
+      return await printCommand(args.slice(1), json, io);
+    } catch (e) {
+      return report(e, json, io);
+    }
+  }
   const ceremonyCommands: Record<string, (rest: string[]) => Promise<void> | void> = {
     enroll: (rest) => enrollCommand(rest, json, io, VERSION),
     run: (rest) => runCommand(rest, json, io, VERSION, false),
@@ -367,6 +393,26 @@ function shareType(args: string[], json: boolean, io: Io): void {
   const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
   if (json) io.out(JSON.stringify({ ok: true, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
   else io.out(`card checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
+}
+
+/** `custos share scan`: a card's QR code read from a picture and checked; its public fields printed, the share never. */
+function shareScan(args: string[], json: boolean, io: Io): void {
+  const { positional, opts } = options(args, ['out']);
+  if (positional.length !== 1) throw new InputError('cli.usage', 'share scan', 'usage: custos share scan IMAGE [--out FILE]');
+  const out = opts.get('out');
+  if (out !== undefined && existsSync(out)) throw new PolicyError('share.exists', '--out', `${out} already exists: Custos never overwrites`);
+  const image = readBytes(positional[0]!, 'image');
+  const kind = imageKind(image);
+  if (!kind) throw new InputError('qr.image', 'image', `${positional[0]!} is not a PNG or JPEG picture`);
+  const payload = readQrImage(image, 'image');
+  image.fill(0);
+  const r = qrPayloadToShare(nativeProvider, payload, 'image.qr');
+  const d = describeShare(r);
+  wipeShareRecord(r);
+  if (out !== undefined) writeNewFile(out, new TextEncoder().encode(payload + '\n'));
+  const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
+  if (json) io.out(JSON.stringify({ ok: true, image: kind, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
+  else io.out(`QR code read and checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
 }
 
 function report(e: unknown, json: boolean, io: Io): number {

@@ -25,6 +25,7 @@ import { verifyEscrow } from '../core/documents/escrow';
 import { trustRoster, type TrustedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { openRandomAccess, readChosen } from './medium';
+import { presentedShareBytes } from './qr-image';
 import type { AuditKind, AuditReport } from '../shared/ipc';
 
 type AuditCheck = AuditReport['checks'][number];
@@ -226,7 +227,7 @@ export function checkShareAgainst(provider: CryptoProvider, record: ShareRecord,
  * the vault, with the key and signer recorded, it is signed, and its set is not revoked.
  */
 export async function auditShare(provider: CryptoProvider, file: string, passphrase: string | undefined, vault: string, roster: VerifiedRoster & { roster: { organization: string } }): Promise<AuditReport> {
-  const bytes = readChosen(file, 'share');
+  let bytes = readChosen(file, 'share');
   const sha256 = toHex(provider.sha256(bytes));
   const facts: [string, string][] = [];
   let sets: ShareSets | undefined;
@@ -246,6 +247,7 @@ export async function auditShare(provider: CryptoProvider, file: string, passphr
     // Opening is asynchronous (scrypt): done before the synchronous checks, its failure reported as theirs.
     let opened: Error | undefined;
     try {
+      bytes = presentedShareBytes(bytes, name).bytes; // a picture of the card: its QR code
       if (isAgeFile(bytes)) {
         if (sealedTo(bytes) === 'recipient') throw new InputError('share.recipient', name, 'opens only with its custodian’s identity: verify it with `custos verify shares`, which asks for the identity');
         if (!passphrase) throw new InputError('share.passphrase', name, 'is a passphrase-protected share file: type its passphrase');

@@ -3,6 +3,7 @@
  * in its own (src/node/medium.ts), the transcript appended line by line with fsync, the OS
  * clock and CSPRNG, the network interfaces, and answers from an answers file.
  */
+import { documentFonts } from './fonts';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../core/errors';
@@ -68,6 +69,7 @@ export function platformPorts(opts: PlanMedia): PlatformPorts {
     network: readNetworkState,
     outputs: directoryMedium(opts.outputDir),
     ...(opts.paperDir !== undefined && { paper: directoryMedium(opts.paperDir) }),
+    ...(opts.paperDir !== undefined && { fonts: documentFonts() }),
     vault: directoryMedium(opts.vaultDir),
     input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
     openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),

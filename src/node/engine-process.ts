@@ -7,6 +7,7 @@
  * parent is Electron's utility process API (process.parentPort); in tests a Node child process
  * (process.send), with the same messages.
  */
+import { presentedShareBytes } from './qr-image';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, isCustosError } from '../core/errors';
@@ -149,7 +150,9 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         async shareFile(who): Promise<ShareFileAnswer> {
           const a = await ask('share', who);
           if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed` };
-          return { bytes: readChosen(a.file, `share.${who}`, 'share file'), ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}` };
+          const { bytes, image } = presentedShareBytes(readChosen(a.file, `share.${who}`, 'share file'), `share.${who}`);
+          if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(a.file)}` };
+          return { bytes, ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}` };
         },
       };
       const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });

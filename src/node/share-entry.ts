@@ -1,7 +1,8 @@
 /**
  * A custodian's share as they bring it to a quorum, asked at the terminal: the path of their
  * age share file (then its passphrase, or Enter when it opens with their identity), the path of
- * a text file holding their paper share or its QR payload, or nothing: then they type their
+ * a text file holding their paper share or its QR payload, or of a picture (PNG, JPEG) of their
+ * card's QR code, or nothing: then they type their
  * paper card line by line, each line checked the moment it is complete (its number, its
  * characters, its line check), a mistake named and the line asked again.
  */
@@ -11,6 +12,7 @@ import { CustosError, InputError } from '../core/errors';
 import type { CryptoProvider } from '../core/crypto/provider';
 import type { ShareFileAnswer } from '../core/ceremony/ports';
 import { isAgeFile } from '../core/shares/file';
+import { presentedShareBytes } from './qr-image';
 import { checkTypedLine, TEXT_LINES } from '../core/shares/text';
 
 export type Ask = (question: string, field: string, secret: boolean, flush?: boolean) => string;
@@ -41,15 +43,17 @@ export function typeShareCard(provider: CryptoProvider, ask: Ask, who: string, s
 
 /** The terminal's answer to "bring your share". */
 export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (s: string) => void): ShareFileAnswer {
-  const where = ask(`${who}: path of your share file, or of a text file holding your paper share (Enter to type your paper share): `, `share.${who}`, false).trim();
+  const where = ask(`${who}: path of your share file, of a text file holding your paper share, or of a picture of its QR code (Enter to type your paper share): `, `share.${who}`, false).trim();
   if (where === '') return { bytes: new TextEncoder().encode(typeShareCard(provider, ask, who, say)), label: `paper share of ${who}, typed` };
-  let bytes: Uint8Array;
+  let read: Uint8Array;
   try {
-    bytes = readFileSync(where);
+    read = readFileSync(where);
   } catch (e) {
     // The answer is not repeated: a person who typed a share line or a passphrase here by mistake must not see it again.
     throw new InputError('input.read', `share.${who}`, `the file named cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); give the path of your share file, or press Enter to type your paper share`);
   }
+  const { bytes, image } = presentedShareBytes(read, `share.${who}`);
+  if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(where)}` };
   if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}` };
   const passphrase = ask(`${who}: passphrase of your share file ${path.basename(where)} (Enter if it opens with your identity): `, `share.${who}`, true);
   return { bytes, ...(passphrase !== '' && { passphrase }), label: `share file ${path.basename(where)} of ${who}` };

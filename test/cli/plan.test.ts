@@ -55,7 +55,7 @@ describe('custos plan', () => {
     const r = custos('plan', 'check', file, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ ok: true, kind: 'generate', roster: words.join(' ') });
-    expect(JSON.parse(r.out).outputs).toHaveLength(10);
+    expect(JSON.parse(r.out).outputs).toHaveLength(15);
   });
   it('check refuses with the field named: wrong roster words (1), expired enrollment (1), an existing output (1), a bad field (2)', () => {
     const wrong = setup('wrong-words', { words: 'abandon ability able about above absent absorb abstract' });

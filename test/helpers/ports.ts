@@ -1,4 +1,5 @@
 /** In-memory ceremony ports for engine tests: files in a Map, answers from a table. */
+import { documentFonts } from '../../src/node/fonts';
 import { createHash } from 'node:crypto';
 import type { CeremonyPorts, Medium, RandomAccess } from '../../src/core/ceremony/ports';
 import type { NetworkState } from '../../src/core/ceremony/network';
@@ -86,6 +87,7 @@ export function memoryPorts(opts: {
     },
     outputs: memoryMedium(files, 'memory:outputs'),
     paper: memoryMedium(paperFiles, 'memory:paper'),
+    fonts: documentFonts(),
     vault: memoryMedium(vault, 'memory:vault'),
     input: (p) => {
       const b = opts.inputs?.get(p);

@@ -32,7 +32,7 @@ describe('packaging', () => {
       const listed = execFileSync(process.execPath, [createRequire(import.meta.url).resolve('@electron/asar/bin/asar.js'), 'list', asar], { encoding: 'utf8' })
         .trim()
         .split('\n')
-        .filter((p) => !['/dist', '/dist/engine', '/dist/main', '/dist/preload', '/dist/renderer', '/dist/renderer/fonts'].includes(p)); // folders
+        .filter((p) => !['/dist', '/dist/engine', '/dist/main', '/dist/preload', '/dist/renderer', '/dist/renderer/fonts', '/dist/fonts'].includes(p)); // folders
       const built = files('dist')
         .map((f) => `/${relative('.', f)}`)
         .filter((f) => !f.startsWith('/dist/cli/') && !f.endsWith('.map'));

@@ -3,6 +3,7 @@
  * main process each implement these ports (files on the chosen medium, prompts to the right
  * person, the OS clock and CSPRNG), and tests implement them in memory.
  */
+import type { FontFiles } from '../paper/layout';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Clock, Rng } from '../crypto/random';
 import type { NetworkState } from './network';
@@ -116,6 +117,8 @@ export interface PlatformPorts {
    * encrypted share files. The transcript records its location.
    */
   paper?: Medium;
+  /** The fonts printed documents embed (share cards on the paper medium). */
+  fonts?: FontFiles;
   /** The workstation's data folder: roster, sealed inventories, every ceremony transcript. */
   vault: Medium;
   /** Input files a plan names (a backup to restore, a transport key, an escrow agent's key). */

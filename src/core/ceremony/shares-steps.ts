@@ -4,12 +4,13 @@
  * share per custodian sealed in memory and only then written, and each custodian re-opening
  * what they carry away.
  */
+import { renderShareCard } from '../paper/share-card';
 import { InputError, PolicyError } from '../errors';
 import { concat, toHex, utf8, wipe } from '../crypto/bytes';
 import { openShareFile, sealShareFile } from '../shares/file';
 import { splitMasterKey, type SplitResult } from '../shares/split';
 import { shareToText, textToShare } from '../shares/text';
-import { wipeShareRecord } from '../shares/record';
+import { wipeShareRecord, type ShareRecord } from '../shares/record';
 import type { SharesSpec } from '../plan/schema';
 import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import type { Json } from '../transcript/canonical';
@@ -108,7 +109,10 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
               : { recipient: session.roster.participant(c)!.ageRecipient };
           outputs.push([ports.outputs, `${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
         }
-        if (paper) outputs.push([paper, `${c}.share.txt`, utf8(shareToText(provider, record))]);
+        if (paper) {
+          outputs.push([paper, `${c}.share.pdf`, await shareCard(session, record, c, spec)]);
+          outputs.push([paper, `${c}.share.txt`, utf8(shareToText(provider, record))]);
+        }
       }
     } finally {
       split.records.forEach(wipeShareRecord);
@@ -127,6 +131,24 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
     }
   }
   ports.say('All shares issued. Each custodian now opens their share again.');
+}
+
+/**
+ * A custodian's share card (PDF) for the paper medium: dated by the split it belongs to, so the
+ * card of a share renders to the same bytes whenever it is made from the same transcript.
+ */
+async function shareCard(session: Session, record: ShareRecord, c: string, spec: SharesSpec): Promise<Uint8Array> {
+  const { ports } = session;
+  if (!ports.fonts) throw new PolicyError('shares.paper', 'plan.outputs.paper', 'this workstation has no fonts to print share cards with');
+  const split = session.events.filter((e) => e.type === 'shares.split').at(-1);
+  return renderShareCard(ports.provider, ports.fonts, {
+    record,
+    custodian: { id: c, name: session.roster.participant(c)?.name ?? c },
+    organization: session.plan.ceremony.organization,
+    ceremony: { id: session.ceremony, name: session.plan.ceremony.name },
+    issued: new Date(split?.time ?? ports.clock()),
+    ...(spec.forms.includes('file') && { shareFile: { name: `${c}.share.age`, protection: spec.protection } }),
+  });
 }
 
 /** A share passphrase of the minimum length, refused before anything is sealed. */

@@ -273,9 +273,9 @@ export function paperFolder(plan: Plan): string | undefined {
   return plan.kind === 'generate' || plan.kind === 'reshare' || plan.kind === 'rotate' ? plan.outputs.paper : undefined;
 }
 
-/** The paper shares of a plan, written on the paper medium (`outputs.paper`). */
+/** The paper shares of a plan, written on the paper medium (`outputs.paper`): each custodian's card to print (PDF) and its text. */
 export function paperOutputs(plan: Plan): string[] {
-  return 'shares' in plan && plan.shares.forms.includes('paper') ? plan.shares.custodians.map((c) => `${c}.share.txt`) : [];
+  return 'shares' in plan && plan.shares.forms.includes('paper') ? plan.shares.custodians.flatMap((c) => [`${c}.share.pdf`, `${c}.share.txt`]) : [];
 }
 
 /** Every file a plan will write in its output directory: all must be absent before any key is made. */

@@ -49,10 +49,11 @@ describe('generate ceremony', () => {
     const carol = await openShareFile(provider, ports.files.get('carol.share.age')!, { passphrase: 'carol passphrase for tests' });
     // Paper shares went to the paper medium only, and the transcript says where (never what).
     expect([...ports.files.keys()].filter((n) => n.endsWith('.txt'))).toEqual([]);
-    expect([...ports.paperFiles.keys()].sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin'].map((c) => `${c}.share.txt`));
+    expect([...ports.paperFiles.keys()].sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin'].flatMap((c) => [`${c}.share.pdf`, `${c}.share.txt`]));
     const issued = report.events.find((e) => e.type === 'share.issued' && e.data.custodian === 'erin')!;
     expect(issued.data.files).toEqual([
       { name: 'erin.share.age', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: 'erin.share.pdf', sha256: Buffer.from(provider.sha256(ports.paperFiles.get('erin.share.pdf')!)).toString('hex'), medium: 'paper', location: 'memory:paper' },
       { name: 'erin.share.txt', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), medium: 'paper', location: 'memory:paper' },
     ]);
     const erin = textToShare(provider, new TextDecoder().decode(ports.paperFiles.get('erin.share.txt')!));

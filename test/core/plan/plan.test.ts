@@ -13,7 +13,7 @@ describe('plans', () => {
     const p = parsePlan(filled());
     expect(p).toMatchObject({ kind: 'generate', shares: { threshold: 3, forms: ['file', 'paper'], protection: 'passphrase' }, transcript: 'generate-2026.jsonl', outputs: { directory: '/media/ceremony' } });
     expect(planOutputs(p)).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age', 'dave.share.age', 'erin.share.age']);
-    expect(paperOutputs(p)).toEqual(['alice.share.txt', 'bob.share.txt', 'carol.share.txt', 'dave.share.txt', 'erin.share.txt']);
+    expect(paperOutputs(p)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin'].flatMap((c) => [`${c}.share.pdf`, `${c}.share.txt`]));
     expect(p).toMatchObject({ outputs: { paper: '/media/paper' } });
   });
   it('the raw template says what to fill in', () => {
