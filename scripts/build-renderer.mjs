@@ -11,6 +11,8 @@ export async function buildRenderer(outdir, { sourcemap = true } = {}) {
     build({ ...browser, entryPoints: ['src/renderer/main.tsx'], outfile: path.join(outdir, 'renderer.js'), jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' } }),
     // The passphrase-strength estimator runs in a worker, a bundle of its own.
     build({ ...browser, entryPoints: ['src/renderer/strength-worker.ts'], outfile: path.join(outdir, 'strength-worker.js') }),
+    // pdf.js's parser, a module worker (pdf.js starts it with type "module").
+    build({ ...browser, format: 'esm', entryPoints: ['src/renderer/pdf-worker.ts'], outfile: path.join(outdir, 'pdf-worker.js') }),
   ]);
   for (const f of ['index.html', 'styles.css', 'pressable.css']) cpSync(`src/renderer/${f}`, path.join(outdir, f));
   mkdirSync(path.join(outdir, 'fonts'), { recursive: true });

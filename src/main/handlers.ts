@@ -6,13 +6,15 @@ import { InputError } from '../core/errors';
 import { parsePlan, planTextIssues } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
 import { checkTypedLine } from '../core/shares/text';
-import { fromUtf8 } from '../core/crypto/bytes';
-import { parseRosterWords, rosterToText, type VerifiedRoster } from '../core/roster/roster';
+import { fromUtf8, toHex } from '../core/crypto/bytes';
+import { parseRosterWords, rosterToText, trustRoster, type VerifiedRoster } from '../core/roster/roster';
+import type { Input } from '../core/paper/reports';
+import { auditPdf, receiptInputs, receiptPdf, rosterInput, scriptPdf, transcriptPdf } from '../node/paper';
 import { audit, auditReceipt, auditShare } from '../node/audit';
 import { writeNewFile } from '../node/durable';
 import { readChosen } from '../node/medium';
 import { pinnedVaultRoster, vaultView } from '../node/vault-view';
-import type { AboutInfo, ChoiceKind, Drive, VaultView } from '../shared/ipc';
+import type { AboutInfo, AuditReport, ChoiceKind, DocumentRequest, Drive, RosterRef, VaultView, VerifyRequest } from '../shared/ipc';
 import type { Choices } from './choices';
 import type { Handlers } from './ipc';
 import type { Runs } from './runs';
@@ -22,8 +24,12 @@ export function appHandlers(deps: {
   about(): AboutInfo;
   /** Main's open dialog: the path the person chose, or undefined. */
   dialog(kind: ChoiceKind): Promise<string | undefined>;
-  /** Main's save dialog for a plan: the path the person chose, or undefined. */
-  saveDialog(): Promise<string | undefined>;
+  /** Main's save dialog for a plan or a printed document (named by default `name`): the path the person chose, or undefined. */
+  saveDialog(what: 'plan' | 'document', name?: string): Promise<string | undefined>;
+  /** The system print dialog for what the window shows for print. */
+  print(): Promise<{ printed: boolean; reason?: string }>;
+  /** Open or close the camera's gate (src/main/security.ts CameraGate). */
+  camera(open: boolean): void;
   network(): NetworkState;
   drives(): Drive[];
   clock(): Date;
@@ -44,6 +50,69 @@ export function appHandlers(deps: {
     const r = pinnedVaultRoster(deps.provider, vault, rosterWords);
     if (!r) throw new InputError('roster.unpinned', 'roster', 'the vault no longer keeps the roster pinned by the words remembered: pin it again on the home screen');
     return { roster: r, vault, words: rosterWords };
+  };
+  const resolve = (token: string, kind: ChoiceKind, field: string): string => {
+    const f = deps.choices.resolve(token, kind);
+    if (!f) throw new InputError('choice.unknown', field, 'was not chosen in this window');
+    return f;
+  };
+  /** A roster to verify against: the vault's pinned one, or a chosen file with the words typed from its paper. */
+  const rosterOf = (ref: RosterRef): { text: string; words: string[]; name: string } => {
+    if (ref === 'vault') {
+      const { roster, words } = vaultRoster();
+      return { text: rosterToText(roster.roster), words, name: 'the vault’s pinned roster' };
+    }
+    const f = resolve(ref.file, 'roster', 'roster');
+    return { text: fromUtf8(readChosen(f, 'roster', 'roster file'), 'roster'), words: parseRosterWords(ref.words, 'roster words'), name: path.basename(f) };
+  };
+  const verify = async (req: VerifyRequest): Promise<AuditReport> => {
+    // A share's passphrase is decoded and its bytes wiped before anything else can fail.
+    const passphrase = req.kind === 'shares' && req.passphrase ? new TextDecoder().decode(req.passphrase) : undefined;
+    if (req.kind === 'shares') req.passphrase?.fill(0);
+    const file = resolve(req.file, 'document', 'file');
+    if (req.kind === 'shares') {
+      const { roster, vault } = vaultRoster();
+      return auditShare(deps.provider, file, passphrase, vault, roster);
+    }
+    if (req.kind === 'receipt') {
+      const transport = resolve(req.transport, 'document', 'transport');
+      const bundle = req.bundle === undefined ? undefined : resolve(req.bundle, 'document', 'bundle');
+      return auditReceipt(deps.provider, file, transport, req.fingerprint, bundle);
+    }
+    const r = rosterOf(req.roster);
+    return audit(deps.provider, req.kind, file, { text: r.text, words: r.words });
+  };
+  /** The inputs an auditor's report lists besides the file: the roster (and the words that pinned it), or the receipt's transport key and bundle. */
+  const inputsOf = (req: VerifyRequest): Input[] => {
+    if (req.kind === 'receipt') return receiptInputs(deps.provider, resolve(req.transport, 'document', 'transport'), req.bundle === undefined ? undefined : resolve(req.bundle, 'document', 'bundle'));
+    if (req.kind === 'shares') {
+      const { roster, words } = vaultRoster();
+      return [{ ...rosterInput(deps.provider, rosterToText(roster.roster), 'the vault’s pinned roster'), name: `the vault’s pinned roster, words ${words.join(' ')}` }];
+    }
+    const r = rosterOf(req.roster);
+    return [{ ...rosterInput(deps.provider, r.text, r.name), name: `${r.name}, pinned by the words ${r.words.join(' ')}` }];
+  };
+  const rendered = new Map<string, { title: string; name: string; pdf: Uint8Array }>();
+  let documentCount = 0;
+  const renderDocument = async (spec: DocumentRequest): Promise<{ title: string; name: string; pdf: Uint8Array }> => {
+    if (spec.kind === 'script') {
+      const plan = resolve(spec.plan, 'plan', 'plan');
+      return { title: 'Ceremony script', name: `${path.basename(plan).replace(/\.ya?ml$/, '')}.script.pdf`, pdf: await scriptPdf(deps.provider, plan, deps.clock()) };
+    }
+    if (spec.kind === 'transcript') {
+      const file = resolve(spec.file, 'document', 'file');
+      const r = rosterOf(spec.roster);
+      const roster = trustRoster(deps.provider, r.text, { words: r.words });
+      return { title: 'Transcript report', name: `${path.basename(file).replace(/\.jsonl$/, '')}.report.pdf`, pdf: await transcriptPdf(deps.provider, file, roster) };
+    }
+    if (spec.kind === 'receipt') {
+      const file = resolve(spec.file, 'document', 'file');
+      const transport = resolve(spec.transport, 'document', 'transport');
+      const bundle = spec.bundle === undefined ? undefined : resolve(spec.bundle, 'document', 'bundle');
+      return { title: 'Import receipt', name: `${path.basename(file).replace(/\.json$/, '')}.pdf`, pdf: await receiptPdf(deps.provider, file, transport, spec.fingerprint, bundle) };
+    }
+    const report = await verify(spec.verify);
+    return { title: 'Verification report', name: `${path.basename(report.file)}.verification.pdf`, pdf: await auditPdf(report, inputsOf(spec.verify)) };
   };
   return {
     about: () => deps.about(),
@@ -74,36 +143,28 @@ export function appHandlers(deps: {
     checkShareLine: async (n, text) => checkTypedLine(deps.provider, n, text, 'card'),
     savePlan: async (yaml) => {
       parsePlan(yaml); // a plan that does not check is refused before any dialog, naming its field
-      const file = await deps.saveDialog();
+      const file = await deps.saveDialog('plan');
       if (file === undefined) return undefined;
       writeNewFile(file, new TextEncoder().encode(yaml));
       return deps.choices.add('plan', file);
     },
-    verify: async (req) => {
-      // A share's passphrase is decoded and its bytes wiped before anything else can fail.
-      const passphrase = req.kind === 'shares' && req.passphrase ? new TextDecoder().decode(req.passphrase) : undefined;
-      if (req.kind === 'shares') req.passphrase?.fill(0);
-      const file = deps.choices.resolve(req.file, 'document');
-      if (!file) throw new InputError('choice.unknown', 'file', 'was not chosen in this window');
-      if (req.kind === 'shares') {
-        const { roster, vault } = vaultRoster();
-        return auditShare(deps.provider, file, passphrase, vault, roster);
-      }
-      if (req.kind === 'receipt') {
-        const transport = deps.choices.resolve(req.transport, 'document');
-        if (!transport) throw new InputError('choice.unknown', 'transport', 'was not chosen in this window');
-        const bundle = req.bundle === undefined ? undefined : deps.choices.resolve(req.bundle, 'document');
-        if (req.bundle !== undefined && !bundle) throw new InputError('choice.unknown', 'bundle', 'was not chosen in this window');
-        return auditReceipt(deps.provider, file, transport, req.fingerprint, bundle);
-      }
-      if (req.roster === 'vault') {
-        const { roster, words } = vaultRoster();
-        return audit(deps.provider, req.kind, file, { text: rosterToText(roster.roster), words });
-      }
-      const f = deps.choices.resolve(req.roster.file, 'roster');
-      if (!f) throw new InputError('choice.unknown', 'roster', 'was not chosen in this window');
-      return audit(deps.provider, req.kind, file, { text: fromUtf8(readChosen(f, 'roster', 'roster file'), 'roster'), words: parseRosterWords(req.roster.words, 'roster words') });
+    verify: (req) => verify(req),
+    document: async (spec) => {
+      const d = await renderDocument(spec);
+      const id = `doc-${++documentCount}`;
+      rendered.set(id, d);
+      if (rendered.size > 8) rendered.delete(rendered.keys().next().value!); // the last few only
+      return { id, ...d, sha256: toHex(deps.provider.sha256(d.pdf)) };
     },
+    saveDocument: async (id) => {
+      const d = rendered.get(id);
+      if (!d) throw new InputError('document.unknown', 'document', 'was not rendered in this window (render it again)');
+      const file = await deps.saveDialog('document', d.name);
+      if (file === undefined) return undefined;
+      return { name: path.basename(file), sha256: writeNewFile(file, d.pdf) };
+    },
+    print: () => deps.print(),
+    camera: async (open) => deps.camera(open),
     startRun: (opts) => deps.runs.start(opts),
     answer: (run, id, answer) => deps.runs.answer(run, id, answer),
     cancelRun: (run) => deps.runs.cancel(run),

@@ -12,7 +12,7 @@ import { Choices } from './choices';
 import { appHandlers } from './handlers';
 import { Runs } from './runs';
 import { SettingsStore } from './settings';
-import { APP_INDEX, APP_SCHEME, hardenContents, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
+import { APP_INDEX, APP_SCHEME, CameraGate, hardenContents, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
 
 const appRoot = path.resolve(__dirname, '..');
 const rendererRoot = path.join(appRoot, 'renderer');
@@ -61,9 +61,12 @@ function engineProcess(): EngineChild {
   };
 }
 
-/** Main's save dialog for a plan built in the window. */
-async function savePlanAs(win: BrowserWindow | undefined): Promise<string | undefined> {
-  const options: Electron.SaveDialogOptions = { title: 'Save the ceremony plan', defaultPath: 'ceremony.yaml', filters: [{ name: 'Ceremony plan', extensions: ['yaml'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] };
+/** Main's save dialog for a plan built in the window, or a printed document. */
+async function saveAs(win: BrowserWindow | undefined, what: 'plan' | 'document', name?: string): Promise<string | undefined> {
+  const options: Electron.SaveDialogOptions =
+    what === 'plan'
+      ? { title: 'Save the ceremony plan', defaultPath: 'ceremony.yaml', filters: [{ name: 'Ceremony plan', extensions: ['yaml'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] }
+      : { title: 'Save the document', defaultPath: name ?? 'document.pdf', filters: [{ name: 'PDF document', extensions: ['pdf'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] };
   const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
   return r.canceled ? undefined : r.filePath;
 }
@@ -73,7 +76,7 @@ async function choose(win: BrowserWindow | undefined, kind: ChoiceKind): Promise
   const filters: Record<ChoiceKind, Electron.FileFilter[]> = {
     plan: [{ name: 'Ceremony plan', extensions: ['yaml', 'yml'] }],
     identity: [{ name: 'Identity file', extensions: ['age'] }],
-    share: [{ name: 'Share file or paper share', extensions: ['age', 'txt'] }],
+    share: [{ name: 'Share file, paper share, or a picture of its QR code', extensions: ['age', 'txt', 'png', 'jpg', 'jpeg'] }],
     folder: [],
     roster: [{ name: 'Roster', extensions: ['json'] }],
     document: [{ name: 'Transcript, bundle, backup or escrow manifest', extensions: ['jsonl', 'json', 'custos-backup'] }, { name: 'Any file', extensions: ['*'] }],
@@ -93,7 +96,8 @@ if (!app.requestSingleInstanceLock()) {
     main?.focus();
   });
   void app.whenReady().then(async () => {
-    hardenSession(session.defaultSession, rendererRoot, { devTools });
+    const camera = new CameraGate();
+    hardenSession(session.defaultSession, rendererRoot, { devTools, camera });
     session.defaultSession.protocol.handle(APP_SCHEME, (request) => {
       const r = serveApp(request.url, rendererRoot, readIfFile);
       return new Response(Buffer.from(r.body), { status: r.status, headers: r.headers });
@@ -110,7 +114,14 @@ if (!app.requestSingleInstanceLock()) {
       appHandlers({
         about: () => ({ name: 'Custos', version: app.getVersion(), nativeCrypto: [...nativeProvider.native], runtime: `Electron ${process.versions.electron}` }),
         dialog: (kind) => choose(main, kind),
-        saveDialog: () => savePlanAs(main),
+        saveDialog: (what, name) => saveAs(main, what, name),
+        // The system's print dialog for the pages the window shows for print; the person picks the printer.
+        print: () =>
+          new Promise((resolve) => {
+            if (!main) return resolve({ printed: false, reason: 'no window' });
+            main.webContents.print({ silent: false, printBackground: false }, (printed, reason) => resolve({ printed, ...(reason && { reason }) }));
+          }),
+        camera: (open) => camera.set(open),
         provider: nativeProvider,
         settings: new SettingsStore(path.join(app.getPath('userData'), 'settings.json')),
         network: readNetworkState,

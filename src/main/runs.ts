@@ -83,7 +83,7 @@ export class Runs {
         return f ? { kind: 'save-identity', folder: f } : undefined;
       }
       case 'share': {
-        if ('typed' in a) return a;
+        if ('typed' in a || 'scanned' in a) return a;
         const f = c.resolve(a.file, 'share');
         return f ? { kind: 'share', file: f, ...(a.passphrase && { passphrase: a.passphrase }) } : undefined;
       }

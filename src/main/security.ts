@@ -1,7 +1,8 @@
 /**
  * Electron hardening, in one place so tests can assert it (Electron security checklist):
  * context isolation, sandbox, no Node in the renderer, strict CSP, no navigation, no new
- * windows, every permission denied, and no network request of any kind leaves the app.
+ * windows, every permission denied but the camera while a card is being scanned, and no
+ * network request of any kind leaves the app.
  */
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import path from 'node:path';
@@ -105,9 +106,39 @@ export function isAllowedUrl(url: string, rendererRoot: string, opts: { devTools
   return appFile(url, rendererRoot) !== undefined;
 }
 
-export function hardenSession(session: Session, appRoot: string, opts: { devTools: boolean }): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * The one permission the window may ever hold: the camera (video only, never the microphone),
+ * for the app's own page, and only while the scan screen is open (it opens and closes the gate
+ * through main). Each opening and closing is kept with its time.
+ */
+export class CameraGate {
+  private open = false;
+  readonly log: { at: string; open: boolean }[] = [];
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  set(open: boolean): void {
+    if (open === this.open) return;
+    this.open = open;
+    this.log.push({ at: this.clock().toISOString(), open });
+  }
+
+  /** A permission request: the camera alone, from the app's page, while the gate is open. */
+  allowsRequest(permission: string, details: { mediaTypes?: string[]; requestingUrl?: string }): boolean {
+    const types = details.mediaTypes ?? [];
+    return this.open && permission === 'media' && types.length > 0 && types.every((t) => t === 'video') && (details.requestingUrl ?? '').startsWith(`${APP_ORIGIN}/`);
+  }
+
+  /** A permission check (enumerating devices, say): the same rule. */
+  allowsCheck(permission: string, origin: string, details: { mediaType?: string }): boolean {
+    return this.open && permission === 'media' && details.mediaType === 'video' && (origin === APP_ORIGIN || origin === `${APP_ORIGIN}/`);
+  }
+}
+
+export function hardenSession(session: Session, appRoot: string, opts: { devTools: boolean; camera?: CameraGate }): void {
+  const camera = opts.camera;
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => callback(camera !== undefined && camera.allowsRequest(permission, (details ?? {}) as { mediaTypes?: string[]; requestingUrl?: string })));
+  session.setPermissionCheckHandler((_wc, permission, origin, details) => camera !== undefined && camera.allowsCheck(permission, origin, (details ?? {}) as { mediaType?: string }));
   session.setDevicePermissionHandler?.(() => false);
   session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedUrl(details.url, appRoot, opts) }));
   session.webRequest.onHeadersReceived((details, callback) =>

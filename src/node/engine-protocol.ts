@@ -47,6 +47,8 @@ export const promptSchema = z.strictObject({
   retry: z.strictObject({ reason: z.string().max(1000), of: z.int().min(1).max(100) }).optional(),
   /** A custodian's own paper share card, for the show-share moment only. */
   card: z.array(z.string().max(200)).max(40).optional(),
+  /** Its share card as printed (PDF), for the show-share moment only. */
+  cardPdf: z.instanceof(Uint8Array).refine((b) => b.length <= 4 * 1024 * 1024, 'must be at most 4 MB').optional(),
 });
 export type Prompt = z.infer<typeof promptSchema>;
 

@@ -44,7 +44,7 @@ export function typeShareCard(provider: CryptoProvider, ask: Ask, who: string, s
 /** The terminal's answer to "bring your share". */
 export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (s: string) => void): ShareFileAnswer {
   const where = ask(`${who}: path of your share file, of a text file holding your paper share, or of a picture of its QR code (Enter to type your paper share): `, `share.${who}`, false).trim();
-  if (where === '') return { bytes: new TextEncoder().encode(typeShareCard(provider, ask, who, say)), label: `paper share of ${who}, typed` };
+  if (where === '') return { bytes: new TextEncoder().encode(typeShareCard(provider, ask, who, say)), label: `paper share of ${who}, typed`, via: 'typed' };
   let read: Uint8Array;
   try {
     read = readFileSync(where);
@@ -53,8 +53,8 @@ export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (
     throw new InputError('input.read', `share.${who}`, `the file named cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); give the path of your share file, or press Enter to type your paper share`);
   }
   const { bytes, image } = presentedShareBytes(read, `share.${who}`);
-  if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(where)}` };
+  if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(where)}`, via: 'picture' };
   if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}` };
   const passphrase = ask(`${who}: passphrase of your share file ${path.basename(where)} (Enter if it opens with your identity): `, `share.${who}`, true);
-  return { bytes, ...(passphrase !== '' && { passphrase }), label: `share file ${path.basename(where)} of ${who}` };
+  return { bytes, ...(passphrase !== '' && { passphrase }), label: `share file ${path.basename(where)} of ${who}`, via: 'file' };
 }

@@ -3,6 +3,7 @@
  * enrollment paper, what blocks the vault, and the ways in: run or rehearse a plan, resume one,
  * build a plan, enroll, verify.
  */
+import { DocumentView, type ShownDocument } from './DocumentView';
 import { useEffect, useState } from 'react';
 import { Button, FieldError, Form, Input, Label, TextField } from 'react-aria-components';
 import type { Chosen, VaultView } from '../shared/ipc';
@@ -21,6 +22,19 @@ export function Home({ go }: { go: (s: Screen) => void }) {
         setError(errorText(e));
       });
   }, []);
+  const [script, setScript] = useState<ShownDocument | undefined>();
+  /** The script of a plan, printed before its ceremony: read aloud, ticked and initialled as it goes. */
+  const printScript = async () => {
+    setError('');
+    try {
+      const plan: Chosen | undefined = await api().choose('plan');
+      if (!plan) return;
+      const d = await api().document({ kind: 'script', plan: plan.token });
+      setScript({ title: `${d.title}: ${plan.name}`, pdf: d.pdf, id: d.id, sha256: d.sha256 });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
   const start = async (rehearsal: boolean) => {
     setError('');
     try {
@@ -46,9 +60,11 @@ export function Home({ go }: { go: (s: Screen) => void }) {
           <ActionCard title="Rehearse" text="Walk through a plan with throwaway keys and its own vault. Every screen is marked REHEARSAL." action="Open a plan and rehearse" onPress={() => void start(true)} />
           <ActionCard title="Enroll people" text="Each person in turn creates their own identity on their own medium and signs the roster. Open an enroll plan." action="Open an enroll plan" onPress={() => void start(false)} />
           <ActionCard title="Build a plan" text="Fill in a generate plan with checks as you type, or start any kind from its template, and save it as YAML." action="Build a plan" onPress={() => go({ name: 'plan' })} />
-          <ActionCard title="Verify (auditors)" text="Check a transcript, bundle, backup or escrow manifest against the pinned roster: every check listed with its reason." action="Verify a file" onPress={() => go({ name: 'verify' })} />
+          <ActionCard title="Print a ceremony script" text="Before the ceremony: every step of a plan with who acts and what they check, a box and an initials line, an exceptions sheet and signatures." action="Open a plan and print its script" onPress={() => void printScript()} />
+          <ActionCard title="Verify (auditors)" text="Check a transcript, bundle, backup or escrow manifest against the pinned roster: every check listed with its reason, and print the report." action="Verify a file" onPress={() => go({ name: 'verify' })} />
         </div>
       </section>
+      {script && <DocumentView doc={script} onClose={() => setScript(undefined)} />}
     </div>
   );
 }

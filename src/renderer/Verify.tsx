@@ -5,8 +5,9 @@
  * transcript shows its timeline.
  */
 import { useState } from 'react';
+import { DocumentView, type ShownDocument } from './DocumentView';
 import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
-import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen, type CustosApi } from '../shared/ipc';
+import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen, type CustosApi, type DocumentRequest } from '../shared/ipc';
 import { api, errorText, toBytes, wipeAnswer } from './api';
 
 const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt', shares: 'A custodian’s share' };
@@ -23,6 +24,18 @@ export function Verify() {
   const [sharePass, setSharePass] = useState('');
   const [report, setReport] = useState<AuditReport | undefined>();
   const [error, setError] = useState('');
+  /** The documents the report can be printed as (a share's report is not: its passphrase is gone). */
+  const [printable, setPrintable] = useState<{ label: string; spec: DocumentRequest }[]>([]);
+  const [doc, setDoc] = useState<ShownDocument | undefined>();
+  const render = async (spec: DocumentRequest) => {
+    setError('');
+    try {
+      const d = await api().document(spec);
+      setDoc({ title: d.title, pdf: d.pdf, id: d.id, sha256: d.sha256 });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
   const pick = (k: 'document' | 'roster', set: (c: Chosen) => void) => {
     setError('');
     api()
@@ -32,6 +45,8 @@ export function Verify() {
   const verify = async () => {
     setError('');
     setReport(undefined);
+    setDoc(undefined);
+    setPrintable([]);
     if (!file) return;
     setSharePass(''); // the passphrase leaves as bytes and the field is emptied
     const request: Parameters<CustosApi['verify']>[0] =
@@ -41,7 +56,14 @@ export function Verify() {
           ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
           : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } };
     try {
-      setReport(await api().verify(request));
+      const r = await api().verify(request);
+      setReport(r);
+      if (request.kind !== 'shares') {
+        const again: DocumentRequest[] = [{ kind: 'audit', verify: request }];
+        if (r.ok && request.kind === 'transcript') again.push({ kind: 'transcript', file: request.file, roster: request.roster });
+        if (r.ok && request.kind === 'receipt') again.push({ kind: 'receipt', file: request.file, transport: request.transport, fingerprint: request.fingerprint, ...(request.bundle && { bundle: request.bundle }) });
+        setPrintable(again.map((spec) => ({ spec, label: spec.kind === 'audit' ? 'Print the verification report' : spec.kind === 'transcript' ? 'Print the transcript report' : 'Print the import receipt' })));
+      }
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -130,6 +152,16 @@ export function Verify() {
         </p>
       )}
       {report && <Report report={report} />}
+      {printable.length > 0 && (
+        <div className="buttons">
+          {printable.map((x) => (
+            <Button key={x.label} className="secondary" onPress={() => void render(x.spec)}>
+              {x.label}
+            </Button>
+          ))}
+        </div>
+      )}
+      {doc && <DocumentView doc={doc} onClose={() => setDoc(undefined)} />}
     </div>
   );
 }

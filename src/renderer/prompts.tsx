@@ -11,6 +11,8 @@ import { MIN_DICE_ROLLS, SHARE_CARD_LINES as TEXT_LINES, type Chosen, type Drive
 import { api, errorText, toBytes, wipeAnswer } from './api';
 import type { Person } from './Ceremony';
 import { strength, type Strength } from './strength';
+import { DocumentView } from './DocumentView';
+import { CameraScan } from './CameraScan';
 
 interface Props {
   run: number;
@@ -309,15 +311,16 @@ function Dice(p: BodyProps) {
 }
 
 function Share(p: BodyProps) {
-  const [how, setHow] = useState<'file' | 'paper'>('file');
+  const [how, setHow] = useState<'file' | 'paper' | 'camera'>('file');
   const [file, setFile] = useState<Chosen | undefined>();
   const [pass, setPass] = useState('');
   return (
     <div>
-      <RadioGroup value={how} onChange={(v) => setHow(v as 'file' | 'paper')} orientation="horizontal" className="how">
+      <RadioGroup value={how} onChange={(v) => setHow(v as 'file' | 'paper' | 'camera')} orientation="horizontal" className="how">
         <Label>How do you bring your share?</Label>
-        <Radio value="file">A share file</Radio>
+        <Radio value="file">A share file, or a picture of my card</Radio>
         <Radio value="paper">My paper card, typed</Radio>
+        <Radio value="camera">My paper card, shown to the camera</Radio>
       </RadioGroup>
       {how === 'file' ? (
         <Form
@@ -330,12 +333,14 @@ function Share(p: BodyProps) {
             void p.send({ kind: 'share', file: file.token, ...(bytes && { passphrase: bytes }) });
           }}
         >
-          <ChooseFile kind="share" label="Choose your share file" chosen={file} setChosen={setFile} />
-          <Secret label="Its passphrase" value={pass} onChange={setPass} description="Leave it empty if your share file opens with your identity (you will unlock it next)." />
+          <ChooseFile kind="share" label="Choose your share file, or a picture (PNG, JPEG) of your card's QR code" chosen={file} setChosen={setFile} />
+          <Secret label="Its passphrase" value={pass} onChange={setPass} description="Leave it empty if your share file opens with your identity (you will unlock it next), or for a picture of your card." />
           <Button type="submit" className="primary" isDisabled={!file}>
             Present my share
           </Button>
         </Form>
+      ) : how === 'camera' ? (
+        <CameraScan onCode={(scanned) => void p.send({ kind: 'share', scanned })} />
       ) : (
         <PaperCard send={p.send} />
       )}
@@ -349,7 +354,10 @@ function Share(p: BodyProps) {
  */
 function ShowShare(p: BodyProps) {
   const [shown, setShown] = useState(false);
+  const [printed, setPrinted] = useState(false);
   const card = p.prompt.card ?? [];
+  const pdf = p.prompt.cardPdf;
+  const done = () => void p.send({ kind: 'show-share', seen: true, ...(printed && { printed: true }) });
   return (
     <div>
       <p>
@@ -368,8 +376,16 @@ function ShowShare(p: BodyProps) {
               ))}
             <pre className="mono">{card.filter((l) => /^\d{2} /.test(l)).join('\n')}</pre>
           </div>
-          <Button className="primary" autoFocus onPress={() => void p.send({ kind: 'show-share', seen: true })}>
-            I have checked my paper share: hide it
+          {pdf && (
+            <DocumentView
+              doc={{ title: `${p.person.name}'s share card`, pdf }}
+              secret
+              printLabel={printed ? 'Print it again…' : 'Print my share card…'}
+              onPrinted={(ok) => ok && setPrinted(true)}
+            />
+          )}
+          <Button className="primary" autoFocus onPress={done}>
+            {printed ? 'My card is printed and checked: hide it' : 'I have checked my paper share: hide it'}
           </Button>
         </>
       ) : (
@@ -377,7 +393,7 @@ function ShowShare(p: BodyProps) {
           <Button className="primary" autoFocus onPress={() => setShown(true)}>
             Show my paper share
           </Button>
-          <Button className="secondary" onPress={() => void p.send({ kind: 'show-share', seen: true })}>
+          <Button className="secondary" onPress={done}>
             I have my printed card: go on without showing it
           </Button>
         </div>

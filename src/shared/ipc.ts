@@ -69,6 +69,16 @@ export interface AuditReport {
   timeline: { seq: number; time: string; actor: string; name: string; type: string; detail: string }[];
 }
 
+/** A printed document as main rendered it: the window draws these very bytes, saves and prints them. */
+export interface RenderedDocument {
+  id: string;
+  title: string;
+  /** The file name it is saved under by default. */
+  name: string;
+  sha256: string;
+  pdf: Uint8Array;
+}
+
 /** A file or folder the person chose in main's dialog, known to the renderer only by its token. */
 export interface Chosen {
   token: string;
@@ -79,6 +89,26 @@ export interface Chosen {
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a token from a dialog');
 const secret = z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 1024, 'must be 1 to 1024 bytes');
 const runId = z.int().min(1).max(2 ** 31);
+const fingerprint = z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be the 64-hex-digit fingerprint of the transport key');
+const rosterRef = z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]);
+const documentId = z.string().regex(/^doc-[0-9]{1,9}$/, 'must be the id of a document rendered in this window');
+/** What to verify: by kind, so a bad argument is named (args[0][kind], args[0][fingerprint], ...), not "invalid input". */
+const verifyRequest = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']), file: token, roster: rosterRef }),
+  /** A custodian's share, against the remembered vault and its pinned roster; its passphrase as bytes when it is a sealed file. */
+  z.strictObject({ kind: z.literal('shares'), file: token, passphrase: secret.optional() }),
+  /** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
+  z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint, bundle: token.optional() }),
+]);
+export type VerifyRequest = z.infer<typeof verifyRequest>;
+export type RosterRef = z.infer<typeof rosterRef>;
+const documentRequest = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('script'), plan: token }),
+  z.strictObject({ kind: z.literal('transcript'), file: token, roster: rosterRef }),
+  z.strictObject({ kind: z.literal('audit'), verify: verifyRequest }),
+  z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint, bundle: token.optional() }),
+]);
+export type DocumentRequest = z.infer<typeof documentRequest>;
 const promptId = z.int().min(1).max(2 ** 31);
 
 /**
@@ -97,8 +127,10 @@ export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
     /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
     z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional() }),
     z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
-    /** The custodian has seen their own paper share; the screen forgets it. */
-    z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true) }),
+    /** The text of a card's QR code, read by the window's camera. */
+    z.strictObject({ kind: z.literal('share'), scanned: z.string().min(1).max(1024) }),
+    /** The custodian has seen their own paper share (and printed its card, or not); the screen forgets it. */
+    z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true), printed: z.boolean().optional() }),
   ]);
 }
 
@@ -135,20 +167,22 @@ export const METHODS = {
   /** Save a plan built in the window (YAML text, checked against the plan schema) where the person chooses; returns its token. */
   savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
   /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
-  verify: z.tuple([
-    // By kind, so a bad argument is named (args[0][kind], args[0][fingerprint], ...), not "invalid input".
-    z.discriminatedUnion('kind', [
-      z.strictObject({
-        kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']),
-        file: token,
-        roster: z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]),
-      }),
-      /** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
-      /** A custodian's share, against the remembered vault and its pinned roster; its passphrase as bytes when it is a sealed file. */
-      z.strictObject({ kind: z.literal('shares'), file: token, passphrase: secret.optional() }),
-      z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint: z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be the 64-hex-digit fingerprint of the transport key'), bundle: token.optional() }),
-    ]),
-  ]),
+  verify: z.tuple([verifyRequest]),
+  /**
+   * Render a document that holds no secret as PDF (src/node/paper.ts, the bytes `custos print`
+   * writes): the script of a chosen plan, a transcript's report, the auditor's report of a
+   * verification, an import receipt. Main keeps the bytes for saveDocument; the window draws them.
+   */
+  document: z.tuple([documentRequest]),
+  /** Save a rendered document (by its id) where the person chooses in main's save dialog; never over a file. */
+  saveDocument: z.tuple([documentId]),
+  /** Print what the window shows for print (the pages of the document on screen) through the system's print dialog. */
+  print: z.tuple([]),
+  /**
+   * The camera, for the moment a custodian shows their card's QR code to it: allowed while the
+   * scan screen is open (true), taken away when it closes (false). Every other permission stays denied.
+   */
+  camera: z.tuple([z.boolean()]),
   /** Start the plan chosen (by token), as a rehearsal or for real; the run's messages come on the run stream. */
   startRun: z.tuple([z.strictObject({ plan: token, rehearsal: z.boolean() })]),
   /** Answer the open prompt of a run. Refused unless it is that prompt's id and kind. */
@@ -165,6 +199,8 @@ export interface RunPrompt {
   summary?: { title: string; lines: string[] };
   /** The custodian's own paper share (show-share only). */
   card?: string[];
+  /** Its share card as printed (PDF, show-share only), to preview and print. */
+  cardPdf?: Uint8Array;
   /** On a second or later try: why the last one failed, and how many tries there are. */
   retry?: { reason: string; of: number };
 }
@@ -222,6 +258,10 @@ export interface CustosApi {
   checkShareLine(...a: Args<'checkShareLine'>): Promise<string>;
   savePlan(...a: Args<'savePlan'>): Promise<Chosen | undefined>;
   verify(...a: Args<'verify'>): Promise<AuditReport>;
+  document(...a: Args<'document'>): Promise<RenderedDocument>;
+  saveDocument(...a: Args<'saveDocument'>): Promise<{ name: string; sha256: string } | undefined>;
+  print(...a: Args<'print'>): Promise<{ printed: boolean; reason?: string }>;
+  camera(...a: Args<'camera'>): Promise<void>;
   startRun(...a: Args<'startRun'>): Promise<{ run: number }>;
   answer(...a: Args<'answer'>): Promise<boolean>;
   cancelRun(...a: Args<'cancelRun'>): Promise<void>;

@@ -31,12 +31,18 @@ export interface TestApp {
   /** What main's dialogs return next, in order; a dialog with nothing queued is cancelled. */
   picks: { kind?: ChoiceKind | 'save'; path: string }[];
   dialogsShown: (ChoiceKind | 'save')[];
+  /** Each time the window asked for the print dialog (the test's stands in for the system's). */
+  printed: string[];
+  /** Each opening (true) and closing (false) of the camera's gate. */
+  cameraLog: boolean[];
 }
 
 export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => EngineChild; network?: () => NetworkState; drives?: () => Drive[]; dataDir?: string }): TestApp {
   const choices = new Choices();
   const picks: TestApp['picks'] = [];
   const dialogsShown: TestApp['dialogsShown'] = [];
+  const printed: string[] = [];
+  const cameraLog: boolean[] = [];
   const settings = new SettingsStore(join(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'custos-settings-')), 'settings.json'));
   const take = (kind: ChoiceKind | 'save') => {
     dialogsShown.push(kind);
@@ -48,6 +54,11 @@ export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => Engi
     about: () => ({ name: 'Custos', version: '0.1.0', nativeCrypto: [...nativeProvider.native], runtime: 'Chromium (test bridge)' }),
     dialog: async (kind) => take(kind),
     saveDialog: async () => take('save'),
+    print: async () => {
+      printed.push(new Date().toISOString());
+      return { printed: true };
+    },
+    camera: (open) => cameraLog.push(open),
     network: opts.network ?? (() => ({ interfaces: [] })),
     drives: opts.drives ?? (() => []),
     clock: () => new Date(),
@@ -56,5 +67,5 @@ export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => Engi
     choices,
     runs,
   });
-  return { handlers, choices, runs, settings, picks, dialogsShown };
+  return { handlers, choices, runs, settings, picks, dialogsShown, printed, cameraLog };
 }

@@ -58,3 +58,21 @@ export function photograph(png: Uint8Array, shot: Shot, seed = 'photo'): Uint8Ar
     }
   return new Uint8Array(jpeg.encode({ data: out, width, height }, shot.quality).data);
 }
+
+/**
+ * A camera's view of a page, as a one-frame YUV4MPEG2 video (what Chromium's fake camera plays,
+ * `--use-file-for-fake-video-capture`): the top of the page, grey, on a grey desk.
+ */
+export function cameraFrame(png: Uint8Array, width = 1280, height = 720): Uint8Array {
+  const src = PNG.sync.read(Buffer.from(png));
+  const y = Buffer.alloc(width * height, 110);
+  const left = Math.max(0, Math.floor((width - src.width) / 2));
+  for (let row = 0; row < Math.min(height, src.height); row++)
+    for (let col = 0; col < Math.min(width - left, src.width); col++) {
+      const i = (row * src.width + col) * 4;
+      y[row * width + left + col] = Math.round(0.299 * src.data[i]! + 0.587 * src.data[i + 1]! + 0.114 * src.data[i + 2]!);
+    }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\nFRAME\n`);
+  return new Uint8Array(Buffer.concat([header, y, chroma]));
+}

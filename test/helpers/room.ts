@@ -15,6 +15,10 @@ export interface Room {
   /** A custodian who types their paper card instead: the card's text, and the line they first mistype. */
   paperCard?(who: string): { text: string; typo: number } | undefined;
   folder?(who: string): string;
+  /** A custodian who prints their share card at the show-share moment. */
+  printCard?(who: string): boolean;
+  /** A custodian who shows their card to the camera at the share prompt. */
+  camera?(who: string): boolean;
   /** Return true to press Cancel at this prompt instead of answering. */
   stopAt?(kind: string, who: string, attempt: number): boolean;
 }
@@ -71,6 +75,12 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         await p.getByRole('button', { name: 'Open my share' }).click();
         break;
       case 'share': {
+        if (room.camera?.(who)) {
+          await p.locator('label', { hasText: 'My paper card, shown to the camera' }).click();
+          await p.getByText(/Hold your card flat in front of the camera|Your card’s QR code was read/).waitFor();
+          await onScreen('ceremony-camera');
+          break; // the code is read and sent by itself
+        }
         const card = room.paperCard?.(who);
         if (card) {
           await p.locator('label', { hasText: 'My paper card, typed' }).click();
@@ -102,6 +112,15 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         const card = await p.getByLabel('Your paper share').textContent();
         if (!/^CUSTOS SHARE \d+ OF \d+/.test(card ?? '')) throw new Error(`the paper share shown is not a card: ${card}`);
         await onScreen('ceremony-show-share');
+        if (room.printCard?.(who)) {
+          // The card as printed, drawn from its PDF, then sent to the print dialog.
+          await p.getByText('1 page', { exact: true }).waitFor();
+          await onScreen('ceremony-show-share-card');
+          await p.getByRole('button', { name: 'Print my share card…' }).click();
+          await p.getByText('Sent to the printer.').waitFor();
+          await p.getByRole('button', { name: 'My card is printed and checked: hide it' }).click();
+          break;
+        }
         await p.getByRole('button', { name: 'I have checked my paper share: hide it' }).click();
         break;
       }

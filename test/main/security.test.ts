@@ -1,6 +1,6 @@
 /** Main-process security settings, asserted against a mocked electron (the binary is not needed). */
 import { describe, expect, it, vi } from 'vitest';
-import { appFile, CSP, hardenContents, hardenSession, isAllowedUrl, serveApp, webPreferences } from '../../src/main/security';
+import { appFile, CameraGate, CSP, hardenContents, hardenSession, isAllowedUrl, serveApp, webPreferences } from '../../src/main/security';
 import { registerIpc } from '../../src/main/ipc';
 import { appHandlers } from '../../src/main/handlers';
 import { Choices } from '../../src/main/choices';
@@ -69,6 +69,32 @@ describe('session hardening', () => {
     }
     expect(s.permissionCheck!()).toBe(false);
     expect(s.proxy).toEqual({ mode: 'direct' });
+  });
+  it('the camera: video only, for the app page only, only while the scan screen holds the gate open; each opening and closing kept', () => {
+    const gate = new CameraGate(() => new Date('2026-12-01T10:00:00.000Z'));
+    const cam = fakeSession();
+    hardenSession(cam.api as never, '/opt/custos/resources/app/renderer', { devTools: false, camera: gate });
+    const ask = (p: string, details: unknown) => {
+      let granted: boolean | undefined;
+      (cam.s.permissionRequest as unknown as (wc: unknown, p: string, cb: Cb<boolean>, d: unknown) => void)({}, p, (ok) => (granted = ok), details);
+      return granted;
+    };
+    const video = { mediaTypes: ['video'], requestingUrl: 'custos://app/index.html' };
+    expect(ask('media', video)).toBe(false); // closed: denied
+    gate.set(true);
+    expect(ask('media', video)).toBe(true);
+    expect(ask('media', { ...video, mediaTypes: ['video', 'audio'] })).toBe(false); // never the microphone
+    expect(ask('media', { ...video, mediaTypes: [] })).toBe(false);
+    expect(ask('media', { ...video, requestingUrl: 'https://example.com/' })).toBe(false);
+    for (const p of ['geolocation', 'notifications', 'clipboard-read', 'display-capture']) expect(ask(p, video), p).toBe(false);
+    expect((cam.s.permissionCheck as unknown as (wc: unknown, p: string, o: string, d: unknown) => boolean)({}, 'media', 'custos://app', { mediaType: 'video' })).toBe(true);
+    expect((cam.s.permissionCheck as unknown as (wc: unknown, p: string, o: string, d: unknown) => boolean)({}, 'media', 'custos://app', { mediaType: 'audio' })).toBe(false);
+    gate.set(false);
+    expect(ask('media', video)).toBe(false);
+    expect(gate.log).toEqual([
+      { at: '2026-12-01T10:00:00.000Z', open: true },
+      { at: '2026-12-01T10:00:00.000Z', open: false },
+    ]);
   });
   it('cancels every request that is not one of the app files on the app scheme (file:// included)', () => {
     const cancel = (url: string) => {
@@ -149,7 +175,7 @@ describe('IPC validation in main', () => {
   const dialog = vi.fn(async () => '/media/usb/plan.yaml');
   const saveDialog = vi.fn(async () => undefined);
   const settings = new SettingsStore(join(mkdtempSync(join(tmpdir(), 'custos-settings-')), 'settings.json'));
-  const handlers = appHandlers({ about, dialog, saveDialog, provider: nativeProvider, settings, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), drives: () => [{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }], choices, runs });
+  const handlers = appHandlers({ about, dialog, saveDialog, print: async () => ({ printed: false }), camera: () => undefined, provider: nativeProvider, settings, network: () => ({ interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.1.2'] }] }), clock: () => new Date(0), drives: () => [{ device: 'sdb', partition: 'sdb1', mountpoint: '/media/usb', sizeBytes: 1024 }], choices, runs });
   registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, handlers, (e) => (e as unknown as { trusted: boolean }).trusted);
   const call = (m: Method | string, ...a: unknown[]) => registered[`custos:${m}`]!({ trusted: true }, ...a);
 

@@ -28,7 +28,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider } from '../../src/node/native-provider';
-import { hasChromium, launchChromium } from '../helpers/chromium';
+import { hasChromium, launchChromium, launchChromiumWithCamera } from '../helpers/chromium';
+import { pdfPages } from '../helpers/pdf';
+import { cameraFrame } from '../helpers/photo';
 import { custos, TRANSPORT_PEM, workstation } from '../helpers/lifecycle';
 import { builtRenderer, openApp, ORIGIN, type AppPage } from '../helpers/app-page';
 import { drive as drive0, type Room } from '../helpers/room';
@@ -171,7 +173,7 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await screen(page, 'ceremony-stopped');
     await page.getByRole('button', { name: 'Resume the ceremony' }).click();
     await page.getByText(/· resumed/).waitFor();
-    const end = await drive(a, people);
+    const end = await drive(a, { ...people, printCard: (who) => who === 'carol' });
     expect(end).toMatch(/The ceremony is closed/);
     expect(await page.getByLabel('Closing words').getAttribute('data-words')).toMatch(/^(\w+ ){7}\w+$/);
     await screen(page, 'ceremony-closed');
@@ -180,7 +182,17 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     expect(retried.slice(0, 2)).toEqual([1, 2]);
     expect(readdirSync(at('out-generate')).sort()).toEqual(['alice.share.age', 'bob.share.age', 'carol.share.age']);
     // The paper cards went to their own medium, never beside the share files.
-    expect(readdirSync(at('paper-generate')).sort()).toEqual(['alice.share.txt', 'bob.share.txt', 'carol.share.txt']);
+    expect(readdirSync(at('paper-generate')).sort()).toEqual(['alice.share.pdf', 'alice.share.txt', 'bob.share.pdf', 'bob.share.txt', 'carol.share.pdf', 'carol.share.txt']);
+    // Carol printed her card through the print dialog, and the transcript says so (never what it holds).
+    expect(a.app.printed).toHaveLength(1);
+    const verified = readFileSync(at('vault', 'generate.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; data: { custodian: string; printed?: string } })
+      .filter((e) => e.type === 'share.verified');
+    expect(verified.map((e) => [e.data.custodian, e.data.printed ?? null])).toEqual([['alice', null], ['bob', null], ['carol', 'system print dialog']]);
+    // The window forgot the card once it was hidden: no page of it is left drawn.
+    expect(await page.locator('.pdf-page').count()).toBe(0);
     // The CLI verifies what the app made.
     const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words);
     expect(v.code, v.err).toBe(0);
@@ -239,6 +251,32 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     expect(await page.locator('.checks li.passed').count()).toBe(3);
     expect(await page.locator('.timeline tbody tr').count()).toBeGreaterThan(10);
     await screen(page, 'verify-transcript');
+    // Printed: the transcript report drawn from its PDF, saved (the very bytes `custos print` writes) and sent to the print dialog.
+    await page.getByRole('button', { name: 'Print the transcript report' }).click();
+    await page.locator('.document').getByText(/^\d+ pages?$/).waitFor();
+    expect(await page.locator('.print-pages canvas.pdf-page').count()).toBeGreaterThanOrEqual(2);
+    await screen(page, 'verify-transcript-report');
+    a.app.picks.push({ kind: 'save', path: at('report-from-app.pdf') });
+    await page.getByRole('button', { name: 'Save PDF…' }).click();
+    await page.getByText(/^Saved as report-from-app\.pdf, SHA-256 [0-9a-f]{64}\.$/).waitFor();
+    const printedByCli = await custos('print', 'transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--out', at('report-from-cli.pdf'));
+    expect(printedByCli.code, printedByCli.err).toBe(0);
+    expect(readFileSync(at('report-from-app.pdf')).equals(readFileSync(at('report-from-cli.pdf')))).toBe(true);
+    const before = a.app.printed.length;
+    await page.locator('.document').getByRole('button', { name: 'Print…' }).click();
+    await page.getByText('Sent to the printer.').waitFor();
+    expect(a.app.printed).toHaveLength(before + 1);
+    // What goes to the printer is the pages alone.
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: `${shots}/verify-transcript-report-print.png`, fullPage: true });
+    expect(await page.locator('.print-pages').evaluate((e) => getComputedStyle(e).visibility)).toBe('visible');
+    expect(await page.locator('.checks').evaluate((e) => getComputedStyle(e).visibility)).toBe('hidden');
+    await page.emulateMedia({ media: 'screen' });
+    await page.getByRole('button', { name: 'Print the verification report' }).click();
+    await page.getByRole('heading', { name: 'Verification report' }).waitFor();
+    await page.locator('.document').getByText('1 page', { exact: true }).waitFor();
+    await screen(page, 'verify-report');
+    await page.locator('.document').getByRole('button', { name: 'Close' }).click();
     await page.locator('label', { hasText: 'A vault backup' }).click();
     a.app.picks.push({ kind: 'document', path: at('out-backup', file) });
     await page.getByRole('button', { name: 'Choose the file' }).click();
@@ -379,6 +417,45 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await screen(page, 'plan-template');
     await page.close();
   }, 60_000);
+
+  it('the script printed before a quorum ceremony; a custodian shows their printed card to the camera, allowed only while that screen is open', async () => {
+    // Carol's card as the ceremony printed it, filmed by the workstation's camera.
+    const page1 = pdfPages(at('paper-generate', 'carol.share.pdf'), 'camera-carol', 150)[0]!;
+    writeFileSync(at('camera.y4m'), cameraFrame(new Uint8Array(readFileSync(page1))));
+    const camBrowser = await launchChromiumWithCamera(at('camera.y4m'), ORIGIN);
+    try {
+      const plan = w.plan('add-cam', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, carol]').replace('"vsphere-kek-2026"', 'kek-camera'));
+      const a = await openApp(camBrowser, root, { dataDir: data });
+      const { page } = a;
+      // The script, printed from the home screen before the ceremony: the same bytes as custos print.
+      a.app.picks.push({ kind: 'plan', path: plan });
+      await page.getByRole('button', { name: 'Open a plan and print its script' }).click();
+      await page.locator('.document').getByText(/^\d+ pages$/).waitFor();
+      await screen(page, 'home-script');
+      a.app.picks.push({ kind: 'save', path: at('script-from-app.pdf') });
+      await page.getByRole('button', { name: 'Save PDF…' }).click();
+      await page.getByText(/^Saved as script-from-app\.pdf/).waitFor();
+      expect((await custos('print', 'script', plan, '--out', at('script-from-cli.pdf'))).code).toBe(0);
+      expect(readFileSync(at('script-from-app.pdf')).equals(readFileSync(at('script-from-cli.pdf')))).toBe(true);
+      await page.locator('.document').getByRole('button', { name: 'Close' }).click();
+
+      a.app.picks.push({ kind: 'plan', path: plan });
+      await page.getByRole('button', { name: 'Open a plan and rehearse' }).click();
+      const end = await drive(a, { ...people, shareFile: (who) => at('out-generate', `${who}.share.age`), camera: (who) => who === 'carol' });
+      expect(end).toMatch(/The ceremony is closed/);
+      // The camera's gate opened for the scan screen and closed when it went; every other permission stays denied (test/main/security.test.ts).
+      expect(a.app.cameraLog.filter((x) => x)).not.toHaveLength(0);
+      expect(a.app.cameraLog.at(-1)).toBe(false);
+      // The transcript records that carol's share came from her card, by the camera.
+      const shares = readFileSync(at('vault', 'add-cam.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"quorum.share"')).map((l) => (JSON.parse(l) as { data: { custodian: string; form: string; via?: string } }).data);
+      expect(shares.map((d) => [d.custodian, d.form, d.via])).toEqual([['alice', 'file', 'file'], ['carol', 'paper', 'camera']]);
+      expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
+      expect(a.consoleErrors).toEqual([]);
+      await page.close();
+    } finally {
+      await camBrowser.close();
+    }
+  }, 300_000);
 
   it('nothing leaves the page: the CSP from main blocks a request that is tried', async () => {
     const a = await openApp(browser, root, { dataDir: data });

@@ -64,6 +64,8 @@ export interface ShareFileAnswer {
   /** For a passphrase-protected share file; a recipient one opens with the custodian's identity. */
   passphrase?: string;
   label: string;
+  /** How it was brought, for the transcript: a file, a card typed, a picture of its QR code, the window's camera. */
+  via?: 'file' | 'typed' | 'picture' | 'camera';
 }
 
 /** What an approver is shown before they sign: a title and the facts they approve, one per line. */
@@ -195,7 +197,7 @@ export interface PeoplePorts {
    * their printed card or copy it by hand; resolves once they have, and the screen forgets it.
    * Optional: at the terminal the paper share is on its medium only.
    */
-  showShare?(custodian: string, card: string[]): Promise<void>;
+  showShare?(custodian: string, card: string[], cardPdf?: Uint8Array): Promise<{ printed?: boolean } | void>;
 }
 
 /** Everything a ceremony needs: the platform and the people. */

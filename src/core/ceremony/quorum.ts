@@ -69,7 +69,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
       const id = await session.unlock(c, 'bring your share to the quorum');
       try {
         // A wrong passphrase or file is asked again; a share that opens but is bad is refused below.
-        const { record, label, form } = await session.attempt(c, 'open your share', async () => {
+        const { record, label, form, via } = await session.attempt(c, 'open your share', async () => {
           const answer = await ports.shareFile(c);
           let opened: Awaited<ReturnType<typeof openPresentedShare>>;
           try {
@@ -83,10 +83,10 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
             wipeShareRecord(opened.record);
             throw e;
           }
-          return { ...opened, label: answer.label };
+          return { ...opened, label: answer.label, ...(answer.via && { via: answer.via }) };
         });
         shares.push({ custodian: c, record, label });
-        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form });
+        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form, ...(via && { via }) });
       } catch (e) {
         if (e instanceof CustosError && e.code === 'prompt.attempts') {
           // Out of attempts: an interruption (the rerun asks again), unless what this custodian

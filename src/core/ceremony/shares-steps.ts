@@ -167,6 +167,7 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
     const custodian = await session.unlock(c, `re-open share ${i + 1}`);
     try {
       const checked: string[] = [];
+      let printed = false;
       if (spec.forms.includes('file')) {
         const file = ports.outputs.read(`${c}.share.age`);
         const r =
@@ -183,14 +184,23 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
         const text = new TextDecoder().decode(bytes);
         const r = textToShare(provider, text, `${c}.share.txt`);
         wipe(bytes);
-        // On a screen, the custodian sees their own card (it checked above) to compare with the printout or copy.
-        if (ports.showShare) await ports.showShare(c, text.split('\n').filter((l) => l.trim() !== ''));
+        // On a screen, the custodian sees their own card (it checked above) to compare with the printout or copy, and may print it.
+        if (ports.showShare) {
+          const pdf = paperMedium(ports).exists(`${c}.share.pdf`) ? paperMedium(ports).read(`${c}.share.pdf`) : undefined;
+          try {
+            const shown = await ports.showShare(c, text.split('\n').filter((l) => l.trim() !== ''), pdf);
+            if (shown?.printed) printed = true;
+          } finally {
+            pdf?.fill(0);
+          }
+        }
         const ok = toHex(r.setId) === setId && r.index === i + 1;
         wipeShareRecord(r);
         if (!ok) throw new PolicyError('generate.reopen', c, `the paper share of ${c} does not hold share ${i + 1} of set ${setId}`);
         checked.push(`${c}.share.txt`);
       }
-      session.append(custodian, 'share.verified', { custodian: c, index: i + 1, setId, checked });
+      // Whether the card went to the printer too (through the system's dialog); never what it holds.
+      session.append(custodian, 'share.verified', { custodian: c, index: i + 1, setId, checked, ...(printed && { printed: 'system print dialog' }) });
     } finally {
       wipeIdentity(custodian);
     }

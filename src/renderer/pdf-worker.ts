@@ -1,0 +1,2 @@
+// pdf.js's parser, in a worker of its own (the page is drawn in the window from what it sends).
+import 'pdfjs-dist/build/pdf.worker.mjs';
