@@ -2,10 +2,11 @@
 import path from 'node:path';
 import { liveInterfaces, type NetworkState } from '../core/ceremony/network';
 import type { CryptoProvider } from '../core/crypto/provider';
-import { InputError } from '../core/errors';
+import { InputError, VerifyError } from '../core/errors';
 import { parsePlan, planTextIssues } from '../core/plan/schema';
 import { planTemplate } from '../core/plan/templates';
-import { checkTypedLine } from '../core/shares/text';
+import { checkTypedLine, textToShare } from '../core/shares/text';
+import { describeShare, verifyShareSignature, wipeShareRecord } from '../core/shares/record';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
 import { parseRosterWords, rosterToText, trustRoster, type VerifiedRoster } from '../core/roster/roster';
 import type { Input } from '../core/paper/reports';
@@ -141,6 +142,16 @@ export function appHandlers(deps: {
     planTemplate: async (kind) => planTemplate(kind),
     checkPlan: async (text) => planTextIssues(text),
     checkShareLine: async (n, text) => checkTypedLine(deps.provider, n, text, 'card'),
+    checkShareCard: async (text) => {
+      const r = textToShare(deps.provider, text, 'card');
+      try {
+        if (!verifyShareSignature(deps.provider, r)) throw new VerifyError('share.signature', 'card.signature', 'is not the signature of the key the card names: the card is damaged or altered');
+        const d = describeShare(r);
+        return { index: d.index, count: d.count, threshold: d.threshold, setId: d.setId, kcv: d.kcv };
+      } finally {
+        wipeShareRecord(r);
+      }
+    },
     savePlan: async (yaml) => {
       parsePlan(yaml); // a plan that does not check is refused before any dialog, naming its field
       const file = await deps.saveDialog('plan');

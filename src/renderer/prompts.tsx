@@ -357,7 +357,10 @@ function ShowShare(p: BodyProps) {
   const [printed, setPrinted] = useState(false);
   const card = p.prompt.card ?? [];
   const pdf = p.prompt.cardPdf;
-  const done = () => void p.send({ kind: 'show-share', seen: true, ...(printed && { printed: true }) });
+  const done = () => {
+    void p.send({ kind: 'show-share', seen: true, ...(printed && { printed: true }) });
+    pdf?.fill(0); // the card's bytes go with the moment
+  };
   return (
     <div>
       <p>
@@ -419,19 +422,7 @@ function PaperCard({ send }: { send: BodyProps['send'] }) {
     }
   };
   if (lines.length === TEXT_LINES)
-    return (
-      <div>
-        <p>All {TEXT_LINES} lines typed and checked. The card is checked whole (its digest and signature) when it is presented.</p>
-        <div className="buttons">
-          <Button className="primary" autoFocus onPress={() => void send({ kind: 'share', typed: lines.join('\n') + '\n' })}>
-            Present my paper share
-          </Button>
-          <Button className="secondary" onPress={() => setLines([])}>
-            Start the card again
-          </Button>
-        </div>
-      </div>
-    );
+    return <WholeCard text={lines.join('\n') + '\n'} send={send} again={() => setLines([])} />;
   return (
     <Form
       validationBehavior="aria"
@@ -456,5 +447,39 @@ function PaperCard({ send }: { send: BodyProps['send'] }) {
         Check this line
       </Button>
     </Form>
+  );
+}
+
+/** The card typed whole: checked at once against its digest and the signature of the key it names, its public fields shown before it is presented. */
+function WholeCard({ text, send, again }: { text: string; send: BodyProps['send']; again: () => void }) {
+  const [checked, setChecked] = useState<Awaited<ReturnType<ReturnType<typeof api>['checkShareCard']>> | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    api()
+      .checkShareCard(text)
+      .then(setChecked, (e) => setError(errorText(e)));
+  }, [text]);
+  return (
+    <div>
+      <p>All {TEXT_LINES} lines typed, each checked.</p>
+      {checked && (
+        <p role="status" className="checked">
+          The card is whole (its digest and signature): share {checked.index} of {checked.count}, any {checked.threshold} restore, set {checked.setId.slice(0, 8)}…, key <span className="mono">{checked.kcv}</span>. The quorum checks it belongs to the set on record.
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}. Type the card again, slowly, line by line.
+        </p>
+      )}
+      <div className="buttons">
+        <Button className="primary" autoFocus isDisabled={!checked} onPress={() => void send({ kind: 'share', typed: text })}>
+          Present my paper share
+        </Button>
+        <Button className="secondary" onPress={again}>
+          Start the card again
+        </Button>
+      </div>
+    </div>
   );
 }

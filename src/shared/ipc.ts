@@ -164,6 +164,12 @@ export const METHODS = {
   checkPlan: z.tuple([z.string().max(256 * 1024)]),
   /** One line of a paper share as typed (line number, text): the line as printed, or an error naming the line. Nothing is corrected. */
   checkShareLine: z.tuple([z.int().min(1).max(99), z.string().min(1).max(200)]),
+  /**
+   * A paper share typed whole (its lines as checked): its digest and its signature by the signer
+   * it names, then its public fields; or an error naming what is wrong. The quorum then checks
+   * the signer is the ceremony's, and the set the vault's.
+   */
+  checkShareCard: z.tuple([z.string().min(1).max(8192)]),
   /** Save a plan built in the window (YAML text, checked against the plan schema) where the person chooses; returns its token. */
   savePlan: z.tuple([z.string().min(1).max(256 * 1024)]),
   /** Verify a chosen document against a chosen roster file pinned by its words, or against the vault's pinned roster. */
@@ -256,6 +262,7 @@ export interface CustosApi {
   planTemplate(...a: Args<'planTemplate'>): Promise<string>;
   checkPlan(...a: Args<'checkPlan'>): Promise<{ field: string; message: string }[]>;
   checkShareLine(...a: Args<'checkShareLine'>): Promise<string>;
+  checkShareCard(...a: Args<'checkShareCard'>): Promise<{ index: number; count: number; threshold: number; setId: string; kcv: string }>;
   savePlan(...a: Args<'savePlan'>): Promise<Chosen | undefined>;
   verify(...a: Args<'verify'>): Promise<AuditReport>;
   document(...a: Args<'document'>): Promise<RenderedDocument>;

@@ -4,7 +4,7 @@
  * and src/shared/ipc.ts types its schema table by it (a method missing or extra there does not
  * compile).
  */
-export const METHOD_NAMES = ['about', 'airGap', 'drives', 'choose', 'vault', 'chooseVault', 'pinRoster', 'planTemplate', 'checkPlan', 'savePlan', 'checkShareLine', 'verify', 'document', 'saveDocument', 'print', 'camera', 'startRun', 'answer', 'cancelRun'] as const;
+export const METHOD_NAMES = ['about', 'airGap', 'drives', 'choose', 'vault', 'chooseVault', 'pinRoster', 'planTemplate', 'checkPlan', 'savePlan', 'checkShareLine', 'checkShareCard', 'verify', 'document', 'saveDocument', 'print', 'camera', 'startRun', 'answer', 'cancelRun'] as const;
 export type Method = (typeof METHOD_NAMES)[number];
 
 export const channelOf = (m: Method | 'run') => `custos:${m}` as const;

@@ -98,6 +98,9 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
             await field.fill(line);
             await p.getByRole('button', { name: 'Check this line' }).click();
           }
+          // The card whole: its digest and signature checked, its share named, before it is presented.
+          await p.getByText(/^The card is whole \(its digest and signature\): share \d+ of \d+/).waitFor();
+          await onScreen('ceremony-paper-whole');
           await p.getByRole('button', { name: 'Present my paper share' }).click();
           break;
         }

@@ -20,7 +20,9 @@ import { MIN_DICE_ROLLS, PLAN_KIND_NAMES, SHARE_CARD_LINES } from '../../src/sha
 import { MIN_DICE_ROLLS as CORE_MIN_DICE_ROLLS } from '../../src/core/ceremony/shares-steps';
 import { PLAN_KINDS } from '../../src/core/plan/schema';
 import { planTemplate } from '../../src/core/plan/templates';
-import { lineCheck, TEXT_LINES } from '../../src/core/shares/text';
+import { lineCheck, shareToText, TEXT_LINES } from '../../src/core/shares/text';
+import { decodeShareRecord, describeShare } from '../../src/core/shares/record';
+import { makeShares } from '../helpers/shares';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-handlers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,6 +171,18 @@ describe('what the window asks main to check, so it holds no engine code', () =>
     const swapped = `01 BACD0123EFGH4567JKMN89PQ ${lineCheck(1, chars)}`;
     await expect(Promise.resolve().then(() => a.handlers.checkShareLine(1, swapped))).rejects.toThrowError(/^card\.line\[01\]: the line check does not match/);
     await expect(Promise.resolve().then(() => a.handlers.checkShareLine(2, typed))).rejects.toThrowError(/^card\.line\[02\]: this is line 01: type line 02 now/);
+  });
+  it('a card typed whole: its digest and the signature of the key it names, then its public fields; a card whose signature was altered is named', async () => {
+    const a = testApp({ send: () => undefined });
+    const f = await makeShares(2, 3, 'whole card');
+    const r = f.records[1]!;
+    expect(await a.handlers.checkShareCard(shareToText(nativeProvider, r))).toEqual({ index: 2, count: 3, threshold: 2, setId: Buffer.from(r.setId).toString('hex'), kcv: describeShare(r).kcv });
+    // The digest covers the fields; the signature is checked apart: alter one byte of it, the lines' checks made anew.
+    const bytes = r.bytes.slice();
+    bytes[150] = bytes[150]! ^ 1;
+    const forged = shareToText(nativeProvider, decodeShareRecord(nativeProvider, bytes));
+    await expect(Promise.resolve().then(() => a.handlers.checkShareCard(forged))).rejects.toThrowError(/^card\.signature: is not the signature of the key the card names/);
+    await expect(Promise.resolve().then(() => a.handlers.checkShareCard('01 ABCD'))).rejects.toThrowError(/^card/);
   });
 });
 
