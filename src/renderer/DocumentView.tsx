@@ -19,6 +19,9 @@ export interface ShownDocument {
 
 export function DocumentView(p: { doc: ShownDocument; secret?: boolean; printLabel?: string; onPrinted?: (printed: boolean) => void; onClose?: () => void }) {
   const pages = useRef<HTMLDivElement>(null);
+  const section = useRef<HTMLElement>(null);
+  // Opened below what the person was reading: brought into view.
+  useEffect(() => section.current?.scrollIntoView?.({ block: 'start' }), []);
   const [count, setCount] = useState(0);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
@@ -54,7 +57,7 @@ export function DocumentView(p: { doc: ShownDocument; secret?: boolean; printLab
     }
   };
   return (
-    <section className="document" aria-label={p.doc.title}>
+    <section className="document" aria-label={p.doc.title} ref={section}>
       <div className="document-bar">
         <h2>{p.doc.title}</h2>
         <span className="small">{count ? `${count} ${count === 1 ? 'page' : 'pages'}` : 'Drawing the pages…'}</span>
