@@ -355,6 +355,51 @@ with c:
   }
 }
 
+/**
+ * Paper: a custodian's share card rendered (PDF with embedded, subset fonts and the QR code)
+ * against the step beside it in a ceremony, sealing the same share into its age file (scrypt at
+ * the default work factor); and reading a card's QR code from a 150 dpi scan of it, against
+ * decoding that scan alone.
+ */
+async function benchPaper() {
+  const { renderShareCard } = await import('../src/core/paper/share-card');
+  const { documentFonts } = await import('../src/node/fonts');
+  const { readQrImage } = await import('../src/node/qr-image');
+  const { PNG } = await import('pngjs');
+  const rng = seededRng('bench paper');
+  const split = await splitMasterKey({ provider, rng }, { masterKey: rng(32), threshold: 2, count: 3, signerSeed: rng(32) });
+  const record = split.records[0]!;
+  const fonts = documentFonts();
+  const input = { record, custodian: { id: 'alice', name: 'Alice Custodian' }, organization: 'Example Bank', ceremony: { id: 'ab'.repeat(16), name: 'Master key' }, issued: new Date('2026-12-01T00:00:00Z'), shareFile: { name: 'alice.share.age', protection: 'passphrase' as const } };
+  const time = async (f: () => Promise<unknown> | unknown, n: number) => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      gc();
+      const t = performance.now();
+      await f();
+      xs.push(performance.now() - t);
+    }
+    return median(xs);
+  };
+  await renderShareCard(provider, fonts, input); // warm
+  const card = await time(() => renderShareCard(provider, fonts, input), 9);
+  const seal = await time(() => sealShareFile({ provider, rng }, record, { passphrase: 'correct horse battery staple' }), 3);
+  row('share card rendered (PDF, fonts, QR)', `${fmt(card, 1)} ms`, `seal ${fmt(seal, 0)} ms`, card / seal, { text: '<= 0.5x sealing its file', met: card / seal <= 0.5 });
+  const has = spawnSync('sh', ['-c', 'command -v pdftoppm'], { stdio: 'ignore' }).status === 0;
+  if (!has) return console.log('paper scan: skipped (needs pdftoppm: apt-get install -y poppler-utils)');
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-paper-'));
+  try {
+    writeFileSync(join(dir, 'card.pdf'), await renderShareCard(provider, fonts, input));
+    spawnSync('pdftoppm', ['-r', '150', '-png', join(dir, 'card.pdf'), join(dir, 'card')]);
+    const png = new Uint8Array(readFileSync(join(dir, 'card-1.png')));
+    const scan = await time(() => readQrImage(png, 'bench'), 5);
+    const decode = await time(() => PNG.sync.read(Buffer.from(png)), 5);
+    row('QR code read from a 150 dpi scan of the card', `${fmt(scan, 0)} ms`, `decode ${fmt(decode, 0)} ms`, scan / decode);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`Custos benchmarks · ${process.version} · ${new Date().toISOString()}`);
 if (want('share-file')) await benchShareFile();
 if (want('subsets')) await benchSubsets();
@@ -363,3 +408,4 @@ if (want('transcript')) benchTranscript();
 if (want('backup')) await benchBackup();
 if (want('import')) await benchImport();
 if (want('ui')) await benchUi(row, fmt, median);
+if (want('paper')) await benchPaper();

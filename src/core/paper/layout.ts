@@ -92,8 +92,18 @@ export class Layout {
     return [...text.replace(/[\r\n\t]/g, ' ')].map((c) => (set.has(c.codePointAt(0)!) ? c : '?')).join('');
   }
 
+  /** Widths at 1000 points, per font and character: measuring is summing (wrapping measures often). */
+  private readonly widths = new Map<string, number>();
+
   widthOf(text: string, font: FontName, size: number): number {
-    return this.fonts[font].widthOfTextAtSize(this.clean(text, font), size);
+    let w = 0;
+    for (const c of this.clean(text, font)) {
+      const key = font + c;
+      let x = this.widths.get(key);
+      if (x === undefined) this.widths.set(key, (x = this.fonts[font].widthOfTextAtSize(c, 1000)));
+      w += x;
+    }
+    return (w * size) / 1000;
   }
 
   newPage(): void {
