@@ -404,8 +404,12 @@ function shareScan(args: string[], json: boolean, io: Io): void {
   const image = readBytes(positional[0]!, 'image');
   const kind = imageKind(image);
   if (!kind) throw new InputError('qr.image', 'image', `${positional[0]!} is not a PNG or JPEG picture`);
-  const payload = readQrImage(image, 'image');
-  image.fill(0);
+  let payload: string;
+  try {
+    payload = readQrImage(image, 'image');
+  } finally {
+    image.fill(0);
+  }
   const r = qrPayloadToShare(nativeProvider, payload, 'image.qr');
   const d = describeShare(r);
   wipeShareRecord(r);

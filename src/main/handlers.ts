@@ -174,8 +174,16 @@ export function appHandlers(deps: {
       if (file === undefined) return undefined;
       return { name: path.basename(file), sha256: writeNewFile(file, d.pdf) };
     },
-    print: () => deps.print(),
-    camera: async (open) => deps.camera(open),
+    print: async () => {
+      const r = await deps.print();
+      if (r.printed) deps.runs.notePrinted();
+      return r;
+    },
+    camera: async (open) => {
+      // Only the share prompt may open the camera; its gate closes when that prompt goes (main.ts).
+      if (open && deps.runs.openPrompt() !== 'share') throw new InputError('camera.closed', 'camera', 'opens only while a custodian is asked for their share');
+      deps.camera(open);
+    },
     startRun: (opts) => deps.runs.start(opts),
     answer: (run, id, answer) => deps.runs.answer(run, id, answer),
     cancelRun: (run) => deps.runs.cancel(run),

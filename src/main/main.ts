@@ -104,6 +104,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     const choices = new Choices();
     const runs = new Runs({
+      // The camera's gate closes whenever the prompt is no longer a share (answered, another one, the run's end).
+      promptChanged: (kind) => kind !== 'share' && camera.set(false),
       fork: engineProcess,
       send: (m) => main?.webContents.send(channelOf('run'), m),
       choices,
@@ -133,6 +135,9 @@ if (!app.requestSingleInstanceLock()) {
       (event) => event.senderFrame?.url === APP_INDEX,
     );
     main = await createWindow();
+    // A window that crashes or reloads holds the camera no longer.
+    main.webContents.on('render-process-gone', () => camera.set(false));
+    main.webContents.on('did-start-loading', () => camera.set(false));
   });
   app.on('window-all-closed', () => app.quit());
 }

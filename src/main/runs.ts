@@ -14,10 +14,14 @@ export interface RunDeps {
   send(message: RunMessage): void;
   choices: Choices;
   appVersion: string;
+  /** Told each time the open prompt changes (its kind, or none): main closes the camera's gate unless a share is asked. */
+  promptChanged?(kind: string | undefined): void;
 }
 
 export class Runs {
   private current: { id: number; run: EngineRun } | undefined;
+  /** The prompt open now (run, id, kind), and whether main's print dialog printed while it was open. */
+  private open: { run: number; id: number; kind: string; printed: boolean } | undefined;
   private next = 0;
 
   constructor(private readonly deps: RunDeps) {}
@@ -30,7 +34,12 @@ export class Runs {
     const send = (m: RunMessage) => this.deps.send(m);
     const run = new EngineRun(this.deps.fork(), {
       script: (script) => send({ run: id, type: 'script', script }),
-      prompt: (pid, prompt) => send({ run: id, type: 'prompt', id: pid, prompt }),
+      prompt: (pid, prompt) => {
+        this.open = { run: id, id: pid, kind: prompt.kind, printed: false };
+        this.deps.promptChanged?.(prompt.kind);
+        send({ run: id, type: 'prompt', id: pid, prompt });
+        prompt.cardPdf?.fill(0); // sent (copied) to the window: main keeps no card
+      },
       event: (event) => send({ run: id, type: 'event', event }),
       say: (text) => send({ run: id, type: 'say', text }),
       written: (file) => send({ run: id, type: 'written', file }),
@@ -39,6 +48,8 @@ export class Runs {
       refused: (reason) => send({ run: id, type: 'refused', reason }),
       end: (outcome) => {
         if (this.current?.id === id) this.current = undefined;
+        this.open = undefined;
+        this.deps.promptChanged?.(undefined);
         send({ run: id, type: 'end', outcome });
       },
     });
@@ -50,15 +61,35 @@ export class Runs {
   answer(runId: number, promptId: number, a: UiAnswer): boolean {
     try {
       const r = this.active(runId);
-      const answer = this.toEngine(a);
+      // Whether a card was printed is main's to say (its print dialog reported it), not the window's.
+      const answer = a.kind === 'show-share' ? { kind: 'show-share' as const, seen: true as const, ...(this.printedNow(runId, promptId) && { printed: true }) } : this.toEngine(a);
       if (!answer) {
         this.deps.send({ run: runId, type: 'refused', reason: 'the answer names a file that was not chosen in this window' });
         return false;
       }
-      return r.answer(promptId, answer);
+      const taken = r.answer(promptId, answer);
+      if (taken) {
+        this.open = undefined;
+        this.deps.promptChanged?.(undefined);
+      }
+      return taken;
     } finally {
       wipeAnswer(a); // taken or refused, main keeps no passphrase
     }
+  }
+
+  /** The kind of the prompt open now, if any. */
+  openPrompt(): string | undefined {
+    return this.open?.kind;
+  }
+
+  /** Main's print dialog printed: noted for the show-share prompt open now, if any. */
+  notePrinted(): void {
+    if (this.open?.kind === 'show-share') this.open.printed = true;
+  }
+
+  private printedNow(runId: number, promptId: number): boolean {
+    return this.open?.run === runId && this.open.id === promptId && this.open.printed;
   }
 
   cancel(runId: number): void {

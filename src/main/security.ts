@@ -121,6 +121,7 @@ export class CameraGate {
     if (open === this.open) return;
     this.open = open;
     this.log.push({ at: this.clock().toISOString(), open });
+    if (this.log.length > 200) this.log.splice(0, this.log.length - 200); // the latest openings and closings
   }
 
   /** A permission request: the camera alone, from the app's page, while the gate is open. */

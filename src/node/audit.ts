@@ -144,7 +144,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
  * one pinned by the fingerprint confirmed by phone, the receipt is signed by it, and (when the
  * bundle is given) it is the receipt of that bundle.
  */
-export function auditReceipt(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string): AuditReport {
+export function auditReceipt(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string, checked?: { receipt?: Receipt; transport?: TransportKey }): AuditReport {
   const bytes = readChosen(file, 'receipt');
   const sha256 = toHex(provider.sha256(bytes));
   let transport: TransportKey | undefined;
@@ -179,7 +179,10 @@ export function auditReceipt(provider: CryptoProvider, file: string, transportFi
         return `the bundle's SHA-256 is ${b}`;
       },
     });
-  return done('receipt', file, sha256, runChecks(steps), facts, []);
+  const report = done('receipt', file, sha256, runChecks(steps), facts, []);
+  // What the checks read and verified, for a caller that prints it (never re-read from the files).
+  if (checked && report.ok) Object.assign(checked, { receipt, transport });
+  return report;
 }
 
 /** The share sets issued and revoked: by one closed ceremony's transcript, or by every valid ceremony of a vault. */

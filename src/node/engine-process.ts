@@ -45,7 +45,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   /** The engine said this person's last answer failed: their next question is that try, with why. */
   let retry: { who: string; reason: string; attempt: number; of: number } | undefined;
 
-  const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary; card?: string[]; cardPdf?: Uint8Array } = {}): Promise<Extract<Answer, { kind: K }>> => {
+  const ask = <K extends PromptKind>(kind: K, who: string, extra: { purpose?: string; summary?: ApprovalSummary; card?: string[]; cardPdf?: Uint8Array<ArrayBuffer> } = {}): Promise<Extract<Answer, { kind: K }>> => {
     const again = retry?.who === who ? retry : undefined;
     retry = undefined;
     const id = ++next;
@@ -57,7 +57,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       ...(extra.purpose !== undefined && { purpose: extra.purpose }),
       ...(extra.summary && { summary: extra.summary }),
       ...(extra.card && { card: extra.card }),
-      ...(extra.cardPdf && { cardPdf: extra.cardPdf.slice() }),
+      ...(extra.cardPdf && { cardPdf: extra.cardPdf }),
     };
     return new Promise((resolve, reject) => {
       open.set(id, { kind, resolve: resolve as (a: Answer) => void, reject });
@@ -146,15 +146,23 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
           return (await ask('dice', who)).rolls;
         },
         async showShare(who, card, cardPdf) {
-          const a = await ask('show-share', who, { card, ...(cardPdf && { cardPdf }) });
-          return { printed: a.printed === true };
+          const copy = cardPdf?.slice(); // the engine wipes its own bytes; this copy goes to main
+          try {
+            const a = await ask('show-share', who, { card, ...(copy && { cardPdf: copy }) });
+            return { printed: a.printed === true };
+          } finally {
+            copy?.fill(0);
+          }
         },
         async shareFile(who): Promise<ShareFileAnswer> {
           const a = await ask('share', who);
           if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed`, via: 'typed' };
           if ('scanned' in a) return { bytes: new TextEncoder().encode(a.scanned), label: `QR code of ${who}'s card, read by the camera`, via: 'camera' };
           const { bytes, image } = presentedShareBytes(readChosen(a.file, `share.${who}`, 'share file'), `share.${who}`);
-          if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(a.file)}`, via: 'picture' };
+          if (image) {
+            a.passphrase?.fill(0); // a picture has none
+            return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(a.file)}`, via: 'picture' };
+          }
           return { bytes, ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}`, via: 'file' };
         },
       };

@@ -47,6 +47,7 @@ export function woffToSfnt(woff: Uint8Array, name: string): Uint8Array {
   if (woff.length < 44 || v.getUint32(0) !== 0x774f4646) throw bad('signature');
   const flavor = v.getUint32(4);
   const numTables = v.getUint16(12);
+  if (numTables === 0) throw bad('no tables');
   const tables: { tag: number; checksum: number; data: Uint8Array }[] = [];
   for (let i = 0; i < numTables; i++) {
     const e = 44 + i * 20;
@@ -54,7 +55,7 @@ export function woffToSfnt(woff: Uint8Array, name: string): Uint8Array {
     const [tag, offset, compLength, origLength, checksum] = [v.getUint32(e), v.getUint32(e + 4), v.getUint32(e + 8), v.getUint32(e + 12), v.getUint32(e + 16)];
     if (offset + compLength > woff.length) throw bad('table bounds');
     const stored = woff.subarray(offset, offset + compLength);
-    const data = compLength < origLength ? new Uint8Array(inflateSync(stored)) : stored;
+    const data = compLength < origLength ? new Uint8Array(inflateSync(stored, { maxOutputLength: origLength })) : stored;
     if (data.length !== origLength) throw bad('table length');
     tables.push({ tag, checksum, data });
   }

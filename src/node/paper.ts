@@ -10,10 +10,10 @@ import { describeSteps } from '../core/ceremony/steps';
 import { fromUtf8, toHex, utf8 } from '../core/crypto/bytes';
 import type { CryptoProvider } from '../core/crypto/provider';
 import { PolicyError } from '../core/errors';
-import { parseTransportKey } from '../core/documents/transport';
+import type { TransportKey } from '../core/documents/transport';
+import type { Receipt } from '../core/documents/receipt';
 import { renderAuditReport, renderReceipt, renderScript, renderTranscriptReport, transcriptReportInput, type Input } from '../core/paper/reports';
 import type { TrustedRoster, VerifiedRoster } from '../core/roster/roster';
-import { verifyReceipt } from '../kmip/receipt';
 import type { AuditReport } from '../shared/ipc';
 import { auditReceipt } from './audit';
 import { documentFonts } from './fonts';
@@ -59,11 +59,11 @@ export async function auditPdf(report: AuditReport, inputs: Input[]): Promise<Ui
 
 /** The import receipt, verified against the transport key pinned by its fingerprint; refused if any check fails. */
 export async function receiptPdf(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string): Promise<Uint8Array> {
-  const report = auditReceipt(provider, file, transportFile, fingerprint, bundleFile);
+  const checked: { receipt?: Receipt; transport?: TransportKey } = {};
+  const report = auditReceipt(provider, file, transportFile, fingerprint, bundleFile, checked);
   const failed = report.checks.find((c) => c.status === 'failed');
-  if (failed) throw new PolicyError('print.unverified', 'receipt', `is not printed as a receipt: ${failed.detail} (print the auditor's report to record the failure)`);
-  const transport = parseTransportKey(provider, fromUtf8(readChosen(transportFile, 'transport'), 'transport'), 'transport');
-  const receipt = verifyReceipt(fromUtf8(readChosen(file, 'receipt'), 'receipt'), transport);
+  if (failed || !checked.receipt || !checked.transport) throw new PolicyError('print.unverified', 'receipt', `is not printed as a receipt: ${failed?.detail ?? 'it was not verified'} (print the auditor's report to record the failure)`);
+  const { receipt, transport } = checked;
   return renderReceipt(documentFonts(), { file: path.basename(file), sha256: report.sha256, receipt, transport: { fingerprint: transport.fingerprint, words: transport.words }, checks: report.checks });
 }
 

@@ -30,11 +30,24 @@ interface Rgba {
   height: number;
 }
 
+/**
+ * A PNG's size from its header, before anything is inflated: a small file can claim a huge
+ * picture (a decompression bomb), and an interlaced one is inflated without a bound by the decoder.
+ */
+function checkPngHeader(bytes: Uint8Array, field: string): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 33 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new InputError('qr.image', field, 'is not a PNG image that can be read (no header)');
+  const width = v.getUint32(16);
+  const height = v.getUint32(20);
+  if (width === 0 || height === 0 || width * height > MAX_PIXELS) throw new InputError('qr.image', field, `is ${width} by ${height} pixels: more than ${MAX_PIXELS / 1e6} megapixels (scale the picture down)`);
+  if (bytes[28] !== 0) throw new InputError('qr.image', field, 'is an interlaced PNG: save it without interlacing, or as JPEG');
+}
+
 function decodeImage(bytes: Uint8Array, kind: ImageKind, field: string): Rgba {
+  if (kind === 'png') checkPngHeader(bytes, field);
   try {
     if (kind === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (png.width * png.height > MAX_PIXELS) throw new Error('too many pixels');
       return { data: png.data, width: png.width, height: png.height };
     }
     const j = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
@@ -66,10 +79,17 @@ export function readQrImage(bytes: Uint8Array, field: string): string {
   const kind = imageKind(bytes);
   if (!kind) throw new InputError('qr.image', field, 'is not a PNG or JPEG image');
   if (bytes.length > MAX_IMAGE_BYTES) throw new InputError('qr.image', field, `is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
-  const img = fit(decodeImage(bytes, kind, field));
+  const full = decodeImage(bytes, kind, field);
+  const img = fit(full);
   const data = img.data instanceof Uint8ClampedArray ? img.data : new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-  const code = jsQR(data, img.width, img.height, { inversionAttempts: 'attemptBoth' });
-  data.fill(0); // the pixels hold the share
+  let code: ReturnType<typeof jsQR>;
+  try {
+    code = jsQR(data, img.width, img.height, { inversionAttempts: 'attemptBoth' });
+  } finally {
+    // The pixels hold the share: the picture as decoded, and the copy searched.
+    full.data.fill(0);
+    data.fill(0);
+  }
   if (!code || code.data === '') throw new InputError('qr.none', field, 'has no QR code that could be read: photograph the whole code, flat, in even light, or type the card');
   return code.data;
 }

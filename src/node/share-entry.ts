@@ -54,7 +54,7 @@ export function askShare(provider: CryptoProvider, ask: Ask, who: string, say: (
   }
   const { bytes, image } = presentedShareBytes(read, `share.${who}`);
   if (image) return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(where)}`, via: 'picture' };
-  if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}` };
+  if (!isAgeFile(bytes)) return { bytes, label: `paper share ${path.basename(where)} of ${who}`, via: 'file' };
   const passphrase = ask(`${who}: passphrase of your share file ${path.basename(where)} (Enter if it opens with your identity): `, `share.${who}`, true);
   return { bytes, ...(passphrase !== '' && { passphrase }), label: `share file ${path.basename(where)} of ${who}`, via: 'file' };
 }

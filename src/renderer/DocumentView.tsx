@@ -21,14 +21,16 @@ export function DocumentView(p: { doc: ShownDocument; secret?: boolean; printLab
   const pages = useRef<HTMLDivElement>(null);
   const section = useRef<HTMLElement>(null);
   // Opened below what the person was reading: brought into view.
-  useEffect(() => section.current?.scrollIntoView?.({ block: 'start' }), []);
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'start' }); // (newer browsers return a promise here: not a cleanup)
+  }, []);
   const [count, setCount] = useState(0);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
     const into = pages.current!;
     let live = true;
-    drawPages(p.doc.pdf, into, p.doc.title).then(
+    drawPages(p.doc.pdf, into, p.doc.title, () => live).then(
       (n) => live && setCount(n),
       (e) => live && setError(`The document could not be drawn: ${errorText(e)}`),
     );
@@ -36,7 +38,7 @@ export function DocumentView(p: { doc: ShownDocument; secret?: boolean; printLab
       live = false;
       clearPages(into);
     };
-  }, [p.doc]);
+  }, [p.doc.pdf, p.doc.title]);
   const print = async () => {
     setError('');
     try {

@@ -11,14 +11,17 @@ GlobalWorkerOptions.workerSrc = 'pdf-worker.js';
 /** Points to pixels: 150 dpi, enough for a QR code's modules on paper and sharp on screen. */
 const SCALE = 150 / 72;
 
-export async function drawPages(pdf: Uint8Array, into: HTMLElement, label: string): Promise<number> {
+/** Draw every page into `into`, unless `live()` turns false on the way (the view closed or changed): then nothing more is added. */
+export async function drawPages(pdf: Uint8Array, into: HTMLElement, label: string, live: () => boolean): Promise<number> {
   // pdf.js takes ownership of the buffer it is given: it gets a copy.
   const task = getDocument({ data: pdf.slice(), enableXfa: false, useSystemFonts: false, stopAtErrors: true });
   const doc = await task.promise;
   try {
+    if (!live()) return 0;
     into.replaceChildren();
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
+      if (!live()) return 0;
       const viewport = page.getViewport({ scale: SCALE });
       const canvas = document.createElement('canvas');
       canvas.width = Math.ceil(viewport.width);
@@ -28,6 +31,10 @@ export async function drawPages(pdf: Uint8Array, into: HTMLElement, label: strin
       canvas.setAttribute('aria-label', `${label}, page ${n} of ${doc.numPages}`);
       into.append(canvas);
       await page.render({ canvas, viewport }).promise;
+      if (!live()) {
+        clearPages(into);
+        return 0;
+      }
     }
     return doc.numPages;
   } finally {

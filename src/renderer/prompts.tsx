@@ -5,7 +5,7 @@
  * and the field is emptied at once (the whole form goes with the prompt). Files are chosen in
  * main's dialog and known here only by name and token.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, FieldError, Form, Input, Label, Meter, Radio, RadioGroup, Text, TextArea, TextField } from 'react-aria-components';
 import { MIN_DICE_ROLLS, SHARE_CARD_LINES as TEXT_LINES, type Chosen, type Drive, type RunPrompt, type UiAnswer } from '../shared/ipc';
 import { api, errorText, toBytes, wipeAnswer } from './api';
@@ -357,6 +357,7 @@ function ShowShare(p: BodyProps) {
   const [printed, setPrinted] = useState(false);
   const card = p.prompt.card ?? [];
   const pdf = p.prompt.cardPdf;
+  const cardDoc = useMemo(() => (pdf ? { title: `${p.person.name}'s share card`, pdf } : undefined), [pdf, p.person.name]);
   const done = () => {
     void p.send({ kind: 'show-share', seen: true, ...(printed && { printed: true }) });
     pdf?.fill(0); // the card's bytes go with the moment
@@ -379,9 +380,9 @@ function ShowShare(p: BodyProps) {
               ))}
             <pre className="mono">{card.filter((l) => /^\d{2} /.test(l)).join('\n')}</pre>
           </div>
-          {pdf && (
+          {cardDoc && (
             <DocumentView
-              doc={{ title: `${p.person.name}'s share card`, pdf }}
+              doc={cardDoc}
               secret
               printLabel={printed ? 'Print it again…' : 'Print my share card…'}
               onPrinted={(ok) => ok && setPrinted(true)}

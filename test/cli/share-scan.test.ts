@@ -62,6 +62,18 @@ describe.runIf(hasQrencode)('share scan: pictures of a QR code', () => {
     expect(readQrImage(new Uint8Array(readFileSync(at('photo.jpg'))), 'image')).toBe(shareToQrPayload(record));
   });
 
+  it('a PNG that claims a huge picture (a decompression bomb) or is interlaced is refused from its header, before it is inflated', () => {
+    const png = qrencode(shareToQrPayload(fixture.records[0]!), at('bomb.png'));
+    const bomb = png.slice();
+    new DataView(bomb.buffer).setUint32(16, 100_000);
+    new DataView(bomb.buffer).setUint32(20, 100_000);
+    expect(() => readQrImage(bomb, 'image')).toThrow(/^image: is 100000 by 100000 pixels: more than 40 megapixels/);
+    const interlaced = png.slice();
+    interlaced[28] = 1;
+    expect(() => readQrImage(interlaced, 'image')).toThrow(/^image: is an interlaced PNG/);
+    expect(readQrImage(png, 'image')).toBe(shareToQrPayload(fixture.records[0]!));
+  });
+
   it('a picture without a code, a code that is not a share, a code of a share altered: each refused naming the picture, nothing written', async () => {
     writeFileSync(at('blank.jpg'), photograph(blankPng(), { scale: 1, turn: 0, noise: 5, light: 0, quality: 80 }));
     const blank = await custos('share', 'scan', at('blank.jpg'), '--out', at('blank.txt'));

@@ -3,6 +3,7 @@
  * app's is Electron's utility process, with the same messages), real settings in a temporary
  * data folder, and main's dialogs answered from a queue the test fills (`picks`).
  */
+import { CameraGate } from '../../src/main/security';
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,8 @@ export interface TestApp {
   dialogsShown: (ChoiceKind | 'save')[];
   /** Each time the window asked for the print dialog (the test's stands in for the system's). */
   printed: string[];
-  /** Each opening (true) and closing (false) of the camera's gate. */
-  cameraLog: boolean[];
+  /** Each opening and closing of the camera's gate. */
+  cameraLog: CameraGate['log'];
 }
 
 export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => EngineChild; network?: () => NetworkState; drives?: () => Drive[]; dataDir?: string }): TestApp {
@@ -42,14 +43,15 @@ export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => Engi
   const picks: TestApp['picks'] = [];
   const dialogsShown: TestApp['dialogsShown'] = [];
   const printed: string[] = [];
-  const cameraLog: boolean[] = [];
   const settings = new SettingsStore(join(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'custos-settings-')), 'settings.json'));
   const take = (kind: ChoiceKind | 'save') => {
     dialogsShown.push(kind);
     const i = picks.findIndex((p) => p.kind === undefined || p.kind === kind);
     return i < 0 ? undefined : picks.splice(i, 1)[0]!.path;
   };
-  const runs = new Runs({ fork: opts.fork ?? (() => nodeEngine()), send: opts.send, choices, appVersion: '0.1.0-test' });
+  // The camera's gate as main keeps it: opened by the share screen, closed when the prompt moves on.
+  const gate = new CameraGate();
+  const runs = new Runs({ fork: opts.fork ?? (() => nodeEngine()), send: opts.send, choices, appVersion: '0.1.0-test', promptChanged: (kind) => kind !== 'share' && gate.set(false) });
   const handlers = appHandlers({
     about: () => ({ name: 'Custos', version: '0.1.0', nativeCrypto: [...nativeProvider.native], runtime: 'Chromium (test bridge)' }),
     dialog: async (kind) => take(kind),
@@ -58,7 +60,7 @@ export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => Engi
       printed.push(new Date().toISOString());
       return { printed: true };
     },
-    camera: (open) => cameraLog.push(open),
+    camera: (open) => gate.set(open),
     network: opts.network ?? (() => ({ interfaces: [] })),
     drives: opts.drives ?? (() => []),
     clock: () => new Date(),
@@ -67,5 +69,5 @@ export function testApp(opts: { send: (m: RunMessage) => void; fork?: () => Engi
     choices,
     runs,
   });
-  return { handlers, choices, runs, settings, picks, dialogsShown, printed, cameraLog };
+  return { handlers, choices, runs, settings, picks, dialogsShown, printed, cameraLog: gate.log };
 }

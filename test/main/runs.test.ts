@@ -92,3 +92,41 @@ describe('main runs a ceremony for the window', () => {
     expect(v.code, v.err).toBe(0);
   }, 120_000);
 });
+
+describe('what main vouches for at a show-share moment', () => {
+  /** An engine that asks one question and records the answers it is sent. */
+  function fakeEngine() {
+    const sent: unknown[] = [];
+    let deliver: (m: unknown) => void = () => undefined;
+    const child: EngineChild = { send: (m) => void sent.push(m), onMessage: (l) => void (deliver = l), onExit: () => undefined, kill: () => undefined };
+    return { child, sent, ask: (id: number, prompt: Record<string, unknown>) => deliver({ type: 'prompt', id, prompt }) };
+  }
+  it('a card is recorded as printed only when main’s print dialog printed it while that moment was open, whatever the window claims; the card main relayed is wiped', () => {
+    const e = fakeEngine();
+    const choices = new Choices();
+    const shown: RunMessage[] = [];
+    const changes: (string | undefined)[] = [];
+    const runs = new Runs({ fork: () => e.child, send: (m) => void shown.push(m), choices, appVersion: 'test', promptChanged: (k) => void changes.push(k) });
+    const { run } = runs.start({ plan: choices.add('plan', '/media/plan.yaml').token, rehearsal: true });
+    const cardPdf = new Uint8Array([37, 80, 68, 70]);
+    e.ask(1, { kind: 'show-share', who: 'alice', attempt: 1, card: ['CUSTOS SHARE 1 OF 3'], cardPdf });
+    expect(cardPdf.every((b) => b === 0)).toBe(true); // relayed, then gone from main
+    expect(runs.openPrompt()).toBe('show-share');
+    // The window claims a print that never happened: the engine is told nothing of it.
+    expect(runs.answer(run, 1, { kind: 'show-share', seen: true, printed: true })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 1, answer: { kind: 'show-share', seen: true } });
+    expect(runs.openPrompt()).toBeUndefined();
+    // Printed through main's dialog while the next card is shown: recorded, even if the window says nothing.
+    e.ask(2, { kind: 'show-share', who: 'bob', attempt: 1, card: ['CUSTOS SHARE 2 OF 3'] });
+    runs.notePrinted();
+    expect(runs.answer(run, 2, { kind: 'show-share', seen: true })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 2, answer: { kind: 'show-share', seen: true, printed: true } });
+    // A print while another kind of prompt is open vouches for nothing.
+    e.ask(3, { kind: 'share', who: 'carol', attempt: 1 });
+    runs.notePrinted();
+    e.ask(4, { kind: 'show-share', who: 'carol', attempt: 1, card: ['CUSTOS SHARE 3 OF 3'] });
+    expect(runs.answer(run, 4, { kind: 'show-share', seen: true, printed: true })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 4, answer: { kind: 'show-share', seen: true } });
+    expect(changes).toEqual(['show-share', undefined, 'show-share', undefined, 'share', 'show-share', undefined]);
+  });
+});

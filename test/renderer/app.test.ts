@@ -444,8 +444,10 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
       const end = await drive(a, { ...people, shareFile: (who) => at('out-generate', `${who}.share.age`), camera: (who) => who === 'carol' });
       expect(end).toMatch(/The ceremony is closed/);
       // The camera's gate opened for the scan screen and closed when it went; every other permission stays denied (test/main/security.test.ts).
-      expect(a.app.cameraLog.filter((x) => x)).not.toHaveLength(0);
-      expect(a.app.cameraLog.at(-1)).toBe(false);
+      expect(a.app.cameraLog.filter((x) => x.open)).toHaveLength(1);
+      expect(a.app.cameraLog.at(-1)?.open).toBe(false);
+      // Outside a share prompt the window cannot open it.
+      await expect(page.evaluate(() => (globalThis as unknown as { custos: { camera(o: boolean): Promise<void> } }).custos.camera(true))).rejects.toThrow(/camera: opens only while a custodian is asked for their share/);
       // The transcript records that carol's share came from her card, by the camera.
       const shares = readFileSync(at('vault', 'add-cam.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"quorum.share"')).map((l) => (JSON.parse(l) as { data: { custodian: string; form: string; via?: string } }).data);
       expect(shares.map((d) => [d.custodian, d.form, d.via])).toEqual([['alice', 'file', 'file'], ['carol', 'paper', 'camera']]);

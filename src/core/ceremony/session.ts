@@ -231,8 +231,13 @@ export class Session {
     return r.event;
   }
 
-  /** Every event of this ceremony so far, the interrupted run's and this run's. */
+  /** The events this run appended (an interrupted run's are in `prior`; `recorded` finds in both). */
   readonly events: SignedEvent[] = [];
+
+  /** The first event of `type` that satisfies `match`, in the interrupted run or this one. */
+  recorded(type: string, match: (e: SignedEvent) => boolean = () => true): SignedEvent | undefined {
+    return this.prior.find((e) => e.type === type && match(e)) ?? this.events.find((e) => e.type === type && match(e));
+  }
 
   /** The first event of `type` in this ceremony (either run); throws if there is none. */
   doneOrNow(type: string): SignedEvent {

@@ -140,7 +140,7 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
 async function shareCard(session: Session, record: ShareRecord, c: string, spec: SharesSpec): Promise<Uint8Array> {
   const { ports } = session;
   if (!ports.fonts) throw new PolicyError('shares.paper', 'plan.outputs.paper', 'this workstation has no fonts to print share cards with');
-  const split = session.events.filter((e) => e.type === 'shares.split').at(-1);
+  const split = session.recorded('shares.split');
   return renderShareCard(ports.provider, ports.fonts, {
     record,
     custodian: { id: c, name: session.roster.participant(c)?.name ?? c },
@@ -149,6 +149,25 @@ async function shareCard(session: Session, record: ShareRecord, c: string, spec:
     issued: new Date(split?.time ?? ports.clock()),
     ...(spec.forms.includes('file') && { shareFile: { name: `${c}.share.age`, protection: spec.protection } }),
   });
+}
+
+/**
+ * The card of `c` as this ceremony wrote it: read back from the paper medium and shown only if
+ * its SHA-256 is the one `share.issued` recorded (a card swapped on the medium is refused).
+ */
+function issuedCard(session: Session, c: string, setId: string): Uint8Array | undefined {
+  const { ports } = session;
+  const name = `${c}.share.pdf`;
+  const issued = session.recorded('share.issued', (e) => e.data.custodian === c && e.data.setId === setId);
+  const files = issued && Array.isArray(issued.data.files) ? (issued.data.files as { name?: unknown; sha256?: unknown }[]) : [];
+  const recorded = files.find((f) => f.name === name)?.sha256;
+  if (typeof recorded !== 'string') return undefined; // a set issued before cards were printed
+  const bytes = paperMedium(ports).read(name);
+  if (toHex(ports.provider.sha256(bytes)) !== recorded) {
+    wipe(bytes);
+    throw new PolicyError('generate.reopen', name, `on the paper medium is not the card this ceremony wrote (its SHA-256 differs from the one recorded): the medium was changed; do not print it`);
+  }
+  return bytes;
 }
 
 /** A share passphrase of the minimum length, refused before anything is sealed. */
@@ -186,7 +205,7 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
         wipe(bytes);
         // On a screen, the custodian sees their own card (it checked above) to compare with the printout or copy, and may print it.
         if (ports.showShare) {
-          const pdf = paperMedium(ports).exists(`${c}.share.pdf`) ? paperMedium(ports).read(`${c}.share.pdf`) : undefined;
+          const pdf = issuedCard(session, c, setId);
           try {
             const shown = await ports.showShare(c, text.split('\n').filter((l) => l.trim() !== ''), pdf);
             if (shown?.printed) printed = true;

@@ -142,12 +142,18 @@ export class Layout {
           continue;
         }
         if (line) lines.push(line);
-        line = word;
-        while (this.widthOf(line, font, size) > width) {
-          let cut = line.length - 1;
-          while (cut > 1 && this.widthOf(line.slice(0, cut), font, size) > width) cut--;
-          lines.push(line.slice(0, cut));
-          line = line.slice(cut);
+        line = '';
+        // A word wider than the column is cut where it fills a line (at least one character a line).
+        let w = 0;
+        for (const c of word) {
+          const cw = this.widthOf(c, font, size);
+          if (line && w + cw > width) {
+            lines.push(line);
+            line = '';
+            w = 0;
+          }
+          line += c;
+          w += cw;
         }
       }
       lines.push(line);

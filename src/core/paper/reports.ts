@@ -78,12 +78,13 @@ export async function renderScript(fonts: FontFiles, s: ScriptInput): Promise<Ui
   doc.gap(22);
   doc.heading(`Steps (${s.steps.length})`, 13);
   for (const [i, st] of s.steps.entries()) {
-    const actor = `${who(st.person)}, ${st.position ?? st.role}`;
-    const lines = doc.wrap(st.action, 'regular', 9.5, doc.width - 150).length + doc.wrap(`Check: ${st.check}`, 'regular', 8.5, doc.width - 150).length;
-    doc.ensure(14 + lines * 12.5 + 16);
+    const actor = `${i + 1}. ${who(st.person)}, ${st.position ?? st.role}`;
+    // The whole step on one page (its box and initials go beside its first line): measured as drawn.
+    const height = doc.wrap(actor, 'bold', 10, doc.width - 140).length * 13 + 1 + doc.wrap(st.action, 'regular', 9.5, doc.width - 154).length * 12.35 + 1 + doc.wrap(`Check: ${st.check}`, 'regular', 8.5, doc.width - 154).length * 11.05 + 2;
+    doc.ensure(height + 8);
     doc.rule();
     const top = doc.cursor;
-    doc.text(`${i + 1}. ${actor}`, { font: 'bold', size: 10, width: doc.width - 140, after: 1 });
+    doc.text(actor, { font: 'bold', size: 10, width: doc.width - 140, after: 1 });
     doc.text(st.action, { size: 9.5, indent: 14, width: doc.width - 154, after: 1 });
     doc.text(`Check: ${st.check}`, { size: 8.5, indent: 14, width: doc.width - 154, grey: true, after: 2 });
     const end = doc.cursor;

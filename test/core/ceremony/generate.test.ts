@@ -63,6 +63,24 @@ describe('generate ceremony', () => {
     expect(Buffer.from(res.keyId).toString('hex')).toBe(r.keyId);
   });
 
+  it('a custodian sees their card as this ceremony wrote it; a card swapped on the paper medium is refused, never shown', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('cards') });
+    const shown: { who: string; lines: string[]; pdf?: Uint8Array }[] = [];
+    ports.showShare = async (who, lines, pdf) => void shown.push({ who, lines, ...(pdf && { pdf: pdf.slice() }) });
+    await runGenerate(ports, plan(), verified, opts);
+    expect(shown.map((x) => x.who)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+    for (const x of shown) expect(Buffer.from(x.pdf!).equals(Buffer.from(ports.paperFiles.get(`${x.who}.share.pdf`)!))).toBe(true);
+
+    // Someone with the paper stick replaces bob's card between its writing and its showing.
+    const swapped = memoryPorts({ ids, rng: seededRng('cards swapped') });
+    const read = swapped.paper!.read.bind(swapped.paper);
+    swapped.paper!.read = (name: string) => (name === 'bob.share.pdf' ? new TextEncoder().encode('%PDF-1.7 another card') : read(name));
+    const seen: string[] = [];
+    swapped.showShare = async (who) => void seen.push(who);
+    await expect(runGenerate(swapped, plan(), verified, opts)).rejects.toThrowError(/^bob\.share\.pdf: on the paper medium is not the card this ceremony wrote/);
+    expect(seen).toEqual(['alice']);
+  });
+
   it('reports each transcript event as it is appended, and the script advances with them', async () => {
     const ports = memoryPorts({ ids, rng: seededRng('steps') });
     const seen: { type: string; actor: string; seq: number }[] = [];
