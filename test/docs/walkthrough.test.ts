@@ -30,5 +30,10 @@ describe('docs/walkthrough.md', () => {
     expect(r.stdout).toMatch(/REHEARSAL restore ceremony [0-9a-f]{32} closed/);
     expect(r.stdout).toMatch(/transcript verified: \d+ events, restore "Drill restore" \(REHEARSAL\)/);
     expect(r.stdout).toMatch(/vault restored: 4 closed ceremonies, 0 findings, 0 blocking/);
+    // The paper: the script before, a card per custodian, the witnesses' report and the auditor's after.
+    expect(r.stdout).toMatch(/^script written to generate-script\.pdf\nSHA-256 [0-9a-f]{64}$/m);
+    expect(r.stdout).toMatch(/^alice\.share\.pdf\nalice\.share\.txt\nbob\.share\.pdf/m);
+    expect(r.stdout).toMatch(/^transcript written to restore-report\.pdf/m);
+    expect(r.stdout).toMatch(/^audit report \(every check passed\) written to backup-audit\.pdf/m);
   }, 600_000);
 });
