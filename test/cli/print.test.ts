@@ -56,7 +56,10 @@ beforeAll(async () => {
   const rehearse = async (name: string, kind: string, edit: (t: string) => string, quorum: string[]) =>
     ok(await custos('rehearse', w.plan(name, kind, edit), '--answers', w.answersFile(name, 'out-generate', quorum), '--work-factor', '10', '--json'));
   // The template's generate: 3 of 5, each custodian a share file and a paper card.
-  await rehearse('generate', 'generate', (t) => t, []);
+  const generated = await custos('rehearse', w.plan('generate', 'generate', (t) => t), '--answers', w.answersFile('generate', 'out-generate', []), '--work-factor', '10');
+  expect(generated.code, generated.err).toBe(0);
+  // The room is told where the cards are, to print and seal.
+  expect(generated.out).toContain(`The share cards are on the paper medium (${at('paper-generate')}): alice.share.pdf, bob.share.pdf, carol.share.pdf, dave.share.pdf, erin.share.pdf.`);
   await rehearse('add-key', 'add-key', (t) => t.replace('"vsphere-kek-2026"', 'kek-paper'), ['alice', 'bob', 'carol']);
   await rehearse(
     'export',

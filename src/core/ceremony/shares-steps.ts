@@ -130,6 +130,8 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
       wipeIdentity(x.identity);
     }
   }
+  if (paper)
+    ports.say(`The share cards are on the paper medium (${paper.location}): ${issued.map((x) => `${x.custodian}.share.pdf`).join(', ')}. Each is printed there, checked by its custodian, and sealed in an envelope whose number is written on the card.`);
   ports.say('All shares issued. Each custodian now opens their share again.');
 }
 
