@@ -6,8 +6,8 @@
  */
 import { hostname } from 'node:os';
 import { InputError } from '../core/errors';
-import { fromUtf8 } from '../core/crypto/bytes';
-import { AUDIT_FORMATS, auditRecords, toCef, toJsonl, toSyslog, type AuditFormat } from '../core/audit/siem';
+import { AUDIT_FORMATS, recordsOf, toCef, toJsonl, toSyslog, type AuditFormat } from '../core/audit/siem';
+import { vaultDir } from './vault';
 import { diagnoseVault } from '../core/ceremony/doctor';
 import { writeNewFile } from '../node/durable';
 import { directoryMedium } from '../node/medium';
@@ -27,15 +27,18 @@ export function auditCommand(args: string[], json: boolean, io: Io, appVersion: 
   const since = opts.get('since');
   if (since !== undefined && (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/.test(since) || Number.isNaN(Date.parse(since)))) throw new InputError('cli.option', '--since', 'must be a UTC date or time, as 2026-01-31 or 2026-01-31T12:00:00Z');
   const roster = pinnedRoster(opts.get('roster')!, all, pinFromOptions(opts));
-  const medium = directoryMedium(positional[1]!);
-  const d = diagnoseVault(nativeProvider, medium, roster);
+  const d = diagnoseVault(nativeProvider, directoryMedium(vaultDir(positional[1])), roster);
+  // The ceremonies as the doctor verified them: each transcript read and checked once.
   const records = d.closed
     .sort()
-    .flatMap((name) => auditRecords(nativeProvider, fromUtf8(medium.read(name), `vault/${name}`), roster))
+    .flatMap((name) => {
+      const c = d.ceremonies.get(name)!;
+      return recordsOf(c.report, c.summary);
+    })
     .filter((r) => since === undefined || Date.parse(r.time) >= Date.parse(since));
-  const text = format === 'jsonl' ? toJsonl(records) : format === 'syslog' ? toSyslog(records, { host: hostname(), appVersion }) : toCef(records, { appVersion });
+  const text = format === 'jsonl' ? toJsonl(records) : format === 'syslog' ? toSyslog(records, { host: hostname() }) : toCef(records, { appVersion });
   const sha256 = writeNewFile(out, new TextEncoder().encode(text));
-  const left = d.findings.map((f) => f.file);
+  const left = d.findings.map((f) => f.file).filter((f) => f.endsWith('.jsonl'));
   if (json) io.out(JSON.stringify({ ok: true, format, out, sha256, ceremonies: d.closed.length, events: records.length, leftOut: left }) + '\n');
   else
     io.out(

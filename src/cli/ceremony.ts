@@ -204,6 +204,8 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
       if (e instanceof InputError || (e instanceof VerifyError && !e.field.startsWith(file)))
         throw new VerifyError(e.code, `${file}: ${e.field}`, e.detail, { cause: e });
       throw e;
+    } finally {
+      if (!sealed) bytes.fill(0); // a paper share in the clear (a sealed file holds nothing readable)
     }
     try {
       const d = checkShareAgainst(nativeProvider, record, sets, file);

@@ -9,7 +9,7 @@ import { typeShareCard } from '../node/share-entry';
 import { ask as terminalAsk } from '../node/prompt';
 import { writeNewFile } from '../node/durable';
 import { options, printable, readBytes } from './io';
-import { imageKind, presentedShareBytes, readQrImage } from '../node/qr-image';
+import { presentedShareBytes } from '../node/qr-image';
 import { qrPayloadToShare } from '../core/shares/qr';
 import { isCustosError } from '../core/errors';
 import { describeShare, wipeShareRecord } from '../core/shares/record';
@@ -323,8 +323,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.err(`custos: cannot read ${args[2]}: ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
       return EXIT.usage;
     }
+    let presented: Uint8Array | undefined;
     try {
-      const r = parseSharePlaintext(nativeProvider, presentedShareBytes(bytes, 'share').bytes, 'share');
+      presented = presentedShareBytes(bytes, 'share').bytes;
+      const r = parseSharePlaintext(nativeProvider, presented, 'share');
       const d = describeShare(r);
       wipeShareRecord(r);
       if (json) io.out(JSON.stringify({ ok: true, share: d }) + '\n');
@@ -332,6 +334,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     } catch (e) {
       return report(e, json, io);
+    } finally {
+      bytes.fill(0); // the share in the clear (or the picture of it)
+      presented?.fill(0);
     }
   }
   if (args[0] === 'plan') return planCommand(args.slice(1), json, io);
@@ -379,44 +384,48 @@ export async function run(argv: string[], io: Io): Promise<number> {
 function shareType(args: string[], json: boolean, io: Io): void {
   const { positional, opts } = options(args, ['out']);
   if (positional.length) throw new InputError('cli.usage', 'share type', 'usage: custos share type [--out FILE]');
-  const out = opts.get('out');
-  if (out !== undefined && existsSync(out)) throw new PolicyError('share.exists', '--out', `${out} already exists: Custos never overwrites`);
+  const out = freeOut(opts.get('out'));
   const text = typeShareCard(nativeProvider, io.terminal ?? terminalAsk, 'you', (s) => io.err(`${s}\n`));
   const r = textToShare(nativeProvider, text, 'share');
   const d = describeShare(r);
   wipeShareRecord(r);
-  if (out !== undefined) {
-    const bytes = new TextEncoder().encode(text);
-    writeNewFile(out, bytes);
-    bytes.fill(0);
-  }
-  const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
-  if (json) io.out(JSON.stringify({ ok: true, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
-  else io.out(`card checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
+  checkedShare(io, json, 'card checked', d, out, text);
 }
 
 /** `custos share scan`: a card's QR code read from a picture and checked; its public fields printed, the share never. */
 function shareScan(args: string[], json: boolean, io: Io): void {
   const { positional, opts } = options(args, ['out']);
   if (positional.length !== 1) throw new InputError('cli.usage', 'share scan', 'usage: custos share scan IMAGE [--out FILE]');
-  const out = opts.get('out');
-  if (out !== undefined && existsSync(out)) throw new PolicyError('share.exists', '--out', `${out} already exists: Custos never overwrites`);
-  const image = readBytes(positional[0]!, 'image');
-  const kind = imageKind(image);
-  if (!kind) throw new InputError('qr.image', 'image', `${positional[0]!} is not a PNG or JPEG picture`);
-  let payload: string;
-  try {
-    payload = readQrImage(image, 'image');
-  } finally {
-    image.fill(0);
+  const out = freeOut(opts.get('out'));
+  const { bytes, image } = presentedShareBytes(readBytes(positional[0]!, 'image'), 'image');
+  if (!image) {
+    bytes.fill(0);
+    throw new InputError('qr.image', 'image', `${positional[0]!} is not a PNG or JPEG picture`);
   }
+  const payload = new TextDecoder().decode(bytes);
+  bytes.fill(0);
   const r = qrPayloadToShare(nativeProvider, payload, 'image.qr');
   const d = describeShare(r);
   wipeShareRecord(r);
-  if (out !== undefined) writeNewFile(out, new TextEncoder().encode(payload + '\n'));
+  checkedShare(io, json, 'QR code read and checked', d, out, payload + '\n', { image });
+}
+
+/** An --out file for a share in the clear: never one that exists. */
+function freeOut(out: string | undefined): string | undefined {
+  if (out !== undefined && existsSync(out)) throw new PolicyError('share.exists', '--out', `${out} already exists: Custos never overwrites`);
+  return out;
+}
+
+/** A checked share's public fields; with --out its text written, and said to be the share in the clear. */
+function checkedShare(io: Io, json: boolean, what: string, d: ReturnType<typeof describeShare>, out: string | undefined, text: string, extra: Record<string, unknown> = {}): void {
+  if (out !== undefined) {
+    const bytes = new TextEncoder().encode(text);
+    writeNewFile(out, bytes);
+    bytes.fill(0);
+  }
   const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
-  if (json) io.out(JSON.stringify({ ok: true, image: kind, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
-  else io.out(`QR code read and checked: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
+  if (json) io.out(JSON.stringify({ ok: true, ...extra, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
+  else io.out(`${what}: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
 }
 
 function report(e: unknown, json: boolean, io: Io): number {

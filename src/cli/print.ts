@@ -38,7 +38,10 @@ shares, onto the plan's paper medium.
 `;
 
 export async function printCommand(args: string[], json: boolean, io: Io): Promise<number> {
-  const { positional, opts, all } = options(args, [...PIN_OPTIONS, 'out', 'transport', 'fingerprint', 'bundle']);
+  // Each document takes the options it uses, no others (an option it would ignore is an error).
+  const receipt = ['transport', 'fingerprint', 'bundle'];
+  const allowed: Record<string, string[]> = { script: [], transcript: PIN_OPTIONS, audit: ['roster', 'roster-words', ...receipt], receipt };
+  const { positional, opts, all } = options(args, ['out', ...(allowed[args[0] ?? ''] ?? [])]);
   const usage = () => new InputError('cli.usage', 'print', PRINT_USAGE.split('\n\n')[0]!);
   const out = opts.get('out');
   const [kind, ...rest] = positional;

@@ -24,7 +24,7 @@ import { PIN_OPTIONS, pinFromOptions, pinnedRoster } from './trust';
 export const VAULT_USAGE = `usage: custos vault doctor VAULT --roster ROSTER --roster-words "8 words" [--previous-roster OLD ...] [--rehearsal yes]
        custos vault quarantine VAULT FILE --roster ROSTER --roster-words "8 words" --operator ID --witness ID --reason "why" [--rehearsal yes]`;
 
-function vaultDir(dir: string | undefined): string {
+export function vaultDir(dir: string | undefined): string {
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('cli.read', 'VAULT', `${dir ?? '(none)'} is not a vault folder`);
   return dir;
 }

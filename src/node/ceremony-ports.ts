@@ -69,7 +69,7 @@ export function platformPorts(opts: PlanMedia): PlatformPorts {
     network: readNetworkState,
     outputs: directoryMedium(opts.outputDir),
     ...(opts.paperDir !== undefined && { paper: directoryMedium(opts.paperDir) }),
-    ...(opts.paperDir !== undefined && { fonts: documentFonts() }),
+    ...(opts.paperDir !== undefined && { fonts: documentFonts }),
     vault: directoryMedium(opts.vaultDir),
     input: (p, field) => readInput(path.resolve(opts.planDir, p), field),
     openInput: (p, field) => openRandomAccess(path.resolve(opts.planDir, p), field),

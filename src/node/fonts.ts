@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { PolicyError } from '../core/errors';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FontFiles } from '../core/paper/layout';
@@ -24,7 +25,7 @@ function fontsDir(): string {
   const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(here, '..', '..', 'assets', 'fonts'), path.join(here, '..', 'fonts')];
   const dir = candidates.find((d) => existsSync(path.join(d, FILES.regular)));
-  if (!dir) throw new Error(`the document fonts are missing (looked in ${candidates.join(', ')})`);
+  if (!dir) throw new PolicyError('paper.fonts', 'fonts', `the document fonts are missing (looked in ${candidates.join(', ')}): reinstall Custos`);
   return dir;
 }
 
@@ -43,7 +44,7 @@ export function documentFonts(): FontFiles {
  */
 export function woffToSfnt(woff: Uint8Array, name: string): Uint8Array {
   const v = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
-  const bad = (why: string) => new Error(`the bundled font ${name} is not a WOFF 1.0 font (${why})`);
+  const bad = (why: string) => new PolicyError('paper.fonts', 'fonts', `the bundled font ${name} is not a WOFF 1.0 font (${why}): reinstall Custos`);
   if (woff.length < 44 || v.getUint32(0) !== 0x774f4646) throw bad('signature');
   const flavor = v.getUint32(4);
   const numTables = v.getUint16(12);

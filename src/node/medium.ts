@@ -75,7 +75,6 @@ export function directoryMedium(dir: string): Medium {
   };
 }
 
-/** Random access to a file by descriptor. */
 /**
  * A file the person chose (in a dialog, or on the command line of an app's engine): its bytes, or
  * an input error naming the field and not the path (retried like a wrong file).
@@ -88,6 +87,7 @@ export function readChosen(file: string, field: string, what = 'file'): Uint8Arr
   }
 }
 
+/** Random access to a file by descriptor. */
 export function openRandomAccess(file: string, field: string): RandomAccess {
   let fd: number;
   try {

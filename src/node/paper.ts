@@ -13,15 +13,12 @@ import { PolicyError } from '../core/errors';
 import type { TransportKey } from '../core/documents/transport';
 import type { Receipt } from '../core/documents/receipt';
 import { renderAuditReport, renderReceipt, renderScript, renderTranscriptReport, transcriptReportInput, type Input } from '../core/paper/reports';
-import type { TrustedRoster, VerifiedRoster } from '../core/roster/roster';
+import type { VerifiedRoster } from '../core/roster/roster';
 import type { AuditReport } from '../shared/ipc';
 import { auditReceipt } from './audit';
 import { documentFonts } from './fonts';
 import { readChosen } from './medium';
 import { checkPlanFile } from './plan-check';
-
-export const PRINT_KINDS = ['script', 'transcript', 'audit', 'receipt'] as const;
-export type PrintKind = (typeof PRINT_KINDS)[number];
 
 /** The script of the plan in `planFile`, as the wizard and `custos plan script` show it. */
 export async function scriptPdf(provider: CryptoProvider, planFile: string, now: Date): Promise<Uint8Array> {
@@ -72,5 +69,3 @@ export function receiptInputs(provider: CryptoProvider, transportFile: string, b
   const hash = (f: string, role: string): Input => ({ role, name: path.basename(f), sha256: toHex(provider.sha256(readChosen(f, role))) });
   return [hash(transportFile, 'transport key'), ...(bundleFile ? [hash(bundleFile, 'bundle')] : [])];
 }
-
-export type { TrustedRoster };

@@ -101,7 +101,9 @@ export function readQrImage(bytes: Uint8Array, field: string): string {
 export function presentedShareBytes(bytes: Uint8Array, field: string): { bytes: Uint8Array; image?: ImageKind } {
   const kind = imageKind(bytes);
   if (!kind) return { bytes };
-  const payload = readQrImage(bytes, field);
-  bytes.fill(0);
-  return { bytes: new TextEncoder().encode(payload), image: kind };
+  try {
+    return { bytes: new TextEncoder().encode(readQrImage(bytes, field)), image: kind };
+  } finally {
+    bytes.fill(0); // the picture holds the share, read or not
+  }
 }

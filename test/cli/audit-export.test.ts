@@ -91,5 +91,8 @@ describe.runIf(has)('the audit trail for a SIEM', () => {
     expect(readFileSync(at('taken.jsonl'), 'utf8')).toBe('kept\n');
     const unpinned = await custos('audit', 'export', at('vault'), '--roster', w.roster, '--format', 'jsonl', '--out', at('u.jsonl'));
     expect([unpinned.code, existsSync(at('u.jsonl'))]).toEqual([2, false]);
+    // A mistyped vault is not an empty one.
+    const typo = await custos('audit', 'export', at('vualt'), ...pin(), '--format', 'jsonl', '--out', at('typo.jsonl'));
+    expect([typo.code, typo.err, existsSync(at('typo.jsonl'))]).toEqual([2, expect.stringMatching(/^custos: VAULT: .*vualt is not a vault folder/), false]);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custos, workstation, type CliResult } from '../helpers/lifecycle';
 import { hasPdfTools, pdfPages, pdfText, qrPayloads } from '../helpers/pdf';
 import { nativeProvider as provider } from '../../src/node/native-provider';
-import { textToShare } from '../../src/core/shares/text';
+import { shareToText, textToShare } from '../../src/core/shares/text';
 import { shareToQrPayload } from '../../src/core/shares/qr';
 import { describeShare } from '../../src/core/shares/record';
 import { renderShareCard } from '../../src/core/paper/share-card';
@@ -115,8 +115,9 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
       expect(Buffer.from(typed.bytes).equals(Buffer.from(record.bytes))).toBe(true);
 
       // Re-rendered from what was recorded (the record, the split's time), the card is the same bytes.
-      const again = await renderShareCard(provider, documentFonts(), {
+      const again = await renderShareCard(documentFonts(), {
         record,
+        text: shareToText(provider, record),
         custodian: { id: c, name: `${c.charAt(0).toUpperCase()}${c.slice(1)} Custodian` },
         organization: 'Example Bank KMS',
         ceremony: { id: ceremony, name: String(log[0]!.data.name) },
@@ -223,6 +224,8 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
     expect(readFileSync(at('exists.pdf'), 'utf8')).toBe('keep me');
     const none = await custos('print', 'script', at('export.yaml'));
     expect([none.code, none.err]).toEqual([2, expect.stringContaining('--out')]);
+    const ignored = await custos('print', 'script', at('export.yaml'), '--roster-words', w.words, '--out', at('ignored.pdf'));
+    expect([ignored.code, ignored.err, existsSync(at('ignored.pdf'))]).toEqual([2, expect.stringContaining('--roster-words: is not an option of this command'), false]);
     const odd = await custos('print', 'card', at('export.yaml'), '--out', at('card.pdf'));
     expect(odd.code).toBe(2);
     expect(existsSync(at('card.pdf'))).toBe(false);

@@ -116,11 +116,24 @@ describe.runIf(hasQrencode && hasPdfTools)('a quorum scans a printed card', { ti
     expect(readQrImage(new Uint8Array(readFileSync(at('carol-card.jpg'))), 'image')).toBe(shareToQrPayload(carol));
 
     const plan = w.plan('add', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, carol]').replace('"vsphere-kek-2026"', 'kek-scan'));
-    const people = typing(dir, { alice: 'out-generate/alice.share.age', carol: 'carol-card.jpg' });
+    // Carol's first picture is blank: she is asked again, not refused, and the second one is read.
+    writeFileSync(at('carol-blank.jpg'), photograph(blankPng(), { scale: 1, turn: 0, noise: 5, light: 0, quality: 80 }));
+    const typed = typing(dir, { alice: 'out-generate/alice.share.age', carol: 'carol-card.jpg' });
+    let blankGiven = false;
+    const people = Object.assign((q: string, field: string, secret: boolean, flush?: boolean) => {
+      if (!blankGiven && /^carol: path of your share file/.test(q)) {
+        blankGiven = true;
+        typed.asked.push(q);
+        return at('carol-blank.jpg');
+      }
+      return typed(q, field, secret, flush);
+    }, { asked: typed.asked });
     const r = await custosTyping(people, 'rehearse', plan, '--work-factor', '10', '--json');
     expect(r.code, r.err + r.out).toBe(0);
     expect(people.asked.some((q) => /carol: path of your share file, of a text file holding your paper share, or of a picture of its QR code/.test(q))).toBe(true);
+    expect(people.asked.filter((q) => /^carol: path of your share file/.test(q))).toHaveLength(2);
     const log = readFileSync(at('vault', 'add.jsonl'), 'utf8');
+    expect(log).toMatch(/"code":"qr.none"/); // the failed try recorded, without what was shown
     expect(log).toMatch(/"custodian":"carol","form":"paper"[^\n]*"type":"quorum.share"/);
   });
 });

@@ -87,7 +87,7 @@ export function memoryPorts(opts: {
     },
     outputs: memoryMedium(files, 'memory:outputs'),
     paper: memoryMedium(paperFiles, 'memory:paper'),
-    fonts: documentFonts(),
+    fonts: documentFonts,
     vault: memoryMedium(vault, 'memory:vault'),
     input: (p) => {
       const b = opts.inputs?.get(p);

@@ -8,8 +8,8 @@
  * fixed list of fields: key ids, KCVs, set ids, file names and hashes, counts), never a secret.
  */
 import type { CryptoProvider } from '../crypto/provider';
-import { lineHash, verifyTranscript } from '../transcript/transcript';
-import { checkCeremonyTranscript } from '../ceremony/verify';
+import { verifyTranscript, type TranscriptReport } from '../transcript/transcript';
+import { checkCeremonyTranscript, type CeremonySummary } from '../ceremony/verify';
 import type { VerifiedRoster } from '../roster/roster';
 
 export const AUDIT_FORMATS = ['jsonl', 'syslog', 'cef'] as const;
@@ -39,15 +39,22 @@ export interface AuditRecord {
 /** The records of one transcript, which must be a valid, closed ceremony under `roster`. */
 export function auditRecords(provider: CryptoProvider, text: string, roster: VerifiedRoster): AuditRecord[] {
   const report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
-  const s = checkCeremonyTranscript(report, roster);
-  const lines = text.split('\n').filter((l) => l !== '');
+  return recordsOf(report, checkCeremonyTranscript(report, roster));
+}
+
+/**
+ * The records of a transcript already verified and checked: each line's hash is the `prev` of
+ * the line after it, the last one's the head (the chain the verification walked).
+ */
+export function recordsOf(report: TranscriptReport, s: CeremonySummary): AuditRecord[] {
   return report.events.map((e, i) => {
     const fields: Record<string, string | number> = {};
     for (const k of PUBLIC_FIELDS) {
       const v = e.data[k];
       if (typeof v === 'string' || typeof v === 'number') fields[k] = v;
     }
-    return { ceremony: report.ceremony, kind: s.kind, name: s.name, rehearsal: s.rehearsal, seq: e.seq, time: e.time, actor: e.actor, event: e.type, hash: lineHash(provider, lines[i]!), prev: e.prev, head: report.head, fields };
+    const hash = report.events[i + 1]?.prev ?? report.head;
+    return { ceremony: report.ceremony, kind: s.kind, name: s.name, rehearsal: s.rehearsal, seq: e.seq, time: e.time, actor: e.actor, event: e.type, hash, prev: e.prev, head: report.head, fields };
   });
 }
 
@@ -55,8 +62,11 @@ export function toJsonl(records: AuditRecord[]): string {
   return records.map((r) => JSON.stringify(r) + '\n').join('');
 }
 
-/** RFC 5424 PARAM-VALUE: `"`, `\` and `]` escaped with a backslash. */
-const sdValue = (v: string | number) => String(v).replace(/["\\\]]/g, (c) => `\\${c}`);
+/** Control characters as visible escapes: a value never breaks its record's line. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const oneLine = (v: string) => v.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/** RFC 5424 PARAM-VALUE: `"`, `\` and `]` escaped with a backslash, on one line. */
+const sdValue = (v: string | number) => oneLine(String(v).replace(/["\\\]]/g, (c) => `\\${c}`));
 /** PRINTUSASCII without spaces, at most `max` characters (HOSTNAME, APP-NAME, MSGID). */
 const token = (v: string, max: number) => (v.replace(/[^\x21-\x7e]/g, '_').slice(0, max) || '-');
 
@@ -65,7 +75,7 @@ const token = (v: string, max: number) => (v.replace(/[^\x21-\x7e]/g, '_').slice
  * one SD-ELEMENT `custos@32473` (the documentation enterprise number of RFC 5612) with every
  * field of the record; the message says it in words.
  */
-export function toSyslog(records: AuditRecord[], opts: { host: string; appVersion: string }): string {
+export function toSyslog(records: AuditRecord[], opts: { host: string }): string {
   const pri = 13 * 8 + 6;
   return records
     .map((r) => {
@@ -82,7 +92,7 @@ export function toSyslog(records: AuditRecord[], opts: { host: string; appVersio
         ...Object.entries(r.fields),
       ];
       const sd = `[custos@32473 ${params.map(([k, v]) => `${k}="${sdValue(v)}"`).join(' ')}]`;
-      return `<${pri}>1 ${r.time} ${token(opts.host, 255)} custos - ${token(r.event, 32)} ${sd} ${r.actor} ${r.event} in ${r.kind} ceremony "${r.name}"${r.rehearsal ? ' (REHEARSAL)' : ''}\n`;
+      return `<${pri}>1 ${r.time} ${token(opts.host, 255)} custos - ${token(r.event, 32)} ${sd} ${oneLine(`${r.actor} ${r.event} in ${r.kind} ceremony "${r.name}"${r.rehearsal ? ' (REHEARSAL)' : ''}`)}\n`;
     })
     .join('');
 }
@@ -104,7 +114,9 @@ const cefValue = (v: string | number) =>
 export function toCef(records: AuditRecord[], opts: { appVersion: string }): string {
   return records
     .map((r) => {
-      const ext: [string, string | number][] = [
+      const keyId = r.fields.keyId ?? r.fields.masterKeyId;
+      const kcv = r.fields.kcv ?? r.fields.masterKcv;
+      const ext: (readonly [string, string | number])[] = [
         ['rt', Date.parse(r.time)],
         ['suser', r.actor],
         ['cs1Label', 'ceremony'],
@@ -119,8 +131,8 @@ export function toCef(records: AuditRecord[], opts: { appVersion: string }): str
         ['cs4', r.head],
         ['cs5Label', 'ceremonyKind'],
         ['cs5', r.kind],
-        ...(r.fields.keyId !== undefined || r.fields.masterKeyId !== undefined ? ([['cs6Label', 'keyId'], ['cs6', r.fields.keyId ?? r.fields.masterKeyId!]] as [string, string | number][]) : []),
-        ...(r.fields.kcv !== undefined || r.fields.masterKcv !== undefined ? ([['flexString1Label', 'kcv'], ['flexString1', r.fields.kcv ?? r.fields.masterKcv!]] as [string, string | number][]) : []),
+        ...(keyId !== undefined ? ([['cs6Label', 'keyId'], ['cs6', keyId]] as const) : []),
+        ...(kcv !== undefined ? ([['flexString1Label', 'kcv'], ['flexString1', kcv]] as const) : []),
         ['msg', `${r.actor} ${r.event} in ${r.kind} ceremony "${r.name}"${r.rehearsal ? ' (REHEARSAL)' : ''}`],
       ];
       return `CEF:0|Custos|Custos|${cefHeader(opts.appVersion)}|${cefHeader(r.event)}|${cefHeader(r.event)}|3|${ext.map(([k, v]) => `${k}=${cefValue(v)}`).join(' ')}\n`;

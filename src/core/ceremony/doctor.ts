@@ -20,7 +20,8 @@ import type { IdentitySecrets } from '../roster/identity';
 import type { VerifiedRoster } from '../roster/roster';
 import { approve, checkApprovals, documentToText, parseSignedDocument, type SignedDocument } from '../documents/signed';
 import type { Medium } from './ports';
-import { checkCeremonyTranscript } from './verify';
+import type { TranscriptReport } from '../transcript/transcript';
+import { checkCeremonyTranscript, type CeremonySummary } from './verify';
 import { loadVaultState, VAULT_ROSTER_RE } from './vault';
 
 export type FindingStatus = 'interrupted' | 'aborted' | 'torn' | 'ignored' | 'mixed' | 'orphan' | 'unknown';
@@ -37,6 +38,8 @@ export interface Finding {
 export interface Diagnosis {
   /** Valid, closed ceremonies: nothing to do. */
   closed: string[];
+  /** Each closed ceremony as verified and checked, by file name (for readers of the whole vault: the SIEM export). */
+  ceremonies: Map<string, { report: TranscriptReport; summary: CeremonySummary }>;
   findings: Finding[];
 }
 
@@ -49,6 +52,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
   const state = loadVaultState(provider, vault, roster);
   const findings: Finding[] = [];
   const closed: string[] = [];
+  const ceremonies: Diagnosis['ceremonies'] = new Map();
   for (const i of state.ignored) {
     if (i.code === 'transcript.truncated')
       findings.push({
@@ -78,7 +82,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       continue;
     }
     try {
-      checkCeremonyTranscript(t.report, roster);
+      ceremonies.set(t.name, { report: t.report, summary: checkCeremonyTranscript(t.report, roster) });
       closed.push(t.name);
     } catch (e) {
       if (!(e instanceof VerifyError)) throw e;
@@ -111,7 +115,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
     if (name.endsWith('.jsonl') || name === 'roster.json' || VAULT_ROSTER_RE.test(name) || name === QUARANTINE_DIR) continue;
     findings.push({ file: name, status: 'unknown', why: 'it is not a file Custos keeps in a vault', todo: 'nothing reads it; move it out of the vault' });
   }
-  return { closed, findings };
+  return { closed, ceremonies, findings };
 }
 
 /** The folder inside the vault where files are moved aside, each beside its deviation record. */

@@ -119,8 +119,8 @@ export interface PlatformPorts {
    * encrypted share files. The transcript records its location.
    */
   paper?: Medium;
-  /** The fonts printed documents embed (share cards on the paper medium). */
-  fonts?: FontFiles;
+  /** The fonts printed documents embed (share cards on the paper medium), read when first needed. */
+  fonts?(): FontFiles;
   /** The workstation's data folder: roster, sealed inventories, every ceremony transcript. */
   vault: Medium;
   /** Input files a plan names (a backup to restore, a transport key, an escrow agent's key). */

@@ -92,7 +92,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
           // Out of attempts: an interruption (the rerun asks again), unless what this custodian
           // brought is simply not a usable share of the set and the others can still meet it.
           const cause = e.cause instanceof CustosError ? e.cause.code : '';
-          const notAShare = /^(quorum|text|record)\./.test(cause);
+          const notAShare = /^(quorum|text|record|qr)\./.test(cause);
           if (!notAShare || !expected || shares.length + (quorum.length - i - 1) < expected.threshold) throw e;
         }
         if (!(e instanceof CustosError)) throw e;

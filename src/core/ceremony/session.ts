@@ -48,6 +48,13 @@ const RETRYABLE = new Set([
   'text.missing',
   'text.header',
   'record.digest',
+  // A picture of a card whose QR code cannot be read, or holds no share: another picture, or the card typed.
+  'qr.none',
+  'qr.image',
+  'qr.prefix',
+  'qr.version',
+  'qr.length',
+  'qr.char',
 ]);
 
 /** Session.attempt, also for steps before a transcript exists (`record` is then a no-op). */

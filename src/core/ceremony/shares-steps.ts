@@ -110,8 +110,9 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
           outputs.push([ports.outputs, `${c}.share.age`, await sealShareFile({ provider, rng }, record, protection)]);
         }
         if (paper) {
-          outputs.push([paper, `${c}.share.pdf`, await shareCard(session, record, c, spec)]);
-          outputs.push([paper, `${c}.share.txt`, utf8(shareToText(provider, record))]);
+          const text = shareToText(provider, record); // once: the card prints it, the text file holds it
+          outputs.push([paper, `${c}.share.pdf`, await shareCard(session, record, text, c, spec)]);
+          outputs.push([paper, `${c}.share.txt`, utf8(text)]);
         }
       }
     } finally {
@@ -139,16 +140,19 @@ export async function issueShares(session: Session, split: SplitResult, spec: Sh
  * A custodian's share card (PDF) for the paper medium: dated by the split it belongs to, so the
  * card of a share renders to the same bytes whenever it is made from the same transcript.
  */
-async function shareCard(session: Session, record: ShareRecord, c: string, spec: SharesSpec): Promise<Uint8Array> {
+async function shareCard(session: Session, record: ShareRecord, text: string, c: string, spec: SharesSpec): Promise<Uint8Array> {
   const { ports } = session;
   if (!ports.fonts) throw new PolicyError('shares.paper', 'plan.outputs.paper', 'this workstation has no fonts to print share cards with');
-  const split = session.recorded('shares.split');
-  return renderShareCard(ports.provider, ports.fonts, {
+  const setId = toHex(record.setId);
+  const split = session.recorded('shares.split', (e) => e.data.setId === setId);
+  if (!split) throw new PolicyError('session.step', 'shares.split', `no split of set ${setId} is recorded: its cards cannot be dated`);
+  return renderShareCard(ports.fonts(), {
     record,
+    text,
     custodian: { id: c, name: session.roster.participant(c)?.name ?? c },
     organization: session.plan.ceremony.organization,
     ceremony: { id: session.ceremony, name: session.plan.ceremony.name },
-    issued: new Date(split?.time ?? ports.clock()),
+    issued: new Date(split.time),
     ...(spec.forms.includes('file') && { shareFile: { name: `${c}.share.age`, protection: spec.protection } }),
   });
 }

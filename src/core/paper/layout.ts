@@ -161,13 +161,20 @@ export class Layout {
     return lines;
   }
 
+  /** The lines `text` takes as `text(text, o)` draws it, and its height with the space after. */
+  measure(text: string, o: TextOptions = {}): { lines: string[]; lead: number; height: number } {
+    const size = o.size ?? 10;
+    const lead = size * 1.3;
+    const lines = this.wrap(text, o.font ?? 'regular', size, o.width ?? this.width - (o.indent ?? 0));
+    return { lines, lead, height: lines.length * lead + (o.after ?? 0) };
+  }
+
   /** A block of wrapped text; moves to a new page first if its first two lines do not fit. */
   text(text: string, o: TextOptions = {}): void {
     const font = o.font ?? 'regular';
     const size = o.size ?? 10;
     const indent = o.indent ?? 0;
-    const lead = size * 1.3;
-    const lines = this.wrap(text, font, size, o.width ?? this.width - indent);
+    const { lines, lead } = this.measure(text, o);
     this.ensure(Math.min(lines.length, 2) * lead);
     for (const line of lines) {
       this.ensure(lead);

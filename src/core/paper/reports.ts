@@ -9,11 +9,11 @@ import type { Step } from '../ceremony/steps';
 import { checkCeremonyTranscript } from '../ceremony/verify';
 import { toHex, utf8 } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
-import { auditRecords, type AuditRecord } from '../audit/siem';
+import { recordsOf, type AuditRecord } from '../audit/siem';
 import type { Receipt } from '../documents/receipt';
 import { participantWords, type VerifiedRoster } from '../roster/roster';
 import { verifyTranscript } from '../transcript/transcript';
-import { Layout, type FontFiles } from './layout';
+import { Layout, type FontFiles, type TextOptions } from './layout';
 
 export interface Check {
   name: string;
@@ -34,6 +34,16 @@ function inputsTable(doc: Layout, inputs: Input[]): void {
   doc.heading('Inputs', 12);
   doc.text('Recompute each SHA-256 (sha256sum FILE) on the copy you keep: a different value means a different file.', { size: 8.5, grey: true, after: 4 });
   for (const i of inputs) doc.rows([[i.role, i.name], ['SHA-256', i.sha256, true]], { labelWidth: 110, size: 9 });
+}
+
+/** A titled entry of values told apart character by character (key words, keys, ids). */
+function entry(doc: Layout, title: string, values: [string, string][]): void {
+  doc.text(title, { font: 'bold', size: 9.5, after: 1 });
+  doc.rows(
+    values.map(([label, value]) => [label, value, true]),
+    { size: 8.5, labelWidth: 80 },
+  );
+  doc.gap(3);
 }
 
 function checksList(doc: Layout, checks: Check[]): void {
@@ -78,15 +88,16 @@ export async function renderScript(fonts: FontFiles, s: ScriptInput): Promise<Ui
   doc.gap(22);
   doc.heading(`Steps (${s.steps.length})`, 13);
   for (const [i, st] of s.steps.entries()) {
-    const actor = `${i + 1}. ${who(st.person)}, ${st.position ?? st.role}`;
+    const blocks: [string, TextOptions][] = [
+      [`${i + 1}. ${who(st.person)}, ${st.position ?? st.role}`, { font: 'bold', size: 10, width: doc.width - 140, after: 1 }],
+      [st.action, { size: 9.5, indent: 14, width: doc.width - 154, after: 1 }],
+      [`Check: ${st.check}`, { size: 8.5, indent: 14, width: doc.width - 154, grey: true, after: 2 }],
+    ];
     // The whole step on one page (its box and initials go beside its first line): measured as drawn.
-    const height = doc.wrap(actor, 'bold', 10, doc.width - 140).length * 13 + 1 + doc.wrap(st.action, 'regular', 9.5, doc.width - 154).length * 12.35 + 1 + doc.wrap(`Check: ${st.check}`, 'regular', 8.5, doc.width - 154).length * 11.05 + 2;
-    doc.ensure(height + 8);
+    doc.ensure(blocks.reduce((h, [t, o]) => h + doc.measure(t, o).height, 0) + 8);
     doc.rule();
     const top = doc.cursor;
-    doc.text(actor, { font: 'bold', size: 10, width: doc.width - 140, after: 1 });
-    doc.text(st.action, { size: 9.5, indent: 14, width: doc.width - 154, after: 1 });
-    doc.text(`Check: ${st.check}`, { size: 8.5, indent: 14, width: doc.width - 154, grey: true, after: 2 });
+    for (const [t, o] of blocks) doc.text(t, o);
     const end = doc.cursor;
     doc.cursor = top; // back to the step's first line for its box and initials
     doc.checkbox(doc.width - 100, 11);
@@ -147,7 +158,7 @@ export interface TranscriptReportInput {
 export function transcriptReportInput(provider: CryptoProvider, text: string, file: string, roster: VerifiedRoster): TranscriptReportInput {
   const report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
   const summary = checkCeremonyTranscript(report, roster);
-  const records = auditRecords(provider, text, roster);
+  const records = recordsOf(report, summary);
   const actors = new Set(records.map((r) => r.actor));
   for (const e of report.events) for (const k of ['custodian', 'participant'] as const) if (typeof e.data[k] === 'string') actors.add(e.data[k]);
   const participants = roster.roster.participants
@@ -196,11 +207,7 @@ export async function renderTranscriptReport(fonts: FontFiles, t: TranscriptRepo
 
   doc.heading('Participants', 13);
   doc.text('Each person compares their key words with the card they wrote at enrollment.', { size: 8.5, grey: true, after: 4 });
-  for (const p of t.participants) {
-    doc.text(`${p.name} (${p.id}), ${p.roles.join(', ')}`, { font: 'bold', size: 9.5, after: 1 });
-    doc.rows([['Key words', p.words.join(' '), true], ['Signing key', p.signingKey, true]], { size: 8.5, labelWidth: 80 });
-    doc.gap(3);
-  }
+  for (const p of t.participants) entry(doc, `${p.name} (${p.id}), ${p.roles.join(', ')}`, [['Key words', p.words.join(' ')], ['Signing key', p.signingKey]]);
 
   doc.heading('Events', 13);
   for (const r of t.records) {
@@ -289,11 +296,7 @@ export async function renderReceipt(fonts: FontFiles, r: ReceiptInput): Promise<
     doc.heading(`${s.endpoint}`, 12);
     doc.rows([['Client', s.subject || '(none)'], ['Time', s.time], ['Key material', s.form === 'unwrapped' ? 'unwrapped on the key-server host, sent over mutual TLS' : 'sent wrapped, unwrapped by the server']], { size: 9 });
     doc.gap(4);
-    for (const k of s.keys) {
-      doc.text(`${k.name}: ${k.outcome}`, { font: 'bold', size: 9.5, after: 1 });
-      doc.rows([['Key id', k.id, true], ['KCV', k.kcv, true], ['KMIP uid', k.uid, true]], { size: 8.5, labelWidth: 80 });
-      doc.gap(3);
-    }
+    for (const k of s.keys) entry(doc, `${k.name}: ${k.outcome}`, [['Key id', k.id], ['KCV', k.kcv], ['KMIP uid', k.uid]]);
   }
   doc.heading('Checks', 12);
   checksList(doc, r.checks);

@@ -10,15 +10,15 @@
  */
 import QRCode from 'qrcode';
 import { toHex } from '../crypto/bytes';
-import type { CryptoProvider } from '../crypto/provider';
 import { formatKcv } from '../crypto/kcv';
 import { shareToQrPayload } from '../shares/qr';
 import type { ShareRecord } from '../shares/record';
-import { shareToText } from '../shares/text';
 import { Layout, type FontFiles } from './layout';
 
 export interface ShareCardInput {
   record: ShareRecord;
+  /** The record's paper text (`shareToText`), as the card prints it. */
+  text: string;
   custodian: { id: string; name: string };
   organization: string;
   ceremony: { id: string; name: string };
@@ -30,7 +30,7 @@ export interface ShareCardInput {
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export async function renderShareCard(provider: CryptoProvider, fonts: FontFiles, input: ShareCardInput): Promise<Uint8Array> {
+export async function renderShareCard(fonts: FontFiles, input: ShareCardInput): Promise<Uint8Array> {
   const { record: r, custodian, ceremony } = input;
   const setId = toHex(r.setId);
   const kcv = formatKcv(r.kcv);
@@ -63,7 +63,7 @@ export async function renderShareCard(provider: CryptoProvider, fonts: FontFiles
 
   doc.heading('The share, to type back', 12);
   doc.text('Each line ends with two check characters: Custos names a line typed wrong at once and corrects nothing. The letters I, L, O and U are never used (0 and 1 are digits).', { size: 8.5, grey: true, after: 4 });
-  const lines = shareToText(provider, r).trimEnd().split('\n');
+  const lines = input.text.trimEnd().split('\n');
   doc.text(lines[0]!, { font: 'monoBold', size: 8.5, after: 4 });
   for (const line of lines.slice(1)) doc.text(line, { font: 'mono', size: 11, indent: 20, after: 0.5 });
   doc.gap(6);
