@@ -66,32 +66,35 @@ export function appHandlers(deps: {
     const f = resolve(ref.file, 'roster', 'roster');
     return { text: fromUtf8(readChosen(f, 'roster', 'roster file'), 'roster'), words: parseRosterWords(ref.words, 'roster words'), name: path.basename(f) };
   };
-  const verify = async (req: VerifyRequest): Promise<AuditReport> => {
+  /** A receipt's files: the receipt, the transport key's enrollment and the bundle it answers (if given). */
+  const receiptFiles = (req: { file: string; transport: string; bundle?: string | undefined }) => ({
+    file: resolve(req.file, 'document', 'file'),
+    transport: resolve(req.transport, 'document', 'transport'),
+    bundle: req.bundle === undefined ? undefined : resolve(req.bundle, 'document', 'bundle'),
+  });
+  /**
+   * A verification, and the inputs its printed report lists besides the file (the roster and the
+   * words that pinned it, or the receipt's transport key and bundle): each token resolved and the
+   * roster read once, for both.
+   */
+  const verified = async (req: VerifyRequest): Promise<{ report: AuditReport; inputs: () => Input[] }> => {
     // A share's passphrase is decoded and its bytes wiped before anything else can fail.
     const passphrase = req.kind === 'shares' && req.passphrase ? new TextDecoder().decode(req.passphrase) : undefined;
     if (req.kind === 'shares') req.passphrase?.fill(0);
+    if (req.kind === 'receipt') {
+      const f = receiptFiles(req);
+      return { report: auditReceipt(deps.provider, f.file, f.transport, req.fingerprint, f.bundle), inputs: () => receiptInputs(deps.provider, f.transport, f.bundle) };
+    }
     const file = resolve(req.file, 'document', 'file');
     if (req.kind === 'shares') {
       const { roster, vault } = vaultRoster();
-      return auditShare(deps.provider, file, passphrase, vault, roster);
-    }
-    if (req.kind === 'receipt') {
-      const transport = resolve(req.transport, 'document', 'transport');
-      const bundle = req.bundle === undefined ? undefined : resolve(req.bundle, 'document', 'bundle');
-      return auditReceipt(deps.provider, file, transport, req.fingerprint, bundle);
+      return { report: await auditShare(deps.provider, file, passphrase, vault, roster), inputs: () => [] };
     }
     const r = rosterOf(req.roster);
-    return audit(deps.provider, req.kind, file, { text: r.text, words: r.words });
-  };
-  /** The inputs an auditor's report lists besides the file: the roster (and the words that pinned it), or the receipt's transport key and bundle. */
-  const inputsOf = (req: VerifyRequest): Input[] => {
-    if (req.kind === 'receipt') return receiptInputs(deps.provider, resolve(req.transport, 'document', 'transport'), req.bundle === undefined ? undefined : resolve(req.bundle, 'document', 'bundle'));
-    if (req.kind === 'shares') {
-      const { roster, words } = vaultRoster();
-      return [{ ...rosterInput(deps.provider, rosterToText(roster.roster), 'the vault’s pinned roster'), name: `the vault’s pinned roster, words ${words.join(' ')}` }];
-    }
-    const r = rosterOf(req.roster);
-    return [{ ...rosterInput(deps.provider, r.text, r.name), name: `${r.name}, pinned by the words ${r.words.join(' ')}` }];
+    return {
+      report: audit(deps.provider, req.kind, file, { text: r.text, words: r.words }),
+      inputs: () => [{ ...rosterInput(deps.provider, r.text, r.name), name: `${r.name}, pinned by the words ${r.words.join(' ')}` }],
+    };
   };
   const rendered = new Map<string, { title: string; name: string; pdf: Uint8Array }>();
   let documentCount = 0;
@@ -107,13 +110,11 @@ export function appHandlers(deps: {
       return { title: 'Transcript report', name: `${path.basename(file).replace(/\.jsonl$/, '')}.report.pdf`, pdf: await transcriptPdf(deps.provider, file, roster) };
     }
     if (spec.kind === 'receipt') {
-      const file = resolve(spec.file, 'document', 'file');
-      const transport = resolve(spec.transport, 'document', 'transport');
-      const bundle = spec.bundle === undefined ? undefined : resolve(spec.bundle, 'document', 'bundle');
-      return { title: 'Import receipt', name: `${path.basename(file).replace(/\.json$/, '')}.pdf`, pdf: await receiptPdf(deps.provider, file, transport, spec.fingerprint, bundle) };
+      const f = receiptFiles(spec);
+      return { title: 'Import receipt', name: `${path.basename(f.file).replace(/\.json$/, '')}.pdf`, pdf: await receiptPdf(deps.provider, f.file, f.transport, spec.fingerprint, f.bundle) };
     }
-    const report = await verify(spec.verify);
-    return { title: 'Verification report', name: `${path.basename(report.file)}.verification.pdf`, pdf: await auditPdf(report, inputsOf(spec.verify)) };
+    const { report, inputs } = await verified(spec.verify);
+    return { title: 'Verification report', name: `${path.basename(report.file)}.verification.pdf`, pdf: await auditPdf(report, inputs()) };
   };
   return {
     about: () => deps.about(),
@@ -159,7 +160,7 @@ export function appHandlers(deps: {
       writeNewFile(file, new TextEncoder().encode(yaml));
       return deps.choices.add('plan', file);
     },
-    verify: (req) => verify(req),
+    verify: async (req) => (await verified(req)).report,
     document: async (spec) => {
       const d = await renderDocument(spec);
       const id = `doc-${++documentCount}`;

@@ -23,10 +23,7 @@ export function issueText(issue: z.core.$ZodIssue | undefined): string {
   return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
 }
 
-/** Wipe the passphrase bytes of an answer (or of anything claiming to be one), whatever became of it. */
-export function wipeAnswer(a: unknown): void {
-  if (a && typeof a === 'object') for (const v of Object.values(a)) if (v instanceof Uint8Array) v.fill(0);
-}
+export { wipeAnswer } from '../shared/ipc';
 
 export const toEngineSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('start'), plan: path, rehearsal: z.boolean(), appVersion: z.string().max(100), workFactor: z.int().min(10).max(22).optional() }),

@@ -232,7 +232,7 @@ function GenerateForm({ onSaved }: { onSaved: (c: Chosen) => void }) {
         </Checkbox>
         {text('custodians', 'Custodians, in order (participant ids, separated by commas)')}
         {text('threshold', 'How many custodians rebuild the key (M)', 'At least 2, at most the number of custodians.')}
-        <div className="checks">
+        <div className="checkbox-group">
           <Checkbox isSelected={g.file} onChange={set('file')}>
             <span className="box" aria-hidden="true" /> A share file for each custodian's medium
           </Checkbox>

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { DocumentView, type ShownDocument } from './DocumentView';
 import { Button, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
-import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen, type CustosApi, type DocumentRequest } from '../shared/ipc';
+import { AUDIT_KINDS, type AuditKind, type AuditReport, type Chosen, type DocumentRequest, type VerifyRequest } from '../shared/ipc';
 import { api, errorText, toBytes, wipeAnswer } from './api';
 
 const KIND_WORDS: Record<AuditKind, string> = { transcript: 'A ceremony transcript', bundle: 'A key bundle', backup: 'A vault backup', escrow: 'An escrow manifest', receipt: 'A key server’s import receipt', shares: 'A custodian’s share' };
@@ -22,10 +22,10 @@ export function Verify() {
   const [fingerprint, setFingerprint] = useState('');
   const [bundle, setBundle] = useState<Chosen | undefined>();
   const [sharePass, setSharePass] = useState('');
-  const [report, setReport] = useState<AuditReport | undefined>();
+  const [verified, setVerified] = useState<{ request: VerifyRequest; report: AuditReport } | undefined>();
   const [error, setError] = useState('');
-  /** The documents the report can be printed as (a share's report is not: its passphrase is gone). */
-  const [printable, setPrintable] = useState<{ label: string; spec: DocumentRequest }[]>([]);
+  const report = verified?.report;
+  const printable = verified ? printableAs(verified.request, verified.report) : [];
   const [doc, setDoc] = useState<ShownDocument | undefined>();
   const render = async (spec: DocumentRequest) => {
     setError('');
@@ -44,26 +44,18 @@ export function Verify() {
   };
   const verify = async () => {
     setError('');
-    setReport(undefined);
+    setVerified(undefined);
     setDoc(undefined);
-    setPrintable([]);
     if (!file) return;
     setSharePass(''); // the passphrase leaves as bytes and the field is emptied
-    const request: Parameters<CustosApi['verify']>[0] =
+    const request: VerifyRequest =
       kind === 'receipt'
         ? { kind, file: file.token, transport: transport?.token ?? '', fingerprint, ...(bundle && { bundle: bundle.token }) }
         : kind === 'shares'
           ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
           : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } };
     try {
-      const r = await api().verify(request);
-      setReport(r);
-      if (request.kind !== 'shares') {
-        const again: DocumentRequest[] = [{ kind: 'audit', verify: request }];
-        if (r.ok && request.kind === 'transcript') again.push({ kind: 'transcript', file: request.file, roster: request.roster });
-        if (r.ok && request.kind === 'receipt') again.push({ kind: 'receipt', file: request.file, transport: request.transport, fingerprint: request.fingerprint, ...(request.bundle && { bundle: request.bundle }) });
-        setPrintable(again.map((spec) => ({ spec, label: spec.kind === 'audit' ? 'Print the verification report' : spec.kind === 'transcript' ? 'Print the transcript report' : 'Print the import receipt' })));
-      }
+      setVerified({ request, report: await api().verify(request) });
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -80,7 +72,14 @@ export function Verify() {
           void verify();
         }}
       >
-        <RadioGroup value={kind} onChange={(v) => setKind(v as AuditKind)} orientation="horizontal">
+        <RadioGroup
+          value={kind}
+          onChange={(v) => {
+            setKind(v as AuditKind);
+            setSharePass(''); // a passphrase typed for a share does not wait for another kind
+          }}
+          orientation="horizontal"
+        >
           <Label>What are you verifying?</Label>
           {AUDIT_KINDS.map((k) => (
             <Radio key={k} value={k}>
@@ -168,6 +167,18 @@ export function Verify() {
 
 const MARK = { passed: '✓', failed: '✗', 'not-reached': '–' } as const;
 const STATUS_WORDS = { passed: 'Passed', failed: 'Failed', 'not-reached': 'Not checked' } as const;
+
+/** The documents a verification prints as: its report; a verified transcript's or receipt's own document too. A share's is not (its passphrase is gone). */
+function printableAs(request: VerifyRequest, r: AuditReport): { label: string; spec: DocumentRequest }[] {
+  if (request.kind === 'shares') return [];
+  const specs: { label: string; spec: DocumentRequest }[] = [{ label: 'Print the verification report', spec: { kind: 'audit', verify: request } }];
+  if (r.ok && request.kind === 'transcript') specs.push({ label: 'Print the transcript report', spec: { kind: 'transcript', file: request.file, roster: request.roster } });
+  if (r.ok && request.kind === 'receipt') {
+    const { file, transport, fingerprint, bundle } = request;
+    specs.push({ label: 'Print the import receipt', spec: { kind: 'receipt', file, transport, fingerprint, ...(bundle && { bundle }) } });
+  }
+  return specs;
+}
 
 function Report({ report }: { report: AuditReport }) {
   return (

@@ -25,7 +25,4 @@ export function errorText(e: unknown): string {
 /** A passphrase typed in a field, as the bytes that cross to main (main wipes its copy, the window its own). */
 export const toBytes = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
 
-/** Wipe the passphrase bytes of a request once it is sent. */
-export function wipeAnswer(a: object): void {
-  for (const v of Object.values(a)) if (v instanceof Uint8Array) v.fill(0);
-}
+export { wipeAnswer } from '../shared/ipc';

@@ -358,10 +358,10 @@ function ShowShare(p: BodyProps) {
   const card = p.prompt.card ?? [];
   const pdf = p.prompt.cardPdf;
   const cardDoc = useMemo(() => (pdf ? { title: `${p.person.name}'s share card`, pdf } : undefined), [pdf, p.person.name]);
-  const done = () => {
-    void p.send({ kind: 'show-share', seen: true, ...(printed && { printed: true }) });
-    pdf?.fill(0); // the card's bytes go with the moment
-  };
+  // The card's bytes go with the moment: when it is answered, or the run ends or is cancelled.
+  useEffect(() => () => void pdf?.fill(0), [pdf]);
+  // Whether it was printed, main says (its print dialog); the window only says the person is done.
+  const done = () => void p.send({ kind: 'show-share', seen: true });
   return (
     <div>
       <p>
@@ -370,7 +370,7 @@ function ShowShare(p: BodyProps) {
       </p>
       {shown ? (
         <>
-          <div className="card" aria-label="Your paper share">
+          <div className="share-card" aria-label="Your paper share">
             {card
               .filter((l) => !/^\d{2} /.test(l))
               .map((l) => (

@@ -93,20 +93,23 @@ const fingerprint = z.string().regex(/^\s*[0-9a-fA-F]{64}\s*$/, 'must be the 64-
 const rosterRef = z.union([z.strictObject({ file: token, words: z.string().min(1).max(200) }), z.literal('vault')]);
 const documentId = z.string().regex(/^doc-[0-9]{1,9}$/, 'must be the id of a document rendered in this window');
 /** What to verify: by kind, so a bad argument is named (args[0][kind], args[0][fingerprint], ...), not "invalid input". */
+const againstRoster = z.strictObject({ kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']), file: token, roster: rosterRef });
+/** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
+const receiptRequest = z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint, bundle: token.optional() });
 const verifyRequest = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.enum(['transcript', 'bundle', 'backup', 'escrow']), file: token, roster: rosterRef }),
+  againstRoster,
   /** A custodian's share, against the remembered vault and its pinned roster; its passphrase as bytes when it is a sealed file. */
   z.strictObject({ kind: z.literal('shares'), file: token, passphrase: secret.optional() }),
-  /** A receipt is vouched for by the key server's transport key, pinned by its fingerprint (and optionally matched to its bundle). */
-  z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint, bundle: token.optional() }),
+  receiptRequest,
 ]);
 export type VerifyRequest = z.infer<typeof verifyRequest>;
 export type RosterRef = z.infer<typeof rosterRef>;
 const documentRequest = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('script'), plan: token }),
   z.strictObject({ kind: z.literal('transcript'), file: token, roster: rosterRef }),
-  z.strictObject({ kind: z.literal('audit'), verify: verifyRequest }),
-  z.strictObject({ kind: z.literal('receipt'), file: token, transport: token, fingerprint, bundle: token.optional() }),
+  /** The report of a verification (not a share's: no passphrase crosses to print). */
+  z.strictObject({ kind: z.literal('audit'), verify: z.discriminatedUnion('kind', [againstRoster, receiptRequest]) }),
+  receiptRequest,
 ]);
 export type DocumentRequest = z.infer<typeof documentRequest>;
 const promptId = z.int().min(1).max(2 ** 31);
@@ -163,7 +166,7 @@ export const METHODS = {
   /** Every problem of a plan's YAML text, each naming its field (empty when it checks): for a form that checks as the person types. */
   checkPlan: z.tuple([z.string().max(256 * 1024)]),
   /** One line of a paper share as typed (line number, text): the line as printed, or an error naming the line. Nothing is corrected. */
-  checkShareLine: z.tuple([z.int().min(1).max(99), z.string().min(1).max(200)]),
+  checkShareLine: z.tuple([z.int().min(1).max(SHARE_CARD_LINES), z.string().min(1).max(200)]),
   /**
    * A paper share typed whole (its lines as checked): its digest and its signature by the signer
    * it names, then its public fields; or an error naming what is wrong. The quorum then checks
@@ -274,6 +277,11 @@ export interface CustosApi {
   cancelRun(...a: Args<'cancelRun'>): Promise<void>;
   /** Subscribe to every run's messages; returns the unsubscribe. */
   onRun(listener: (m: RunMessage) => void): () => void;
+}
+
+/** Wipe the passphrase bytes of an answer or request (or of anything claiming to be one), whatever became of it: in the window once sent, in main and the engine once used or refused. */
+export function wipeAnswer(a: unknown): void {
+  if (a && typeof a === 'object') for (const v of Object.values(a)) if (v instanceof Uint8Array) v.fill(0);
 }
 
 export class IpcArgumentError extends Error {
