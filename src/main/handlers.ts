@@ -142,7 +142,7 @@ export function appHandlers(deps: {
     },
     planTemplate: async (kind) => planTemplate(kind),
     checkPlan: async (text) => planTextIssues(text),
-    checkShareLine: async (n, text) => checkTypedLine(deps.provider, n, text, 'card'),
+    checkShareLine: async (n, text, versions) => checkTypedLine(deps.provider, n, text, 'card', versions),
     checkShareCard: async (text) => {
       const r = textToShare(deps.provider, text, 'card');
       try {

@@ -13,7 +13,7 @@ import type { CryptoProvider } from '../core/crypto/provider';
 import type { ShareFileAnswer } from '../core/ceremony/ports';
 import { isAgeFile } from '../core/shares/file';
 import { presentedShareBytes } from './qr-image';
-import { checkTypedLine, TEXT_LINES } from '../core/shares/text';
+import { CARD_VERSIONS, checkTypedLine, TEXT_LINES } from '../core/shares/text';
 
 export type Ask = (question: string, field: string, secret: boolean, flush?: boolean) => string;
 
@@ -24,13 +24,16 @@ const LINE_TRIES = 5;
 export function typeShareCard(provider: CryptoProvider, ask: Ask, who: string, say: (s: string) => void): string {
   say(`${who}: type your paper share, ${TEXT_LINES} lines, each as printed: its number, the groups, its 2-character check (spaces and case do not matter).`);
   const lines: string[] = [];
+  let versions = CARD_VERSIONS;
   for (let n = 1; n <= TEXT_LINES; n++) {
     const label = String(n).padStart(2, '0');
     for (let t = 1; ; t++) {
       // Typed-ahead input is discarded before the first line only: the rest may arrive in one go.
       const typed = ask(`${who}: line ${label} of ${TEXT_LINES}: `, `share.${who}.line[${label}]`, true, n === 1 && t === 1);
       try {
-        lines.push(checkTypedLine(provider, n, /^\s*\d{2}\s/.test(typed) ? typed : `${label} ${typed}`, `share.${who}`));
+        const checked = checkTypedLine(provider, n, /^\s*\d{2}\s/.test(typed) ? typed : `${label} ${typed}`, `share.${who}`, versions);
+        lines.push(checked.line);
+        versions = checked.versions;
         break;
       } catch (e) {
         if (!(e instanceof CustosError) || t >= LINE_TRIES) throw e;

@@ -409,13 +409,16 @@ function ShowShare(p: BodyProps) {
 /** A paper share typed line by line, each line checked the moment it is complete; nothing is corrected. */
 function PaperCard({ send }: { send: BodyProps['send'] }) {
   const [lines, setLines] = useState<string[]>([]);
+  // The card versions the lines so far agree with: the first line that tells settles the card's.
+  const [versions, setVersions] = useState<(1 | 2)[]>([1, 2]);
   const [typing, setTyping] = useState('');
   const [error, setError] = useState('');
   const n = lines.length + 1;
   const accept = async () => {
     try {
-      const line = await api().checkShareLine(n, typing);
-      setLines([...lines, line]);
+      const checked = await api().checkShareLine(n, typing, versions);
+      setLines([...lines, checked.line]);
+      setVersions(checked.versions);
       setTyping('');
       setError('');
     } catch (e) {
@@ -423,7 +426,16 @@ function PaperCard({ send }: { send: BodyProps['send'] }) {
     }
   };
   if (lines.length === TEXT_LINES)
-    return <WholeCard text={lines.join('\n') + '\n'} send={send} again={() => setLines([])} />;
+    return (
+      <WholeCard
+        text={lines.join('\n') + '\n'}
+        send={send}
+        again={() => {
+          setLines([]);
+          setVersions([1, 2]);
+        }}
+      />
+    );
   return (
     <Form
       validationBehavior="aria"
@@ -444,9 +456,24 @@ function PaperCard({ send }: { send: BodyProps['send'] }) {
         <Text slot="description">{lines.length} lines accepted.</Text>
         <FieldError>{error}</FieldError>
       </TextField>
-      <Button type="submit" className="primary" isDisabled={!typing.trim()}>
-        Check this line
-      </Button>
+      <div className="buttons">
+        <Button type="submit" className="primary" isDisabled={!typing.trim()}>
+          Check this line
+        </Button>
+        {lines.length > 0 && (
+          <Button
+            className="secondary"
+            onPress={() => {
+              setLines([]);
+              setVersions([1, 2]);
+              setTyping('');
+              setError('');
+            }}
+          >
+            Start the card again
+          </Button>
+        )}
+      </div>
     </Form>
   );
 }

@@ -165,8 +165,12 @@ export const METHODS = {
   planTemplate: z.tuple([z.enum(PLAN_KIND_NAMES)]),
   /** Every problem of a plan's YAML text, each naming its field (empty when it checks): for a form that checks as the person types. */
   checkPlan: z.tuple([z.string().max(256 * 1024)]),
-  /** One line of a paper share as typed (line number, text): the line as printed, or an error naming the line. Nothing is corrected. */
-  checkShareLine: z.tuple([z.int().min(1).max(SHARE_CARD_LINES), z.string().min(1).max(200)]),
+  /**
+   * One line of a paper share as typed (line number, text, the card versions the lines before it
+   * agree with): the line as printed and the versions still possible, or an error naming the
+   * line. Nothing is corrected.
+   */
+  checkShareLine: z.tuple([z.int().min(1).max(SHARE_CARD_LINES), z.string().min(1).max(200), z.array(z.union([z.literal(1), z.literal(2)])).min(1).max(2)]),
   /**
    * A paper share typed whole (its lines as checked): its digest and its signature by the signer
    * it names, then its public fields; or an error naming what is wrong. The quorum then checks
@@ -264,7 +268,7 @@ export interface CustosApi {
   pinRoster(...a: Args<'pinRoster'>): Promise<VaultView>;
   planTemplate(...a: Args<'planTemplate'>): Promise<string>;
   checkPlan(...a: Args<'checkPlan'>): Promise<{ field: string; message: string }[]>;
-  checkShareLine(...a: Args<'checkShareLine'>): Promise<string>;
+  checkShareLine(...a: Args<'checkShareLine'>): Promise<{ line: string; versions: (1 | 2)[] }>;
   checkShareCard(...a: Args<'checkShareCard'>): Promise<{ index: number; count: number; threshold: number; setId: string; kcv: string }>;
   savePlan(...a: Args<'savePlan'>): Promise<Chosen | undefined>;
   verify(...a: Args<'verify'>): Promise<AuditReport>;

@@ -167,10 +167,13 @@ describe('what the window asks main to check, so it holds no engine code', () =>
     const a = testApp({ send: () => undefined });
     const chars = 'ABCD0123EFGH4567JKMN89PQ';
     const typed = `01 ${chars.toLowerCase()} ${lineCheck(1, chars)}`;
-    expect(await a.handlers.checkShareLine(1, typed)).toBe(`01  ABCD 0123 EFGH 4567 JKMN 89PQ  ${lineCheck(1, chars)}`);
+    expect(await a.handlers.checkShareLine(1, typed, [1, 2])).toEqual({ line: `01  ABCD 0123 EFGH 4567 JKMN 89PQ  ${lineCheck(1, chars)}`, versions: [2] });
     const swapped = `01 BACD0123EFGH4567JKMN89PQ ${lineCheck(1, chars)}`;
-    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(1, swapped))).rejects.toThrowError(/^card\.line\[01\]: the line check does not match/);
-    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(2, typed))).rejects.toThrowError(/^card\.line\[02\]: this is line 01: type line 02 now/);
+    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(1, swapped, [1, 2]))).rejects.toThrowError(/^card\.line\[01\]: the line check does not match/);
+    await expect(Promise.resolve().then(() => a.handlers.checkShareLine(2, typed, [2]))).rejects.toThrowError(/^card\.line\[02\]: this is line 01: type line 02 now/);
+    // Once the card is read as version 2, only a version 2 check is taken.
+    const line2 = 'ZZZZ0123EFGH4567JKMN89PQ';
+    expect((await a.handlers.checkShareLine(2, `02 ${line2} ${lineCheck(2, line2)}`, [2])).versions).toEqual([2]);
   });
   it('a card typed whole: its digest and the signature of the key it names, then its public fields; a card whose signature was altered is named', async () => {
     const a = testApp({ send: () => undefined });

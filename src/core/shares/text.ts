@@ -89,18 +89,45 @@ function parseLine(raw: string, where: string, field: string): { n: number; char
   return { n, chars, check };
 }
 
+/** The card versions a line's check may belong to: 1 (read only) and 2 (written now). */
+export type CardVersion = 1 | 2;
+export const CARD_VERSIONS: readonly CardVersion[] = [1, 2];
+
+function checkOf(provider: CryptoProvider, v: CardVersion, n: number, chars: string): string {
+  return v === 2 ? lineCheck(n, chars) : lineCheckV1(provider, n, chars);
+}
+
 /**
  * One line of a paper share as it is typed, checked the moment it is complete: the line number
- * the person is on, its characters, and its line check (of either card version). Nothing is
- * corrected: a mistake is named and the line is typed again. Returns the line as printed.
+ * the person is on, its characters, and its line check. `versions` are the card versions the
+ * lines before it agree with (all of them before the first line): the first line that carries
+ * only one version's check settles the card's version, and every later line must carry that
+ * version's check, so a version 2 card names every single mistyped character at its line (a
+ * version 1 check would let one typo in 1,024 through). Nothing is corrected: a mistake is named
+ * and the line is typed again. Returns the line as printed and the versions still possible.
  */
-export function checkTypedLine(provider: CryptoProvider, expected: number, typed: string, field = 'text'): string {
+export function checkTypedLine(
+  provider: CryptoProvider,
+  expected: number,
+  typed: string,
+  field = 'text',
+  versions: readonly CardVersion[] = CARD_VERSIONS,
+): { line: string; versions: CardVersion[] } {
   const label = `${field}.line[${pad2(expected)}]`;
   const { n, chars, check } = parseLine(typed, label, field);
   if (n !== expected) throw new InputError('text.lineNumber', label, `this is line ${pad2(n)}: type line ${pad2(expected)} now`);
-  if (lineCheck(n, chars) !== check && lineCheckV1(provider, n, chars) !== check)
-    throw new VerifyError('text.check', label, 'the line check does not match: a character on this line is mistyped (or two neighbours swapped); compare it with the card');
-  return `${pad2(n)}  ${chars.match(/.{1,4}/g)!.join(' ')}  ${check}`;
+  const matches = versions.filter((v) => checkOf(provider, v, n, chars) === check);
+  if (matches.length === 0) {
+    // A check of the other version is far more likely a typo here than an earlier line that passed the wrong version by chance.
+    const other = CARD_VERSIONS.some((v) => !versions.includes(v) && checkOf(provider, v, n, chars) === check);
+    throw new VerifyError(
+      'text.check',
+      label,
+      'the line check does not match: a character on this line is mistyped (or two neighbours swapped); compare it with the card' +
+        (other ? ' (if this line is exactly as printed, a line before it was mistyped: start the card again)' : ''),
+    );
+  }
+  return { line: `${pad2(n)}  ${chars.match(/.{1,4}/g)!.join(' ')}  ${check}`, versions: matches };
 }
 
 const HEADER_RE = /^CUSTOS SHARE \d{1,3} OF \d{1,3}, ANY \d{1,3} RESTORE\. SET [0-9a-f]{32} KEY cmac-aes:[0-9a-f]{6}$/i;
@@ -131,7 +158,7 @@ export function textToShare(provider: CryptoProvider, text: string, field = 'tex
   // Version 2 when most lines carry its check (a version 1 line passes it by chance 1 time in 1,024).
   const v2 = [...seen].filter(([n, chars]) => lineCheck(n, chars) === checks.get(n)).length * 2 > seen.size;
   for (const [n, chars] of [...seen].sort((a, b) => a[0] - b[0]))
-    if ((v2 ? lineCheck(n, chars) : lineCheckV1(provider, n, chars)) !== checks.get(n))
+    if (checkOf(provider, v2 ? 2 : 1, n, chars) !== checks.get(n))
       throw new VerifyError('text.check', `${field}.line[${pad2(n)}]`, 'the line check does not match: a character on this line is mistyped (or two neighbours swapped); compare it with the card');
   const missing: string[] = [];
   for (let n = 1; n <= TEXT_LINES; n++) if (!seen.has(n)) missing.push(pad2(n));

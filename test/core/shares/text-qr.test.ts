@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHABET, lineCheck, shareToText, textToShare, TEXT_LINES } from '../../../src/core/shares/text';
+import { ALPHABET, checkTypedLine, lineCheck, shareToText, textToShare, TEXT_LINES, type CardVersion } from '../../../src/core/shares/text';
 import { createHash } from 'node:crypto';
 import { qrPayloadToShare, shareQrSvg, shareToQrPayload } from '../../../src/core/shares/qr';
 import QRCode from 'qrcode';
@@ -79,6 +79,49 @@ describe('paper share text', async () => {
     const l3 = old.split('\n')[3]!;
     const typo = old.replace(l3, l3.slice(0, 4) + (l3[4] === '0' ? '1' : '0') + l3.slice(5));
     expect(() => textToShare(provider, typo)).toThrow(/text\.line\[03\]|digest/);
+  });
+  it('typed line by line, a version 2 card names every single mistyped character at its line (the first line settles the version)', () => {
+    let versions: readonly CardVersion[] | undefined;
+    const first = checkTypedLine(provider, 1, lines[1]!, 'card');
+    expect(first.versions).toEqual([2]);
+    versions = first.versions;
+    let tried = 0;
+    for (let n = 2; n <= TEXT_LINES; n++) {
+      const t = lines[n]!.split(/\s+/);
+      const chars = t.slice(1, -1).join('');
+      for (let i = 0; i < chars.length; i++)
+        for (const c of ALPHABET) {
+          if (c === chars[i]) continue;
+          tried++;
+          const typo = `${t[0]} ${chars.slice(0, i)}${c}${chars.slice(i + 1)} ${t.at(-1)}`;
+          expect(() => checkTypedLine(provider, n, typo, 'card', versions), `line ${n} position ${i} -> ${c}`).toThrow(/^card\.line\[\d\d\]: the line check does not match/);
+        }
+      versions = checkTypedLine(provider, n, lines[n]!, 'card', versions).versions;
+    }
+    expect(versions).toEqual([2]);
+    expect(tried).toBeGreaterThan(9_000);
+  });
+  it('typed line by line, a version 1 card is read, and a line of the other version says an earlier line is wrong', () => {
+    const v1 = (n: number, chars: string) => {
+      const h = createHash('sha256').update(Buffer.concat([Buffer.from('custos/share-text/v1\0'), Buffer.of(n), Buffer.from(chars)])).digest();
+      const v = (h[0]! << 2) | (h[1]! >> 6);
+      return ALPHABET[v >> 5]! + ALPHABET[v & 31]!;
+    };
+    const old = lines.slice(1).map((l) => {
+      const t = l.split(/\s+/);
+      return `${t[0]}  ${t.slice(1, -1).join(' ')}  ${v1(Number(t[0]), t.slice(1, -1).join(''))}`;
+    });
+    let versions: readonly CardVersion[] | undefined;
+    const typed: string[] = [];
+    old.forEach((l, i) => {
+      const c = checkTypedLine(provider, i + 1, l, 'card', versions);
+      typed.push(c.line);
+      versions = c.versions;
+    });
+    expect(versions).toEqual([1]);
+    expect(textToShare(provider, typed.join('\n')).bytes).toEqual(r.bytes);
+    // Read as a version 1 card, a line with a version 2 check is not taken.
+    expect(() => checkTypedLine(provider, 5, lines[5]!, 'card', [1])).toThrowError(/^card\.line\[05\]: the line check does not match: .* \(if this line is exactly as printed, a line before it was mistyped: start the card again\)$/);
   });
   it('never corrects a look-alike character: it names it and suggests', () => {
     const bad = lines.map((l, i) => (i === 2 ? l.slice(0, 4) + 'O' + l.slice(5) : l)).join('\n');
