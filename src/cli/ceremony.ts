@@ -210,7 +210,7 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     try {
       const d = checkShareAgainst(nativeProvider, record, sets, file);
       shares.push({ file, ...d });
-      lines.push(`${file}: share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
+      lines.push(`${file}: ${d.rehearsal ? 'REHEARSAL ' : ''}share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
     } finally {
       wipeShareRecord(record);
     }

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { base64 } from '@scure/base';
 import { CustosError, InputError } from '../core/errors';
-import { equalBytes, fromHex, toHex, utf8, wipe } from '../core/crypto/bytes';
+import { fromHex, toHex, utf8, wipe } from '../core/crypto/bytes';
 import { parseRsaSpki } from '../core/crypto/der';
 import { transportFingerprint, transportSchema } from '../core/documents/transport';
 import { bundleManifestSchema } from '../core/documents/bundle';
@@ -27,7 +27,7 @@ import { parseCanonicalJson, type Json } from '../core/transcript/canonical';
 import { fingerprintWords } from '../core/transcript/words';
 import { strictParse } from '../core/plan/strict';
 import { MAX_SHARE_FILE_BYTES, parseSharePlaintext } from '../core/shares/file';
-import { describeShare, SHARE_MAGIC, wipeShareRecord } from '../core/shares/record';
+import { describeShare, isShareRecordMagic, wipeShareRecord } from '../core/shares/record';
 import type { RandomAccess } from '../core/ceremony/ports';
 import { nativeProvider } from '../node/native-provider';
 import { openRandomAccess } from '../node/medium';
@@ -96,8 +96,8 @@ function inspect(file: string, f: RandomAccess): Inspection {
   const head = f.read(0, Math.min(f.size, 4096));
   const text = new TextDecoder().decode(head);
   if (text.startsWith('age-encryption.org/v1') || text.startsWith('-----BEGIN AGE')) return ageFile(file, f.size, text);
-  if (head.length >= 4 && equalBytes(head.subarray(0, 4), SHARE_MAGIC)) return paperShare(file, f, 'share record');
-  if (/^(CUSTOS SHARE |CUSTOS:SHARE:)/.test(text) || /^\s*0?1\s+([0-9A-Za-z]{4}\s+){6}[0-9A-Za-z]{2}\s*$/m.test(text.split('\n')[0] ?? '')) return paperShare(file, f, 'paper share');
+  if (isShareRecordMagic(head)) return paperShare(file, f, 'share record');
+  if (/^(CUSTOS (?:REHEARSAL )?SHARE |CUSTOS:SHARE:)/.test(text) || /^\s*0?1\s+([0-9A-Za-z]{4}\s+){6}[0-9A-Za-z]{2}\s*$/m.test(text.split('\n')[0] ?? '')) return paperShare(file, f, 'paper share');
   if (text.startsWith('{"actor"')) return transcript(file, documentText(file, f, 'a transcript'));
   if (text.startsWith('{"ceremony"')) return backup(file, f);
   if (text.startsWith('{')) return jsonDocument(file, documentText(file, f, 'a Custos document'));
@@ -679,6 +679,7 @@ function paperShare(file: string, f: RandomAccess, form: 'paper share' | 'share 
     facts: { share: d },
     lines: [
       ['share', `${d.index} of ${d.count} (any ${d.threshold} restore)`],
+      ...(d.rehearsal ? [['REHEARSAL', 'a rehearsal’s share, of a throwaway key: no real ceremony takes it'] as [string, string]] : []),
       ['set', d.setId],
       ['key', d.keyId],
       ['kcv', d.kcv],

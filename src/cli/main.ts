@@ -330,7 +330,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const d = describeShare(r);
       wipeShareRecord(r);
       if (json) io.out(JSON.stringify({ ok: true, share: d }) + '\n');
-      else io.out(`share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\nsigner  ${d.signer}\n`);
+      else io.out(`share ${shareFacts(d)}signer  ${d.signer}\n`);
       return EXIT.ok;
     } catch (e) {
       return report(e, json, io);
@@ -425,7 +425,13 @@ function checkedShare(io: Io, json: boolean, what: string, d: ReturnType<typeof 
   }
   const warning = out !== undefined ? `${out} holds your share in the clear: keep it on your own medium and destroy it once the quorum has used it` : undefined;
   if (json) io.out(JSON.stringify({ ok: true, ...extra, share: d, ...(out !== undefined && { file: out, warning }) }) + '\n');
-  else io.out(`${what}: share ${d.index} of ${d.count} (any ${d.threshold} restore)\nset     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
+  else io.out(`${what}: share ${shareFacts(d)}${warning ? `written ${out}\nWARNING ${warning}\n` : ''}`);
+}
+
+/** A share's public fields, a line each; a rehearsal's share says so first. */
+function shareFacts(d: ReturnType<typeof describeShare>): string {
+  const rehearsal = d.rehearsal ? `REHEARSAL a rehearsal's share, of a throwaway key: no real ceremony takes it\n` : '';
+  return `${d.index} of ${d.count} (any ${d.threshold} restore)\n${rehearsal}set     ${d.setId}\nkey     ${d.keyId}\nkcv     ${d.kcv}\n`;
 }
 
 function report(e: unknown, json: boolean, io: Io): number {

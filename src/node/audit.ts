@@ -216,7 +216,8 @@ export function shareSetsOf(provider: CryptoProvider, source: { transcript: stri
 export function checkShareAgainst(provider: CryptoProvider, record: ShareRecord, s: ShareSets, field: string): ReturnType<typeof describeShare> {
   const d = describeShare(record);
   const split = s.sets.get(d.setId);
-  if (!split) throw new VerifyError('share.set', field, `belongs to share set ${d.setId}, which ${s.from === 'vault' ? 'no valid ceremony of this vault issues' : 'this transcript did not issue'}`);
+  const rehearsal = d.rehearsal ? ' (a REHEARSAL share, of a rehearsal’s throwaway key)' : '';
+  if (!split) throw new VerifyError('share.set', field, `belongs to share set ${d.setId}${rehearsal}, which ${s.from === 'vault' ? 'no valid ceremony of this vault issues' : 'this transcript did not issue'}`);
   if (split.signer !== d.signer || split.keyId !== d.keyId || split.kcv !== d.kcv) throw new VerifyError('share.set', field, 'does not match the key, KCV or signer the transcript recorded for its set');
   if (!verifyShareSignature(provider, record)) throw new VerifyError('share.signature', field, 'is not signed by the ceremony key');
   const r = s.revoked.get(d.setId);

@@ -100,6 +100,22 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
     expect(t.asked).toEqual([]);
     expect(files('vault-real')).toEqual(before);
   });
+  it("a rehearsal's share says so in every form, and a real quorum refuses it, naming whose it is", async () => {
+    // The drill's share of alice opened as the rehearsal made it: its record and its card say REHEARSAL.
+    const shown = await custos('verify', 'shares', at('out-drill', 'alice.share.age'), '--vault', at('vault-drill'), '--roster', w.roster, '--roster-words', w.words, '--answers', w.answersFile('drill-alice', 'out-drill', ['alice']), '--json');
+    expect(shown.code, shown.out + shown.err).toBe(0);
+    expect(JSON.parse(shown.out.trim().split('\n').at(-1)!)).toMatchObject({ shares: [expect.objectContaining({ rehearsal: true })] });
+    const before = files('vault-real');
+    const t = typing(dir, { alice: 'out-drill/alice.share.age', bob: 'out-real/bob.share.age' }, 'real-ids');
+    const r = await custosTyping(t, 'run', w.plan('real-with-drill-share', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } }));
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/alice's share is a REHEARSAL share \(of a rehearsal's throwaway key\): a real ceremony never takes it; bring your real share/);
+    // Nothing was unlocked: the refusal is recorded, and the run stopped short of the quorum.
+    const events = readFileSync(at('vault-real', 'real-with-drill-share.jsonl'), 'utf8');
+    expect(events).toContain('"code":"quorum.rehearsal"');
+    expect(events).not.toContain('quorum.unlocked');
+    expect(files('vault-real')).toEqual([...before, 'real-with-drill-share.jsonl'].sort());
+  });
   it('the same plan file rehearsed, then run: the run says to give the rehearsal a vault of its own, having asked nothing', async () => {
     const plan = w.plan('same-plan', 'generate', small, { vault: 'vault-same', out: 'out-same', roster: { file: 'out-enroll/roster.json', words: real.words } });
     expect((await custosTyping(typing(dir, {}, 'real-ids'), 'rehearse', plan)).code).toBe(0);

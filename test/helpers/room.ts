@@ -113,7 +113,7 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
       case 'show-share': {
         await p.getByRole('button', { name: 'Show my paper share' }).click();
         const card = await p.getByLabel('Your paper share').textContent();
-        if (!/^CUSTOS SHARE \d+ OF \d+/.test(card ?? '')) throw new Error(`the paper share shown is not a card: ${card}`);
+        if (!/^CUSTOS (?:REHEARSAL )?SHARE \d+ OF \d+/.test(card ?? '')) throw new Error(`the paper share shown is not a card: ${card}`);
         await onScreen('ceremony-show-share');
         if (room.printCard?.(who)) {
           // The card as printed, drawn from its PDF, then sent to the print dialog.

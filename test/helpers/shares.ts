@@ -11,10 +11,10 @@ export interface Fixture extends SplitResult {
 }
 
 /** A deterministic M-of-N split for tests (the Shamir coefficients themselves are random). */
-export async function makeShares(threshold: number, count: number, seed = 'fixture'): Promise<Fixture> {
+export async function makeShares(threshold: number, count: number, seed = 'fixture', opts: { rehearsal?: boolean } = {}): Promise<Fixture> {
   const rng = seededRng(seed);
   const masterKey = rng(32);
   const signerSeed = rng(32);
-  const r = await splitMasterKey({ provider, rng }, { masterKey, threshold, count, signerSeed });
+  const r = await splitMasterKey({ provider, rng }, { masterKey, threshold, count, signerSeed, ...opts });
   return { ...r, masterKey, signerSeed, signer: provider.ed25519PublicKey(signerSeed) };
 }

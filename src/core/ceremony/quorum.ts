@@ -58,6 +58,18 @@ function checkPresented(state: VaultState, expected: ShareSet | undefined, custo
   if (set && holder !== custodian) throw new PolicyError('quorum.holder', `share.${custodian}`, `${custodian} brought share ${record.index} of set ${setId}, which was issued to ${holder ?? 'nobody'}: bring your own share`);
 }
 
+/** A rehearsal's share never opens a real key, and a real share never goes into a rehearsal. */
+function checkRehearsalMark(rehearsal: boolean, custodian: string, record: ShareRecord): void {
+  if ((record.rehearsal === true) === rehearsal) return;
+  throw new PolicyError(
+    'quorum.rehearsal',
+    `share.${custodian}`,
+    record.rehearsal
+      ? `${custodian}'s share is a REHEARSAL share (of a rehearsal's throwaway key): a real ceremony never takes it; bring your real share`
+      : `${custodian}'s share is a real share: a rehearsal never takes one; bring your rehearsal share`,
+  );
+}
+
 export async function unlockMaster(session: Session, state: VaultState, quorum: string[]): Promise<Unlocked> {
   const { ports } = session;
   const { provider } = ports;
@@ -78,6 +90,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
             wipe(answer.bytes);
           }
           try {
+            checkRehearsalMark(session.rehearsal, c, opened.record);
             checkPresented(state, expected, c, opened.record);
           } catch (e) {
             wipeShareRecord(opened.record);

@@ -64,6 +64,7 @@ export async function splitAndRecord(session: Session, masterKey: Uint8Array, sp
       threshold: spec.threshold,
       count: spec.custodians.length,
       signerSeed: session.operator.signingSeed,
+      rehearsal: session.rehearsal,
       onProgress: (done, total) => (tick ??= meter('subsets', total, session.ports.progress))(done),
     },
   );

@@ -34,10 +34,11 @@ export async function renderShareCard(fonts: FontFiles, input: ShareCardInput): 
   const { record: r, custodian, ceremony } = input;
   const setId = toHex(r.setId);
   const kcv = formatKcv(r.kcv);
-  const title = `Share card ${r.index} of ${r.count}`;
+  const title = `${r.rehearsal ? 'REHEARSAL ' : ''}Share card ${r.index} of ${r.count}`;
   const doc = await Layout.create(fonts, { title, subject: `Custos share card of ${custodian.name}, share set ${setId}`, date: input.issued, reference: `${input.organization}, share set ${setId}` });
 
-  doc.text('SECRET - keep sealed. Anyone holding this card and enough others can rebuild the master key.', { font: 'bold', size: 9, after: 6 });
+  if (r.rehearsal) doc.text('REHEARSAL - a share of a throwaway key. No real ceremony takes it: destroy it after the rehearsal.', { font: 'bold', size: 12, after: 6 });
+  else doc.text('SECRET - keep sealed. Anyone holding this card and enough others can rebuild the master key.', { font: 'bold', size: 9, after: 6 });
   // The QR code at the top right; who and what at its left.
   const qr = QRCode.create(shareToQrPayload(r), { errorCorrectionLevel: 'M' });
   const moduleSize = 2.2;
@@ -64,7 +65,9 @@ export async function renderShareCard(fonts: FontFiles, input: ShareCardInput): 
   doc.heading('The share, to type back', 12);
   doc.text('Each line ends with two check characters: Custos names a line typed wrong at once and corrects nothing. The letters I, L, O and U are never used (0 and 1 are digits).', { size: 8.5, grey: true, after: 4 });
   const lines = input.text.trimEnd().split('\n');
-  doc.text(lines[0]!, { font: 'monoBold', size: 8.5, after: 4 });
+  // The header on one line, as typed back: a rehearsal's (longer) one in smaller type.
+  const headerSize = Math.min(8.5, (8.4 * doc.width) / doc.widthOf(lines[0]!, 'monoBold', 8.5));
+  doc.text(lines[0]!, { font: 'monoBold', size: headerSize, after: 4 });
   for (const line of lines.slice(1)) doc.text(line, { font: 'mono', size: 11, indent: 20, after: 0.5 });
   doc.gap(6);
 
@@ -82,7 +85,7 @@ export async function renderShareCard(fonts: FontFiles, input: ShareCardInput): 
   doc.heading('To restore', 11);
   const steps = [
     `Bring this card, still sealed, to a restore ceremony. The envelope's seal number is checked against the number written above before it is opened.`,
-    `In Custos, at the prompt for ${custodian.name}'s share, scan the QR code or type the lines above; run "custos share type" to check a card alone. Any ${r.threshold} of the ${r.count} shares of set ${setId.slice(0, 8)}... restore the key; Custos checks the key check value ${kcv}.`,
+    `In Custos, at the prompt for ${custodian.name}'s share, scan the QR code or type the lines above; run "custos share type" (or "custos share scan PICTURE" for a picture of its QR code) to check a card alone. Any ${r.threshold} of the ${r.count} shares of set ${setId.slice(0, 8)}... restore the key; Custos checks the key check value ${kcv}.`,
     input.shareFile
       ? input.shareFile.protection === 'passphrase'
         ? `Without Custos: the share file ${input.shareFile.name} is a standard age file. "age -d ${input.shareFile.name}" asks for its passphrase and prints these same lines.`

@@ -4,11 +4,11 @@
  * passphrase or to the custodian's age X25519 recipient (src/core/age.ts). Files made by the
  * standard `age` tool around a share record (binary, text or QR payload) open too.
  */
-import { equalBytes, fromUtf8, wipe } from '../crypto/bytes';
+import { fromUtf8, wipe } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import type { Rng } from '../crypto/random';
 import { openAge, sealAge, type AgeKey, type AgeProtection } from '../age';
-import { decodeShareRecord, SHARE_MAGIC, type ShareRecord } from './record';
+import { decodeShareRecord, isShareRecordMagic, type ShareRecord } from './record';
 import { qrPayloadToShare, QR_PREFIX } from './qr';
 import { shareToText, textToShare } from './text';
 
@@ -25,7 +25,7 @@ export async function sealShareFile(ctx: { provider: CryptoProvider; rng: Rng },
 
 /** The share record inside a decrypted file: paper text, QR payload or binary record. */
 export function parseSharePlaintext(provider: CryptoProvider, plain: Uint8Array, field = 'file.content'): ShareRecord {
-  if (plain.length >= 4 && equalBytes(plain.subarray(0, 4), SHARE_MAGIC)) return decodeShareRecord(provider, plain, field);
+  if (isShareRecordMagic(plain)) return decodeShareRecord(provider, plain, field);
   const text = fromUtf8(plain, field);
   const trimmed = text.trim();
   if (trimmed.startsWith(QR_PREFIX.slice(0, 13))) return qrPayloadToShare(provider, trimmed, field);

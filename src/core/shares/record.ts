@@ -4,7 +4,7 @@
  * fixed layout, 205 bytes):
  *
  *   off len field
- *     0   4 magic      "CSHR"
+ *     0   4 magic      "CSHR" (a share of a real key) or "CSRH" (a rehearsal's throwaway key)
  *     4   1 version    1
  *     5  16 setId      share-set id (random)
  *    21  16 keyId      id of the master key
@@ -18,6 +18,9 @@
  *   109  32 digest     SHA-256("custos/share-record/v1" || 0x00 || bytes[0..109))
  *   141  64 signature  Ed25519 over "custos/share-record/v1/signature" || 0x00 || digest
  *
+ * The magic is covered by the digest and the signature: a rehearsal's share says so in every
+ * form it takes (file, paper text, QR), and no real ceremony takes it.
+ *
  * Decoding checks structure and digest; the signature is checked against the trusted signer
  * by `verifyShareSignature` (combine always does).
  */
@@ -27,6 +30,8 @@ import type { CryptoProvider } from '../crypto/provider';
 import { formatKcv, KCV_LENGTH, type KcvString } from '../crypto/kcv';
 
 export const SHARE_MAGIC = utf8('CSHR');
+/** The magic of a rehearsal's share record. */
+export const REHEARSAL_SHARE_MAGIC = utf8('CSRH');
 export const SHARE_VERSION = 1;
 export const ID_LENGTH = 16;
 export const MASTER_KEY_LENGTH = 32;
@@ -48,6 +53,14 @@ export interface ShareFields {
   /** SECRET: the share bytes. Wipe with `wipeShareRecord` when done. */
   share: Uint8Array;
   signer: Uint8Array;
+  /** A share of a rehearsal's throwaway key (magic "CSRH"). */
+  rehearsal?: boolean;
+}
+
+/** Whether `bytes` begin like a share record of either kind. */
+export function isShareRecordMagic(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 4);
+  return bytes.length >= 4 && (equalBytes(head, SHARE_MAGIC) || equalBytes(head, REHEARSAL_SHARE_MAGIC));
 }
 
 declare const decoded: unique symbol;
@@ -78,7 +91,7 @@ export function checkShareFields(f: ShareFields, field = 'record'): void {
 
 function body(f: ShareFields): Uint8Array {
   return concat(
-    SHARE_MAGIC,
+    f.rehearsal ? REHEARSAL_SHARE_MAGIC : SHARE_MAGIC,
     Uint8Array.of(SHARE_VERSION),
     f.setId,
     f.keyId,
@@ -120,7 +133,8 @@ export function signShareRecord(provider: CryptoProvider, fields: ShareFields, s
 export function decodeShareRecord(provider: CryptoProvider, bytes: Uint8Array, field = 'record'): ShareRecord {
   assertBytes(bytes, field);
   if (bytes.length < 5) throw new InputError('share.length', field, `is ${bytes.length} bytes, too short to be a share record`);
-  if (!equalBytes(bytes.subarray(0, 4), SHARE_MAGIC)) throw new InputError('share.magic', `${field}.magic`, 'is not "CSHR": this is not a Custos share record');
+  if (!isShareRecordMagic(bytes)) throw new InputError('share.magic', `${field}.magic`, 'is not "CSHR" (or "CSRH"): this is not a Custos share record');
+  const rehearsal = equalBytes(bytes.subarray(0, 4), REHEARSAL_SHARE_MAGIC);
   if (bytes[4] !== SHARE_VERSION)
     throw new InputError('share.version', `${field}.version`, `version ${bytes[4]} is not supported (this Custos reads version ${SHARE_VERSION})`);
   if (bytes.length !== SHARE_RECORD_LENGTH)
@@ -133,7 +147,7 @@ export function decodeShareRecord(provider: CryptoProvider, bytes: Uint8Array, f
   const [threshold, count, index, shareLen] = take(4);
   if (shareLen !== SHARE_LENGTH)
     throw new InputError('share.shareLen', `${field}.shareLen`, `must be ${SHARE_LENGTH}, got ${shareLen}`);
-  const fields: ShareFields = { setId, keyId, kcv, threshold: threshold!, count: count!, index: index!, share: take(SHARE_LENGTH), signer: take(SIGNER_LENGTH) };
+  const fields: ShareFields = { setId, keyId, kcv, threshold: threshold!, count: count!, index: index!, share: take(SHARE_LENGTH), signer: take(SIGNER_LENGTH), rehearsal };
   try {
     checkShareFields(fields, field);
   } catch (e) {
@@ -168,6 +182,16 @@ export function describeShare(r: ShareRecord): {
   count: number;
   index: number;
   signer: string;
+  rehearsal?: true;
 } {
-  return { setId: toHex(r.setId), keyId: toHex(r.keyId), kcv: formatKcv(r.kcv), threshold: r.threshold, count: r.count, index: r.index, signer: toHex(r.signer) };
+  return {
+    setId: toHex(r.setId),
+    keyId: toHex(r.keyId),
+    kcv: formatKcv(r.kcv),
+    threshold: r.threshold,
+    count: r.count,
+    index: r.index,
+    signer: toHex(r.signer),
+    ...(r.rehearsal === true && { rehearsal: true as const }),
+  };
 }

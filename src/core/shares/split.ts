@@ -20,6 +20,8 @@ export interface SplitRequest {
   count: number;
   /** Ed25519 seed of the ceremony signing key. */
   signerSeed: Uint8Array;
+  /** A rehearsal's split: every record is marked as a rehearsal share. */
+  rehearsal?: boolean;
   /** Subset check bounds (defaults: all subsets up to 100,000, else a sample of 10,000). */
   exhaustiveLimit?: number;
   sampleSize?: number;
@@ -80,7 +82,7 @@ export async function splitMasterKey(ctx: { provider: CryptoProvider; rng: Rng }
     const records: ShareRecord[] = [];
     try {
       for (const [i, share] of raw.entries())
-        records.push(signShareRecord(provider, { setId, keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer }, req.signerSeed));
+        records.push(signShareRecord(provider, { setId, keyId, kcv, threshold: req.threshold, count: req.count, index: i + 1, share, signer, rehearsal: req.rehearsal === true }, req.signerSeed));
     } catch (e) {
       records.forEach(wipeShareRecord);
       throw e;

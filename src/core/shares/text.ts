@@ -2,6 +2,7 @@
  * Paper share: the share record as text a person can copy by hand and type back.
  *
  *   CUSTOS SHARE 3 OF 5, ANY 3 RESTORE. SET 5c2f...  KEY cmac-aes:1a2b3c
+ *   (CUSTOS REHEARSAL SHARE ... on the card of a rehearsal's share: its record says so too)
  *   01  7KQ2 M9XD 0T4B ... 6 groups of 4 ...  4F
  *   ...
  *   14  ...  (the last line holds the remaining 16 characters)
@@ -50,7 +51,7 @@ export function lineCheck(n: number, chars: string): string {
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 export function headerLine(r: ShareRecord): string {
-  return `CUSTOS SHARE ${r.index} OF ${r.count}, ANY ${r.threshold} RESTORE. SET ${toHex(r.setId)} KEY ${formatKcv(r.kcv)}`;
+  return `CUSTOS ${r.rehearsal ? 'REHEARSAL ' : ''}SHARE ${r.index} OF ${r.count}, ANY ${r.threshold} RESTORE. SET ${toHex(r.setId)} KEY ${formatKcv(r.kcv)}`;
 }
 
 export function shareToText(_provider: CryptoProvider, r: ShareRecord): string {
@@ -130,7 +131,7 @@ export function checkTypedLine(
   return { line: `${pad2(n)}  ${chars.match(/.{1,4}/g)!.join(' ')}  ${check}`, versions: matches };
 }
 
-const HEADER_RE = /^CUSTOS SHARE \d{1,3} OF \d{1,3}, ANY \d{1,3} RESTORE\. SET [0-9a-f]{32} KEY cmac-aes:[0-9a-f]{6}$/i;
+const HEADER_RE = /^CUSTOS (?:REHEARSAL )?SHARE \d{1,3} OF \d{1,3}, ANY \d{1,3} RESTORE\. SET [0-9a-f]{32} KEY cmac-aes:[0-9a-f]{6}$/i;
 
 export function textToShare(provider: CryptoProvider, text: string, field = 'text'): ShareRecord {
   if (typeof text !== 'string') throw new InputError('text.type', field, 'must be text');
@@ -143,11 +144,11 @@ export function textToShare(provider: CryptoProvider, text: string, field = 'tex
     const raw = physical[p]!.trim();
     if (raw === '') continue;
     const where = `${field}.line[${p + 1}]`;
-    if (/^custos share/i.test(raw)) {
+    if (/^custos (?:rehearsal )?share/i.test(raw)) {
       if (header !== undefined) throw new InputError('text.header', where, 'a second header line');
       header = raw.replace(/\s+/g, ' ');
       if (!HEADER_RE.test(header))
-        throw new InputError('text.header', where, 'header line is not in the form "CUSTOS SHARE i OF n, ANY m RESTORE. SET <id> KEY cmac-aes:xxxxxx"');
+        throw new InputError('text.header', where, 'header line is not in the form "CUSTOS SHARE i OF n, ANY m RESTORE. SET <id> KEY cmac-aes:xxxxxx" (REHEARSAL SHARE on a rehearsal\'s card)');
       continue;
     }
     const { n, chars, check } = parseLine(raw, where, field);

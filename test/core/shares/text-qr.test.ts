@@ -5,6 +5,7 @@ import { qrPayloadToShare, shareQrSvg, shareToQrPayload } from '../../../src/cor
 import QRCode from 'qrcode';
 import { InputError, VerifyError } from '../../../src/core/errors';
 import { makeShares, provider } from '../../helpers/shares';
+import { decodeShareRecord, describeShare, verifyShareSignature } from '../../../src/core/shares/record';
 
 describe('paper share text', async () => {
   const f = await makeShares(3, 5, 'paper');
@@ -141,6 +142,31 @@ describe('paper share text', async () => {
     const other = shareToText(provider, f.records[1]!).trimEnd().split('\n');
     const mixed = [...lines.slice(0, 8), ...other.slice(8)].join('\n');
     expect(() => textToShare(provider, mixed)).toThrow(/digest|header/);
+  });
+});
+
+describe("a rehearsal's share", async () => {
+  const f = await makeShares(2, 3, 'drill', { rehearsal: true });
+  const r = f.records[0]!;
+  it('is marked in its signed record (magic CSRH), its text header and its QR payload', () => {
+    expect(new TextDecoder().decode(r.bytes.subarray(0, 4))).toBe('CSRH');
+    expect(r.rehearsal).toBe(true);
+    expect(describeShare(r)).toMatchObject({ rehearsal: true });
+    const text = shareToText(provider, r);
+    expect(text.split('\n')[0]).toMatch(/^CUSTOS REHEARSAL SHARE 1 OF 3, ANY 2 RESTORE\. SET /);
+    expect(textToShare(provider, text).rehearsal).toBe(true);
+    expect(qrPayloadToShare(provider, shareToQrPayload(r)).rehearsal).toBe(true);
+    expect(verifyShareSignature(provider, r)).toBe(true);
+  });
+  it('cannot be passed off as a real share: the mark is under the digest, and a header without it disagrees', async () => {
+    const stripped = r.bytes.slice();
+    stripped.set(new TextEncoder().encode('CSHR'), 0);
+    expect(() => decodeShareRecord(provider, stripped)).toThrowError(/^record\.digest: does not match the record/);
+    const text = shareToText(provider, r).replace('CUSTOS REHEARSAL SHARE', 'CUSTOS SHARE');
+    expect(() => textToShare(provider, text)).toThrowError(/^text\.header: does not match the share lines \(the lines say: CUSTOS REHEARSAL SHARE/);
+    const realOne = (await makeShares(2, 3, 'drill')).records[0]!;
+    expect(realOne.rehearsal).toBe(false);
+    expect(describeShare(realOne)).not.toHaveProperty('rehearsal');
   });
 });
 
