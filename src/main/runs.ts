@@ -45,6 +45,8 @@ export class Runs {
       written: (file) => send({ run: id, type: 'written', file }),
       readAloud: (value) => send({ run: id, type: 'read-aloud', value }),
       progress: (work) => send({ run: id, type: 'progress', work }),
+      step: (step) => send({ run: id, type: 'step', step }),
+      warning: (text) => send({ run: id, type: 'warning', text }),
       refused: (reason) => send({ run: id, type: 'refused', reason }),
       end: (outcome) => {
         if (this.current?.id === id) this.current = undefined;

@@ -26,7 +26,11 @@ export interface RunListener {
   /** A value the room reads aloud (a KCV, a fingerprint and its words). */
   readAloud(value: { label: string; value: string; words?: string[] }): void;
   /** Long work as it goes: the subset check, bytes backed up or restored. */
-  progress(work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number }): void;
+  progress(work: { what: 'subsets' | 'backup' | 'restore' | 'scrypt'; done: number; total: number }): void;
+  /** A step of the script started, was done, or is where the run failed. */
+  step(step: { id: string; state: 'started' | 'done' | 'failed' }): void;
+  /** A warning the room must see before the ceremony goes on. */
+  warning(text: string): void;
   /** The run ended: closed (result), failed (error), or stopped (Cancel, or the process died). */
   end(outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string }): void;
   /** A message the host or the engine refused; the run goes on. */
@@ -101,6 +105,10 @@ export class EngineRun {
         return this.listener.readAloud(m.value);
       case 'progress':
         return this.listener.progress(m.work);
+      case 'step':
+        return this.listener.step(m.step);
+      case 'warning':
+        return this.listener.warning(m.text);
       case 'refused':
         return this.listener.refused(m.reason);
       case 'done':

@@ -101,11 +101,14 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
   });
 
   async function run(planFile: string, rehearsal: boolean, appVersion: string, workFactor: number | undefined): Promise<void> {
+    let progress: StepProgress | undefined;
     try {
       const checked = checkPlanFile(nativeProvider, planFile, systemClock());
       if (workFactor !== undefined && !rehearsal) throw new InputError('engine.workFactor', 'workFactor', 'may only be lowered in a rehearsal');
       const steps = describeSteps(checked.plan, checked.roster);
-      send({ type: 'script', script: scriptOf(checked, steps, rehearsal) });
+      const script = scriptOf(checked, steps, rehearsal);
+      send({ type: 'script', script });
+      progress = new StepProgress(steps, script.done, (step) => send({ type: 'step', step }));
       const platform = platformPorts(planMedia(checked, appVersion, (t) => send({ type: 'say', text: t })));
       const report = (medium: WrittenFile['medium'], location: string, name: string, sha256: string) => send({ type: 'written', file: { medium, location, name, sha256 } });
       const ports: CeremonyPorts = {
@@ -115,8 +118,10 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         appended: (e) => {
           const step = stepOf(steps, e)?.id;
           send({ type: 'event', event: { type: e.type, actor: e.actor, seq: e.seq, ...(step !== undefined && { step }) } });
+          if (step !== undefined) progress?.completed(step);
         },
         progress: (work) => send({ type: 'progress', work }),
+        warn: (t) => send({ type: 'warning', text: t }),
         retrying: (r) => void (retry = r),
         readAloud: (value) => send({ type: 'read-aloud', value }),
         async unlock(who, purpose) {
@@ -169,6 +174,7 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });
       send({ type: 'done', result: { rehearsal, ...result } });
     } catch (e) {
+      progress?.failed();
       if (!isCustosError(e)) {
         send({ type: 'failed', error: { kind: 'internal', code: 'internal', field: '', message: e instanceof Error ? e.message : String(e) } });
         return;
@@ -178,6 +184,39 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
       for (const w of open.values()) w.reject(new InputError('engine.stopped', 'engine', 'the ceremony stopped'));
       open.clear();
     }
+  }
+}
+
+/** Where the run is in its script: the first step not done is the one started; a failure is that step's. */
+class StepProgress {
+  private readonly finished: Set<string>;
+  private current: string | undefined;
+
+  constructor(
+    private readonly steps: Step[],
+    done: string[],
+    private readonly send: (step: { id: string; state: 'started' | 'done' | 'failed' }) => void,
+  ) {
+    this.finished = new Set(done);
+    this.next();
+  }
+
+  completed(id: string): void {
+    if (this.finished.has(id)) return;
+    this.finished.add(id);
+    this.send({ id, state: 'done' });
+    this.next();
+  }
+
+  failed(): void {
+    if (this.current !== undefined) this.send({ id: this.current, state: 'failed' });
+  }
+
+  private next(): void {
+    const s = this.steps.find((x) => !this.finished.has(x.id));
+    if (s === undefined || s.id === this.current) return;
+    this.current = s.id;
+    this.send({ id: s.id, state: 'started' });
   }
 }
 

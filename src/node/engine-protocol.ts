@@ -84,7 +84,11 @@ export const fromEngineSchema = z.discriminatedUnion('type', [
   /** A file the ceremony wrote and read back: where, and the SHA-256 of what was read back. */
   z.strictObject({ type: z.literal('written'), file: z.strictObject({ medium: z.enum(['outputs', 'paper', 'identity']), location: path, name: z.string().max(300), sha256: z.string().regex(/^[0-9a-f]{64}$/) }) }),
   z.strictObject({ type: z.literal('read-aloud'), value: z.strictObject({ label: line, value: line, words: z.array(z.string().max(20)).max(64).optional() }) }),
-  z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore']), done: z.int().min(0), total: z.int().min(0) }) }),
+  z.strictObject({ type: z.literal('progress'), work: z.strictObject({ what: z.enum(['subsets', 'backup', 'restore', 'scrypt']), done: z.int().min(0), total: z.int().min(0) }) }),
+  /** A step of the script started (the first one not done), was completed, or is where the run failed. */
+  z.strictObject({ type: z.literal('step'), step: z.strictObject({ id: z.string().max(200), state: z.enum(['started', 'done', 'failed']) }) }),
+  /** A warning the room must see (the air gap in warn mode with an interface up). */
+  z.strictObject({ type: z.literal('warning'), text: z.string().max(2000) }),
   z.strictObject({ type: z.literal('done'), result: z.record(z.string(), z.unknown()) }),
   z.strictObject({ type: z.literal('failed'), error: z.strictObject({ kind: z.string(), code: z.string(), field: z.string(), message: z.string() }) }),
   /** A message the engine refused (malformed, or an answer to no open prompt); the run goes on. */

@@ -17,12 +17,17 @@ export type Screen = { name: 'home' } | { name: 'plan' } | { name: 'verify' } | 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ name: 'home' });
   const [airGap, setAirGap] = useState<AirGap | undefined>();
-  const checkAirGap = useCallback(() => {
-    api().airGap().then(setAirGap, () => setAirGap(undefined));
-  }, []);
+  /** Read the air gap now (the banner shows it); settles once it is read, or could not be. */
+  const checkAirGap = useCallback(
+    () =>
+      api()
+        .airGap()
+        .then(setAirGap, () => setAirGap(undefined)),
+    [],
+  );
   useEffect(() => {
-    checkAirGap();
-    const t = setInterval(checkAirGap, 5000);
+    void checkAirGap();
+    const t = setInterval(() => void checkAirGap(), 5000);
     return () => clearInterval(t);
   }, [checkAirGap]);
   const rehearsal = screen.name === 'ceremony' && screen.rehearsal;

@@ -32,6 +32,11 @@ interface RunState {
   readAloud: ReadAloudValue[];
   written: Written[];
   progress?: { what: string; done: number; total: number };
+  /** The step the engine says it is on, and the step where the run failed. */
+  started?: string;
+  failed?: string;
+  /** Warnings the room must see (the air gap in warn mode), kept on screen for the whole run. */
+  warnings: string[];
   refused?: string;
   end?: Outcome;
   startError?: string;
@@ -39,7 +44,7 @@ interface RunState {
 
 type Action = { type: 'started'; run: number } | { type: 'start-failed'; error: string } | { type: 'message'; m: RunMessage; at: string } | { type: 'answered' } | { type: 'restart' };
 
-const initial = (): RunState => ({ done: new Map(), events: [], readAloud: [], written: [] });
+const initial = (): RunState => ({ done: new Map(), events: [], readAloud: [], written: [], warnings: [] });
 
 type Written = Extract<RunMessage, { type: 'written' }>['file'];
 
@@ -76,6 +81,12 @@ function reduce(s: RunState, a: Action): RunState {
       return { ...s, readAloud: [...s.readAloud.filter((v) => v.label !== m.value.label), m.value] };
     case 'progress':
       return { ...s, progress: m.work };
+    case 'step':
+      if (m.step.state === 'started') return { ...s, started: m.step.id };
+      if (m.step.state === 'failed') return { ...s, failed: m.step.id };
+      return s.done.has(m.step.id) ? s : { ...s, done: new Map(s.done).set(m.step.id, a.at) };
+    case 'warning':
+      return s.warnings.includes(m.text) ? s : { ...s, warnings: [...s.warnings, m.text] };
     case 'written':
       return { ...s, written: [...s.written, m.file] };
     case 'refused':
@@ -87,7 +98,7 @@ function reduce(s: RunState, a: Action): RunState {
 
 const now = () => new Date().toTimeString().slice(0, 5);
 
-export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chosen; rehearsal: boolean; home: () => void; recheckAirGap: () => void }) {
+export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chosen; rehearsal: boolean; home: () => void; recheckAirGap: () => Promise<void> }) {
   const [s, dispatch] = useReducer(reduce, undefined, initial);
   const [attempt, setAttempt] = useState(0);
   const [handedTo, setHandedTo] = useState<string | undefined>();
@@ -99,16 +110,17 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
   useEffect(() => {
     dispatch({ type: 'restart' });
     setHandedTo(undefined);
-    recheckAirGap(); // the air gap is checked again before each ceremony (the engine checks it too)
-    api()
-      .startRun({ plan: plan.token, rehearsal })
+    // The air gap is read again, and shown, before each ceremony starts (the engine checks it too).
+    recheckAirGap()
+      .then(() => api().startRun({ plan: plan.token, rehearsal }))
       .then(
         (r) => dispatch({ type: 'started', run: r.run }),
         (e) => dispatch({ type: 'start-failed', error: errorText(e) }),
       );
   }, [plan.token, rehearsal, attempt, recheckAirGap]);
 
-  const current = useMemo(() => s.script?.steps.find((st) => !s.done.has(st.id)), [s.script, s.done]);
+  // The step the engine said it started; before it says, the first step not done.
+  const current = useMemo(() => s.script?.steps.find((st) => (s.started !== undefined ? st.id === s.started && !s.done.has(st.id) : !s.done.has(st.id))) ?? s.script?.steps.find((st) => !s.done.has(st.id)), [s.script, s.done, s.started]);
   const running = s.run !== undefined && !s.end && !s.startError;
   const who = s.prompt?.prompt.who;
   const handOver = who !== undefined && who !== handedTo;
@@ -130,13 +142,18 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
 
   return (
     <div className="ceremony">
-      <ScriptRail script={s.script} done={s.done} current={current} />
+      <ScriptRail script={s.script} done={s.done} current={current} failed={s.end && !('closed' in s.end) ? s.failed : undefined} />
       <section className="pane" aria-live="polite">
         <h1 className="title">
           {s.script ? `${s.script.name}` : 'Starting the ceremony…'}
           {s.script && <span className="kind"> · {s.script.kind}{s.script.resuming ? ' · resumed' : ''}</span>}
         </h1>
         {s.startError && <Failure title="The ceremony could not start" message={s.startError} retry={() => setAttempt((n) => n + 1)} home={home} />}
+        {s.warnings.map((w) => (
+          <p key={w} className="run-warning" role="alert">
+            <strong>Warning:</strong> {w}
+          </p>
+        ))}
         {s.readAloud.length > 0 && !(s.end && 'closed' in s.end) && <ReadAloudPanel values={s.readAloud} />}
         {s.prompt && !handOver && s.run !== undefined && (
           <PromptPane
@@ -201,7 +218,7 @@ function personOf(script: RunScript | undefined, who: string, current: ScriptSte
   return { id: who, name, role: step ? (step.position ?? ROLE_WORDS[step.role]) : 'participant' };
 }
 
-function ScriptRail({ script, done, current }: { script: RunScript | undefined; done: Map<string, string>; current: ScriptStep | undefined }) {
+function ScriptRail({ script, done, current, failed }: { script: RunScript | undefined; done: Map<string, string>; current: ScriptStep | undefined; failed: string | undefined }) {
   const rail = useRef<HTMLElement>(null);
   useEffect(() => {
     rail.current?.querySelector('[aria-current="step"]')?.scrollIntoView({ block: 'nearest' });
@@ -216,17 +233,19 @@ function ScriptRail({ script, done, current }: { script: RunScript | undefined; 
         <ol>
           {script.steps.map((st) => {
             const isDone = done.has(st.id);
-            const isCurrent = current?.id === st.id;
+            const isFailed = !isDone && failed === st.id;
+            const isCurrent = !isFailed && current?.id === st.id;
             return (
-              <li key={st.id} className={isDone ? 'done' : isCurrent ? 'current' : 'later'} aria-current={isCurrent ? 'step' : undefined}>
+              <li key={st.id} className={isDone ? 'done' : isFailed ? 'failed' : isCurrent ? 'current' : 'later'} aria-current={isCurrent || isFailed ? 'step' : undefined}>
                 <span className="mark" aria-hidden="true">
-                  {isDone ? '✓' : isCurrent ? '▶' : '○'}
+                  {isDone ? '✓' : isFailed ? '✗' : isCurrent ? '▶' : '○'}
                 </span>
                 <span className="step-text">
                   <span className="step-id">{st.id}</span> <strong>{st.name ?? st.person}</strong> <span className="role">({st.position ?? ROLE_WORDS[st.role]})</span>
                   <span className="action">{st.action}</span>
                   {isDone && <span className="when">{done.get(st.id) ? `done ${done.get(st.id)}` : 'done before'}</span>}
-                  <span className="sr-only">{isDone ? 'done' : isCurrent ? 'current step' : 'to do'}</span>
+                  {isFailed && <span className="when">stopped here</span>}
+                  <span className="sr-only">{isDone ? 'done' : isFailed ? 'the run stopped at this step' : isCurrent ? 'current step' : 'to do'}</span>
                 </span>
               </li>
             );
@@ -335,19 +354,21 @@ const WORK: Record<string, (done: number, total: number) => string> = {
   subsets: (_d, t) => `Checking all ${t} ways to combine the shares rebuild the key`,
   backup: (_d, t) => `Sealing ${(t / 1e6).toFixed(1)} MB into the backup`,
   restore: (_d, t) => `Writing ${(t / 1e6).toFixed(1)} MB back into the vault`,
+  scrypt: () => 'Stretching a passphrase (scrypt): about a second',
 };
 
 function Working({ progress, say }: { progress: RunState['progress']; say: string | undefined }) {
   return (
     <div className="working">
       {progress ? (
-        <ProgressBar value={progress.done} maxValue={progress.total || 1} className="progress">
+        // A key derivation reports only its start and end: shown as work going on, not as a share of it.
+        <ProgressBar value={progress.done} maxValue={progress.total || 1} isIndeterminate={progress.what === 'scrypt' && progress.done < progress.total} className="progress">
           {({ percentage }) => (
             <>
               <span className="progress-label">{(WORK[progress.what] ?? ((d: number, t: number) => `${d} of ${t}`))(progress.done, progress.total)}</span>
-              <span className="progress-value">{Math.round(percentage ?? 0)}%</span>
+              {percentage !== undefined && <span className="progress-value">{Math.round(percentage)}%</span>}
               <div className="bar">
-                <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
+                <div className={percentage === undefined ? 'fill indeterminate' : 'fill'} style={percentage === undefined ? undefined : { width: `${percentage}%` }} />
               </div>
             </>
           )}

@@ -251,7 +251,9 @@ export type RunMessage =
   | { run: number; type: 'say'; text: string }
   | { run: number; type: 'written'; file: { medium: 'outputs' | 'paper' | 'identity'; location: string; name: string; sha256: string } }
   | { run: number; type: 'read-aloud'; value: { label: string; value: string; words?: string[] } }
-  | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore'; done: number; total: number } }
+  | { run: number; type: 'progress'; work: { what: 'subsets' | 'backup' | 'restore' | 'scrypt'; done: number; total: number } }
+  | { run: number; type: 'step'; step: { id: string; state: 'started' | 'done' | 'failed' } }
+  | { run: number; type: 'warning'; text: string }
   | { run: number; type: 'end'; outcome: { closed: Record<string, unknown> } | { failed: { kind: string; code: string; field: string; message: string } } | { stopped: string } }
   | { run: number; type: 'refused'; reason: string };
 

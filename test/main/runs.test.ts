@@ -99,8 +99,36 @@ describe('what main vouches for at a show-share moment', () => {
     const sent: unknown[] = [];
     let deliver: (m: unknown) => void = () => undefined;
     const child: EngineChild = { send: (m) => void sent.push(m), onMessage: (l) => void (deliver = l), onExit: () => undefined, kill: () => undefined };
-    return { child, sent, ask: (id: number, prompt: Record<string, unknown>) => deliver({ type: 'prompt', id, prompt }) };
+    return { child, sent, ask: (id: number, prompt: Record<string, unknown>) => deliver({ type: 'prompt', id, prompt }), raw: (m: unknown) => deliver(m) };
   }
+  it('what the engine sends is checked like IPC: a malformed or unknown message is refused and not relayed; an answer must fit the open prompt', () => {
+    const e = fakeEngine();
+    const choices = new Choices();
+    const shown: RunMessage[] = [];
+    const runs = new Runs({ fork: () => e.child, send: (m) => void shown.push(m), choices, appVersion: 'test' });
+    const { run } = runs.start({ plan: choices.add('plan', '/media/plan.yaml').token, rehearsal: true });
+    e.raw({ type: 'progress', work: { what: 'mining', done: 1, total: 2 } });
+    e.raw({ type: 'exec', command: 'rm -rf /' });
+    e.raw({ type: 'prompt', id: 1, prompt: { kind: 'unlock', who: '../oscar', attempt: 1 } });
+    e.raw({ type: 'step', step: { id: 'open', state: 'started', extra: true } });
+    expect(shown.map((m) => m.type)).toEqual(['refused', 'refused', 'refused', 'refused']);
+    expect(shown.map((m) => (m as { reason: string }).reason)).toEqual(Array(4).fill(expect.stringMatching(/^the engine sent a malformed message: /)));
+    // A well-formed step and warning are relayed as they came.
+    e.raw({ type: 'step', step: { id: 'open', state: 'started' } });
+    e.raw({ type: 'warning', text: 'wlan0 is up' });
+    expect(shown.slice(4)).toEqual([
+      { run, type: 'step', step: { id: 'open', state: 'started' } },
+      { run, type: 'warning', text: 'wlan0 is up' },
+    ]);
+    // An answer to a prompt that is not the open one (id or kind) is refused before it reaches the engine.
+    e.ask(7, { kind: 'dice', who: 'oscar', attempt: 1 });
+    const sentBefore = e.sent.length;
+    expect(runs.answer(run, 6, { kind: 'dice', rolls: '123456' })).toBe(false);
+    expect(runs.answer(run, 7, { kind: 'review', approve: true })).toBe(false);
+    expect(e.sent.length).toBe(sentBefore);
+    expect(runs.answer(run, 7, { kind: 'dice', rolls: '123456' })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 7, answer: { kind: 'dice', rolls: '123456' } });
+  });
   it('a card is recorded as printed only when main’s print dialog printed it while that moment was open, whatever the window claims; the card main relayed is wiped', () => {
     const e = fakeEngine();
     const choices = new Choices();

@@ -51,6 +51,8 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
   const readAloud: string[] = [];
   const written: WrittenFile[] = [];
   const steps: string[] = [];
+  const stepStates: string[] = [];
+  const warnings: string[] = [];
   const run: EngineRun = new EngineRun(c, {
     script: (s) => void scripts.push(s),
     prompt(id, p) {
@@ -70,10 +72,12 @@ function room(c: ReturnType<typeof child>, answer: (p: Prompt) => Answer, opts: 
     readAloud: (v) => void readAloud.push(v.label),
     written: (f) => void written.push(f),
     progress: (w) => void progress.push(w),
+    step: (st) => void stepStates.push(`${st.id}:${st.state}`),
+    warning: (t) => void warnings.push(t),
     end: resolveEnd,
     refused: (r) => void refused.push(r),
   });
-  return { run, prompts, events, refused, ended, progress, scripts, steps, readAloud, written, unwiped: () => unwiped };
+  return { run, prompts, events, refused, ended, progress, scripts, steps, stepStates, warnings, readAloud, written, unwiped: () => unwiped };
 }
 
 const people = (mistype: { done: boolean }) => (p: Prompt): Answer => {
@@ -138,6 +142,10 @@ describe('the engine process', () => {
     expect(script).toMatchObject({ kind: 'generate', rehearsal: true, resuming: false, done: [], people: { alice: 'Alice Custodian', wendy: 'Wendy Witness' } });
     expect(script.steps.find((s) => s.id === 'issue:bob')).toMatchObject({ person: 'bob', name: 'Bob Custodian', position: 'custodian 2 of 3' });
     expect(first.steps.slice(0, 3)).toEqual(['open', 'generate', 'split']);
+    // The engine said where it is in the script: each step started, then done, in the script's order.
+    expect(first.stepStates.slice(0, 6)).toEqual(['open:started', 'open:done', 'generate:started', 'generate:done', 'split:started', 'split:done']);
+    // Each scrypt derivation (identities opened, share files sealed) was reported as work going on.
+    expect(first.progress.filter((p) => p.what === 'scrypt').slice(0, 2)).toEqual([{ what: 'scrypt', done: 0, total: 1 }, { what: 'scrypt', done: 1, total: 1 }]);
     expect(first.steps).toContain('issue:carol');
 
     const second = room(child(), people(mistype));
@@ -147,6 +155,8 @@ describe('the engine process', () => {
     expect(o2).toEqual({ closed: expect.objectContaining({ kind: 'generate', rehearsal: true, kcv: expect.stringMatching(/^cmac-aes:/) }) });
     expect(second.events.slice(0, 2)).toEqual(['oscar:ceremony.resumed', 'wendy:deviation.countersigned']);
     // Resumed: the script says which steps the interrupted run did.
+    // Resumed: the first step it starts is the first the interrupted run had not done.
+    expect(second.stepStates[0]).toBe(`${second.scripts[0]!.steps.find((st) => !second.scripts[0]!.done.includes(st.id))!.id}:started`);
     expect(second.scripts[0]).toMatchObject({ resuming: true, done: expect.arrayContaining(['open', 'generate', 'split', 'inventory', 'issue:alice', 'issue:carol']) });
     expect(second.steps.at(-1)).toBe('close');
     // Values for the room to read aloud came as such: the KCV at the split, the closing head.
@@ -185,5 +195,7 @@ describe('the engine process', () => {
     r.run.start(plan, true, '0.1.0-test');
     expect(await r.ended).toEqual({ failed: expect.objectContaining({ code: 'quorum.short', field: 'plan.quorum' }) });
     expect(r.prompts).toEqual([]);
+    // The script's first step is where it stopped.
+    expect(r.stepStates).toEqual(['open:started', 'open:failed']);
   }, 60_000);
 });

@@ -82,7 +82,8 @@ export interface ReadAloud {
 }
 
 export interface Progress {
-  what: 'subsets' | 'backup' | 'restore';
+  /** scrypt: one key derivation from a passphrase (0 of 1 as it starts, 1 of 1 when done: it reports nothing between). */
+  what: 'subsets' | 'backup' | 'restore' | 'scrypt';
   done: number;
   total: number;
 }
@@ -157,8 +158,13 @@ export interface PlatformPorts {
    * typed), and which try comes next of how many. Optional: `say` tells the same.
    */
   retrying?(retry: { who: string; reason: string; attempt: number; of: number }): void;
-  /** Long work as it goes (the subset check, bytes backed up or restored), at most about a hundred reports per piece of work. Optional. */
+  /** Long work as it goes (the subset check, bytes backed up or restored, each scrypt derivation), at most about a hundred reports per piece of work. Optional. */
   progress?(work: Progress): void;
+  /**
+   * A warning the room must see before the ceremony goes on (the air gap in `warn` mode with an
+   * interface up); the transcript records it too. Optional: `say` tells it otherwise.
+   */
+  warn?(text: string): void;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Plan, PlanKind, PlanOf } from '../plan/schema';
 import type { VerifiedRoster } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
+import type { CryptoProvider } from '../crypto/provider';
 import { runGenerate, type CeremonyOptions } from './generate';
 import { runAddKey, runChangeState } from './inventory-ceremonies';
 import { runEscrow, runExportBundle } from './export';
@@ -33,6 +34,23 @@ export type CeremonyResult = { [K in PlanKind]: ResultOf<K> | (Closing & { kind:
 
 type AnyRunner = (ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) => Promise<Closing>;
 
+/** The provider with each scrypt derivation reported as long work (it gives no progress of its own). */
+function reportingScrypt(provider: CryptoProvider, progress: CeremonyPorts['progress']): CryptoProvider {
+  if (!progress) return provider;
+  // A checked provider is a frozen object of closures (no `this`): a copy with scrypt wrapped.
+  return Object.freeze({
+    ...provider,
+    async scrypt(...a: Parameters<CryptoProvider['scrypt']>) {
+      progress({ what: 'scrypt', done: 0, total: 1 });
+      try {
+        return await provider.scrypt(...a);
+      } finally {
+        progress({ what: 'scrypt', done: 1, total: 1 });
+      }
+    },
+  });
+}
+
 /**
  * Run a plan. `roster` is the pinned roster the plan names; for an enrollment it is the pinned
  * roster being renewed, or undefined for a first enrollment.
@@ -40,7 +58,9 @@ type AnyRunner = (ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster, opts
 export async function runPlan(ports: CeremonyPorts, plan: Plan, roster: VerifiedRoster | undefined, opts: CeremonyOptions & { segmentSize?: number }): Promise<CeremonyResult> {
   if (plan.kind !== 'enroll' && !roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
   // Whatever would stop the run is found before anyone is asked for anything.
-  foresee(ports, plan, roster, { planSha256: opts.planSha256, rehearsal: opts.rehearsal === true });
+  const seen = foresee(ports, plan, roster, { planSha256: opts.planSha256, rehearsal: opts.rehearsal === true });
+  for (const w of seen.warnings) (ports.warn ?? ((t: string) => ports.say(`Warning: ${t}`)))(w);
+  ports = { ...ports, provider: reportingScrypt(ports.provider, ports.progress) };
   if (plan.kind === 'enroll') return { kind: 'enroll', ...(await runEnroll(ports, plan, roster, opts)) };
   if (!roster) throw new InputError('plan.roster', 'plan.roster', 'the pinned roster was not given');
   const result = await (RUNNERS[plan.kind] as AnyRunner)(ports, plan, roster, opts);

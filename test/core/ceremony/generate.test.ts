@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runGenerate, MIN_DICE_ROLLS } from '../../../src/core/ceremony/generate';
+import { runPlan } from '../../../src/core/ceremony/run';
 import { parsePlan, type GeneratePlan } from '../../../src/core/plan/schema';
 import { planTemplate } from '../../../src/core/plan/templates';
 import { seededRng } from '../../../src/core/crypto/random';
@@ -104,6 +105,27 @@ describe('generate ceremony', () => {
     ports.progress = (w) => void work.push(w);
     await runGenerate(ports, plan((t) => t.replace('[file, paper]', '[file]')), verified, opts);
     expect(work).toEqual(Array.from({ length: 10 }, (_, i) => ({ what: 'subsets', done: i + 1, total: 10 })));
+  });
+
+  it('run as a plan: a warning the room must see comes before anyone is asked, and each scrypt derivation is reported as work', async () => {
+    const ports = memoryPorts({ ids, rng: seededRng('warn'), network: { interfaces: [{ name: 'lo', loopback: true, addresses: ['127.0.0.1'] }, { name: 'wlan0', loopback: false, addresses: ['10.1.2.3'] }] } });
+    const order: string[] = [];
+    ports.warn = (t) => void order.push(`warn: ${t}`);
+    const asked = ports.unlock.bind(ports);
+    ports.unlock = async (who, purpose) => {
+      order.push(`unlock ${who}`);
+      return asked(who, purpose);
+    };
+    const work: { what: string; done: number; total: number }[] = [];
+    ports.progress = (w) => void work.push(w);
+    await runPlan(ports, plan((t) => t.replace('[file, paper]', '[file]').replace('airgap: strict', 'airgap: warn')), verified, opts);
+    expect(order[0]).toMatch(/^warn: .*wlan0/);
+    expect(order[1]).toBe('unlock oscar');
+    const scrypt = work.filter((w) => w.what === 'scrypt');
+    // Each custodian's share file sealed and re-opened, each identity opened: every derivation starts at 0 of 1 and ends at 1 of 1.
+    expect(scrypt.length).toBeGreaterThanOrEqual(2 * 5);
+    expect(scrypt.length % 2).toBe(0);
+    for (let i = 0; i < scrypt.length; i += 2) expect([scrypt[i], scrypt[i + 1]]).toEqual([{ what: 'scrypt', done: 0, total: 1 }, { what: 'scrypt', done: 1, total: 1 }]);
   });
 
   it('refuses, before any key exists, to put paper shares on the medium of the share files, or nowhere', async () => {
