@@ -171,7 +171,8 @@ Runs a ceremony plan (custos plan template KIND). Every person is asked at the t
 passphrases are read without echo. An answers file is refused: it holds passphrases, so it is
 for rehearsals only. If the plan's transcript exists in the vault and is not closed, the run
 resumes it: the interruption is recorded and countersigned, finished steps are not repeated.
-A real run refuses a vault that holds rehearsals, and anything a rehearsal made.
+A real run refuses a vault that holds a rehearsal verifying under its roster, and anything a
+rehearsal made; a file that does not verify is ignored and reported, and blocks nothing.
 Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input.
 `,
   rehearse: `Usage: custos rehearse PLAN [--answers FILE] [--work-factor N] [--json]

@@ -1,6 +1,7 @@
 /**
  * Rehearsals and real ceremonies never mix: a real run takes no answers file; a rehearsal
- * refuses a real vault and a real run a rehearsal vault; a real restore refuses a rehearsal
+ * refuses a real vault and a real run a rehearsal vault (one that verifies under its roster;
+ * a file that does not verify is ignored, so it blocks nothing); a real restore refuses a rehearsal
  * backup. (A real import refusing a rehearsal bundle is in test/kmip/import.test.ts.)
  */
 import { createPrivateKey } from 'node:crypto';
@@ -55,13 +56,28 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
     expect(t.asked).toEqual([]);
     expect(files('vault-empty')).toEqual([]);
   });
-  it('a real run pointed at a rehearsal vault is refused, and writes nothing', async () => {
+  it('a real run pointed at a rehearsal vault trusts nothing the rehearsals made (their roster is not the pinned one): it names them, is refused, and writes nothing', async () => {
     const before = files('vault-drill');
     const t = typing(dir, {}, 'real-ids');
     const r = await custosTyping(t, 'run', w.plan('real-in-drill', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-drill', roster: { file: 'out-enroll/roster.json', words: real.words } }));
-    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/vault\/drill-[a-z]+\.jsonl: is a rehearsal: a real ceremony never runs in a rehearsal vault/) });
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.quorum: this vault knows no live share set .*; it ignores drill-[a-z]+\.jsonl, drill-[a-z]+\.jsonl \(not valid ceremonies under this roster: custos vault doctor says why\): check plan\.vault/) });
     expect(t.asked).toEqual([]);
     expect(files('vault-drill')).toEqual(before);
+  });
+  it('an unsigned file that says it is a rehearsal, dropped into the real vault, blocks nothing: ignored and named, the next real ceremony runs, the doctor reports it', async () => {
+    cpSync(at('vault-real'), at('vault-dropped'), { recursive: true });
+    const roster = JSON.parse(readFileSync(at('vault-real', 'real-generate.jsonl'), 'utf8').split('\n')[0]!).data.roster as string;
+    const open = { v: 1, ceremony: 'ab'.repeat(16), seq: 0, time: new Date().toISOString(), actor: 'oscar', type: 'ceremony.open', prev: '00'.repeat(32), data: { kind: 'generate', name: 'drill', roster, operator: 'oscar', witnesses: ['wendy'], rehearsal: true }, sig: 'AAAA' };
+    writeFileSync(at('vault-dropped', 'dropped.jsonl'), JSON.stringify(open) + '\n');
+    const plan = w.plan('after-drop', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-after-drop'), { vault: 'vault-dropped', roster: { file: 'out-enroll/roster.json', words: real.words } });
+    const r = await custosTyping(typing(dir, { alice: 'out-real/alice.share.age', bob: 'out-real/bob.share.age' }, 'real-ids'), 'run', plan);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/Vault: dropped\.jsonl is ignored: it does not verify/);
+    const d = await custos('vault', 'doctor', at('vault-dropped'), '--roster', at('out-enroll', 'roster.json'), '--roster-words', real.words, '--json');
+    expect(d.code, d.err).toBe(0);
+    const report = JSON.parse(d.out) as { closed: string[]; findings: { file: string; status: string; why: string }[] };
+    expect(report.findings).toEqual([expect.objectContaining({ file: 'dropped.jsonl', status: 'ignored', why: expect.stringMatching(/^it does not verify/) })]);
+    expect(report.closed).toEqual(expect.arrayContaining(['real-generate.jsonl', 'after-drop.jsonl']));
   });
   it('a real restore refuses a rehearsal backup before anyone is asked', async () => {
     const plan = w.plan('restore-drill', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-drill-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new', roster: { file: 'out-enroll/roster.json', words: real.words } });

@@ -4,7 +4,8 @@
  *
  * Findings, file by file: a transcript cut off mid-write (its plan cannot resume), one
  * interrupted (resume it), aborted, or not a valid ceremony (ignored); a rehearsal in a real
- * vault or a real ceremony in a rehearsal vault (every ceremony of the other kind is refused);
+ * vault or a real ceremony in a rehearsal vault, as a transcript that verifies says (every
+ * ceremony of the other kind is refused);
  * an inventory file no valid ceremony recorded (the next generation of its master key cannot
  * be written). A finding that blocks says what it blocks.
  *

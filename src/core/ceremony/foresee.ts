@@ -78,7 +78,11 @@ function quorumSet(state: VaultState, quorum: string[]): ShareSet | undefined {
     const why = r ? `was revoked by ceremony ${r.ceremony} on ${r.time}` : `is of master key ${dead.kcv}, retired by ceremony ${state.retired.get(dead.keyId)!.ceremony}`;
     throw new PolicyError('quorum.revoked', 'plan.quorum', `share set ${dead.setId}, the one this quorum holds, ${why}: its shares are refused${live.length ? `; name custodians of the live ${liveSets}` : ''}`);
   }
-  if (live.length === 0) throw new PolicyError('quorum.no-set', 'plan.quorum', 'this vault knows no live share set (no valid ceremony issued one that is not revoked): check plan.vault');
+  if (live.length === 0) {
+    const ignored = state.ignored.map((i) => i.name);
+    const why = ignored.length ? `; it ignores ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? `, and ${ignored.length - 3} more` : ''} (not valid ceremonies under this roster: custos vault doctor says why)` : '';
+    throw new PolicyError('quorum.no-set', 'plan.quorum', `this vault knows no live share set (no valid ceremony issued one that is not revoked)${why}: check plan.vault`);
+  }
   const outside = quorum.filter((c) => !live.some((s) => s.custodians.includes(c)));
   throw new PolicyError(
     'quorum.holder',

@@ -5,7 +5,8 @@
  * (`checkCeremonyTranscript`, the auditor's rule), never assumed; a file that is not one is
  * ignored and reported, so one person cannot change what the vault knows by dropping a file
  * into it. An interrupted ceremony (opened validly, not closed) counts only for the inventory
- * generations it wrote. Rehearsals and real ceremonies never share a vault.
+ * generations it wrote. Rehearsals and real ceremonies never share a vault: a real ceremony
+ * tells a rehearsal only from a transcript that verifies, so an unsigned file blocks nothing.
  *  - share sets: issued by a closed generate, reshare or rotate ceremony (`shares.split`);
  *  - revocations: `shares.revoked` in a closed ceremony; a revoked set is refused afterwards;
  *  - retired master keys: `master.retired` in a closed rotate ceremony;
@@ -166,7 +167,7 @@ function earlierRosters(provider: CryptoProvider, vault: Medium, current: Verifi
   return lineage;
 }
 
-/** What a transcript's first line says of itself, unverified: only to skip or refuse, never to trust. */
+/** What a transcript's first line says of itself, unverified: only to choose the roster to verify it under, or for a rehearsal to keep out; never to trust. */
 function opening(text: string): { kind?: unknown; rehearsal?: unknown; roster?: unknown } {
   try {
     const first = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type?: unknown; data?: { kind?: unknown; rehearsal?: unknown; roster?: unknown } };
@@ -196,8 +197,11 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
   for (const name of vault.list().filter((n) => n.endsWith('.jsonl') && n !== opts.exclude)) {
     const text = new TextDecoder().decode(vault.read(name));
     const said = opening(text);
-    // Refused on what the file says, before it is verified: a rehearsal's transcript may be of another roster.
-    if (opts.rehearsal !== undefined && typeof said.rehearsal === 'boolean' && said.rehearsal !== opts.rehearsal) mixedVault(name, opts.rehearsal);
+    // A rehearsal keeps out of any vault whose files even say they are real: it may not be able
+    // to verify a real roster's transcripts, and it refuses rather than write beside them. A
+    // real ceremony decides only from transcripts that verify (below): a file that merely says
+    // it is a rehearsal is ignored like any other, so nobody blocks the real vault with one.
+    if (opts.rehearsal === true && said.rehearsal === false) mixedVault(name, true);
     // Each ceremony is read under the roster it names: the current one, or an earlier one the
     // current roster succeeds through endorsed renewals (kept in the vault by the enrollment).
     const under = typeof said.roster === 'string' ? rosters.get(said.roster) : undefined;
@@ -213,7 +217,6 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       ignore(name, `it does not verify (${e.message})`, e.code);
       continue;
     }
-    if (opts.rehearsal !== undefined && (report.events[0]?.data.rehearsal === true) !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     let closed: boolean;
     try {
       checkCeremonyTranscript(report, under);
@@ -227,6 +230,8 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
       }
       closed = false;
     }
+    // Rehearsal or real, as a ceremony that verifies says of itself.
+    if (opts.rehearsal !== undefined && (report.events[0]?.data.rehearsal === true) !== opts.rehearsal) mixedVault(name, opts.rehearsal);
     state.transcripts.push({ name, report });
     valid.push({ report, closed });
   }
