@@ -100,7 +100,7 @@ const VERIFY_USAGE = `usage:
   custos verify bundle FILE ${PIN} [--fingerprint HEX [--transport ENROLLMENT]] [--transcript FILE]
   custos verify backup FILE ${PIN}
   custos verify escrow MANIFEST ${PIN} [--payload FILE.age]
-  custos verify shares FILE... (--transcript FILE | --vault DIR) ${PIN} [--answers FILE]
+  custos verify shares FILE... (--transcript FILE [--transcript FILE ...] | --vault DIR) ${PIN} [--answers FILE]
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]`;
 
 export async function verifyCommand(args: string[], json: boolean, io: Io): Promise<void> {
@@ -170,7 +170,7 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     }
     return;
   }
-  await verifySharesCommand(positional.slice(1), opts, roster, emit, io);
+  await verifySharesCommand(positional.slice(1), opts, all.get('transcript') ?? [], roster, emit, io);
 }
 
 /** The transcript records this document: its SHA-256 in an event of `type`, and the head it names. */
@@ -181,11 +181,11 @@ function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha25
   if (!report.events.some((e) => e.type === type && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', '--transcript', `does not record this file (${type} with its SHA-256)`);
 }
 
-async function verifySharesCommand(files: string[], opts: Map<string, string>, roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {
+async function verifySharesCommand(files: string[], opts: Map<string, string>, transcripts: string[], roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {
   if (opts.has('transcript') === opts.has('vault')) throw new InputError('cli.usage', 'verify', VERIFY_USAGE);
-  // The share sets issued and revoked, from one transcript or from every valid ceremony of a vault.
+  // The share sets issued and revoked, from the transcripts given or from every valid ceremony of a vault.
   if (opts.has('vault') && !existsSync(opts.get('vault')!)) throw new InputError('cli.read', '--vault', `${opts.get('vault')!} is not a directory`);
-  const sets = shareSetsOf(nativeProvider, opts.has('transcript') ? { transcript: read(opts.get('transcript')!, 'transcript') } : { vault: opts.get('vault')! }, roster);
+  const sets = shareSetsOf(nativeProvider, opts.has('vault') ? { vault: opts.get('vault')! } : { transcripts: transcripts.map((f) => ({ name: f, text: read(f, '--transcript') })) }, roster);
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
   const lines: string[] = [];
@@ -210,12 +210,14 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, r
     try {
       const d = checkShareAgainst(nativeProvider, record, sets, file);
       shares.push({ file, ...d });
-      lines.push(`${file}: ${d.rehearsal ? 'REHEARSAL ' : ''}share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ok\n`);
+      lines.push(`${file}: ${d.rehearsal ? 'REHEARSAL ' : ''}share ${d.index} of ${d.count} (any ${d.threshold}), set ${d.setId}, key ${d.kcv}: ${sets.from === 'vault' ? 'ok' : 'issued and signed, and no transcript given revokes its set'}\n`);
     } finally {
       wipeShareRecord(record);
     }
   }
-  emit({ kind: 'shares', shares }, lines.join(''));
+  // Given transcripts, not a vault: a revocation recorded by any other ceremony is not seen, and that is said plainly.
+  const partial = `revocations are known only from the ${transcripts.length} transcript${transcripts.length === 1 ? '' : 's'} given: a revocation recorded by another ceremony is not seen here; verify against the vault (--vault) to see every one\n`;
+  emit({ kind: 'shares', shares, revocationsFrom: sets.from, ...(sets.from === 'transcripts' && { warning: partial.trim() }) }, lines.join('') + (sets.from === 'transcripts' ? partial : ''));
 }
 
 /**

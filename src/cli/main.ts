@@ -190,12 +190,14 @@ from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only)
   custos verify backup FILE PIN
       the archive's layout, its SHA-256 and the two approvals (no key needed)
   custos verify escrow MANIFEST PIN [--payload FILE.age]
-  custos verify shares FILE... (--transcript FILE | --vault DIR) PIN [--answers FILE]
-      paper shares (text or QR payload) or share files: digest, signature, the set the
-      transcript (or any valid ceremony of the vault) issued, and not revoked by any valid
-      ceremony of the vault. A share file's passphrase is asked at the terminal (no echo); a
-      recipient share file opens with its custodian's identity file and passphrase, asked too.
-      --answers (rehearsals) gives passphrases as shares.<id>: { file, passphrase }
+  custos verify shares FILE... (--transcript FILE [--transcript FILE ...] | --vault DIR) PIN [--answers FILE]
+      paper shares (text or QR payload) or share files: digest, signature, the set a valid
+      ceremony issued, and not revoked. With --vault every valid ceremony of the vault counts;
+      with --transcript only the closed ceremonies given (each a valid one), so a revocation
+      recorded elsewhere is not seen, and the output says so. A share file's passphrase is
+      asked at the terminal (no echo); a recipient share file opens with its custodian's
+      identity file and passphrase, asked too. --answers gives passphrases as
+      shares.<id>: { file, passphrase } (rehearsals)
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
       the key server's signature, by the transport key whose fingerprint was pinned
 

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { sealedTo } from '../core/age';
-import { loadVaultState } from '../core/ceremony/vault';
+import { emptyVaultState, foldCeremonies, loadVaultState } from '../core/ceremony/vault';
 import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { describeShare, verifyShareSignature, wipeShareRecord, type ShareRecord } from '../core/shares/record';
 import type { VerifiedRoster } from '../core/roster/roster';
@@ -185,31 +185,56 @@ export function auditReceipt(provider: CryptoProvider, file: string, transportFi
   return report;
 }
 
-/** The share sets issued and revoked: by one closed ceremony's transcript, or by every valid ceremony of a vault. */
+/** The share sets issued and revoked: by the closed ceremonies of a given set of transcripts, or by every valid ceremony of a vault. */
 export interface ShareSets {
-  sets: Map<string, { signer: unknown; keyId: unknown; kcv: unknown }>;
+  /** Each set, with whether the ceremony that issued it was a rehearsal. */
+  sets: Map<string, { signer: unknown; keyId: unknown; kcv: unknown; rehearsal: boolean }>;
   revoked: Map<string, string>;
-  /** Who issued them, in the words of an error ("this transcript", "no valid ceremony of this vault"). */
-  from: 'transcript' | 'vault';
+  /**
+   * Where the sets and revocations are known from: a vault (every valid ceremony in it), or
+   * only the transcripts given, so a revocation recorded in another ceremony is not seen.
+   */
+  from: 'transcripts' | 'vault';
 }
 
-export function shareSetsOf(provider: CryptoProvider, source: { transcript: string } | { vault: string }, roster: VerifiedRoster): ShareSets {
+/** A transcript given to `shareSetsOf`: its name (for errors) and its text. */
+export interface GivenTranscript {
+  name: string;
+  text: string;
+}
+
+/**
+ * The sets issued and revoked by `source`: each given transcript must be a closed, valid
+ * ceremony (`checkCeremonyTranscript`), and they are folded by the vault's own rule (a
+ * revocation counts behind a real quorum of a set they issue); or every valid ceremony of a vault.
+ */
+export function shareSetsOf(provider: CryptoProvider, source: { transcripts: GivenTranscript[] } | { vault: string }, roster: VerifiedRoster): ShareSets {
   const sets: ShareSets['sets'] = new Map();
   const revoked = new Map<string, string>();
-  if ('transcript' in source) {
-    const report = verifyTranscript(provider, source.transcript, { publicKey: roster.publicKey });
-    checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
-    for (const e of report.events) {
-      if (e.type === 'shares.split') sets.set(String(e.data.setId), { signer: e.data.signer, keyId: e.data.keyId, kcv: e.data.kcv });
-      if (e.type === 'shares.revoked') revoked.set(String(e.data.setId), `line ${e.seq + 1}`);
-    }
-    return { sets, revoked, from: 'transcript' };
+  let state = emptyVaultState();
+  if ('transcripts' in source) {
+    if (source.transcripts.length === 0) throw new InputError('shares.transcript', '--transcript', 'give at least one transcript');
+    const valid = source.transcripts.map(({ name, text }) => {
+      try {
+        const report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
+        checkCeremonyTranscript(report, roster); // shares count only from a ceremony that closed
+        return { report, closed: true };
+      } catch (e) {
+        if (e instanceof VerifyError) throw new VerifyError(e.code, `${name}: ${e.field}`, e.detail, { cause: e });
+        if (e instanceof InputError) throw new InputError(e.code, `${name}: ${e.field}`, e.detail, { cause: e });
+        throw e;
+      }
+    });
+    state.transcripts = valid.map((v, i) => ({ name: source.transcripts[i]!.name, report: v.report }));
+    foldCeremonies(state, valid);
+  } else {
+    if (!existsSync(source.vault)) throw new InputError('vault.missing', 'vault', `${source.vault} is not a directory`);
+    state = loadVaultState(provider, directoryMedium(source.vault), roster);
   }
-  if (!existsSync(source.vault)) throw new InputError('vault.missing', 'vault', `${source.vault} is not a directory`);
-  const state = loadVaultState(provider, directoryMedium(source.vault), roster);
-  for (const [id, set] of state.sets) sets.set(id, set);
+  const rehearsal = new Map(state.transcripts.map((t) => [t.report.ceremony, t.report.events[0]?.data.rehearsal === true]));
+  for (const [id, set] of state.sets) sets.set(id, { ...set, rehearsal: rehearsal.get(set.ceremony) === true });
   for (const [id, r] of state.revoked) revoked.set(id, `by ceremony ${r.ceremony} on ${r.time}`);
-  return { sets, revoked, from: 'vault' };
+  return { sets, revoked, from: 'transcripts' in source ? 'transcripts' : 'vault' };
 }
 
 /** An opened share checked against the sets issued: issued, its key and signer as recorded, signed, not revoked. Returns its public facts. */
@@ -217,7 +242,7 @@ export function checkShareAgainst(provider: CryptoProvider, record: ShareRecord,
   const d = describeShare(record);
   const split = s.sets.get(d.setId);
   const rehearsal = d.rehearsal ? ' (a REHEARSAL share, of a rehearsal’s throwaway key)' : '';
-  if (!split) throw new VerifyError('share.set', field, `belongs to share set ${d.setId}${rehearsal}, which ${s.from === 'vault' ? 'no valid ceremony of this vault issues' : 'this transcript did not issue'}`);
+  if (!split) throw new VerifyError('share.set', field, `belongs to share set ${d.setId}${rehearsal}, which ${s.from === 'vault' ? 'no valid ceremony of this vault issues' : 'none of the transcripts given issues'}`);
   if (split.signer !== d.signer || split.keyId !== d.keyId || split.kcv !== d.kcv) throw new VerifyError('share.set', field, 'does not match the key, KCV or signer the transcript recorded for its set');
   if (!verifyShareSignature(provider, record)) throw new VerifyError('share.signature', field, 'is not signed by the ceremony key');
   const r = s.revoked.get(d.setId);

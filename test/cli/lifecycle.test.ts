@@ -149,6 +149,8 @@ describe('the life of a master key through the CLI', () => {
   it('verify shares: a share file with its passphrase, against the transcript that issued it', async () => {
     const v = json(await custos('verify', 'shares', at('out-generate', 'alice.share.age'), '--transcript', at('vault', 'generate.jsonl'), '--roster', w.roster, '--roster-words', w.words, '--answers', at('add-key.answers.yaml'), '--json'));
     expect(v.shares).toHaveLength(1);
+    // Only the transcript given is known: the output says revocations elsewhere are not seen.
+    expect(v).toMatchObject({ revocationsFrom: 'transcripts', warning: expect.stringMatching(/^revocations are known only from the 1 transcript given: a revocation recorded by another ceremony is not seen here/) });
   }, 60_000);
 
   it('policy: M-1 shares are refused, with the reason, and no inventory is written', async () => {
@@ -168,10 +170,19 @@ describe('the life of a master key through the CLI', () => {
     const refused = await custos('rehearse', stale, '--answers', w.answersFile('stale', 'out-generate', ['alice', 'bob', 'carol']));
     expect(refused).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.quorum: share set [0-9a-f]{32}, the one this quorum holds, was revoked by ceremony [0-9a-f]{32} on \S+: its shares are refused; name custodians of the live set [0-9a-f]{32} \(master key cmac-aes:[0-9a-f]{6}\), held by alice, bob, frank/) });
     expect(readdirSync(at('vault')).filter((n) => n.startsWith('inventory-'))).toEqual(before);
-    // The auditor sees it too: against the generate transcript alone the share looks fine; against the vault it is revoked.
+    // The auditor sees it too. Against the generate transcript alone the revocation cannot be
+    // seen: the share is not called ok, and the output says revocations are known only from the
+    // transcript given. With the reshare's transcript given too, or against the vault, it is revoked.
     const share = ['verify', 'shares', at('out-generate', 'alice.share.age'), '--roster', w.roster, '--roster-words', w.words, '--answers', at('stale.answers.yaml')];
-    expect((await custos(...share, '--transcript', at('vault', 'generate.jsonl'))).code).toBe(0);
-    expect(await custos(...share, '--vault', at('vault'))).toMatchObject({ code: 1, err: expect.stringMatching(new RegExp(`alice\\.share\\.age: share set ${r.revoked} is revoked \\(by ceremony [0-9a-f]{32} on `)) });
+    const alone = await custos(...share, '--transcript', at('vault', 'generate.jsonl'));
+    expect(alone.code, alone.err).toBe(0);
+    expect(alone.out).not.toMatch(/\bok\b/);
+    expect(alone.out).toMatch(/: issued and signed, and no transcript given revokes its set\nrevocations are known only from the 1 transcript given: a revocation recorded by another ceremony is not seen here; verify against the vault \(--vault\)/);
+    const revoked = new RegExp(`alice\\.share\\.age: share set ${r.revoked} is revoked \\(by ceremony [0-9a-f]{32} on `);
+    const both = await custos(...share, '--transcript', at('vault', 'generate.jsonl'), '--transcript', at('vault', 'reshare.jsonl'));
+    expect(both).toMatchObject({ code: 1, err: expect.stringMatching(revoked) });
+    expect(both.out).not.toMatch(/\bok\b/);
+    expect(await custos(...share, '--vault', at('vault'))).toMatchObject({ code: 1, err: expect.stringMatching(revoked) });
     // The new set works: 2 of alice, bob, frank.
     const ok = w.plan('new-set', 'change-state', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [bob, frank]').replace('"vsphere-kek-2026"', 'kek-mongo'));
     expect(json(await custos('rehearse', ok, '--answers', w.answersFile('new-set', 'out-reshare', ['bob', 'frank']), '--json'))).toMatchObject({ changed: [{ name: 'kek-mongo', from: 'active', to: 'deactivated' }] });

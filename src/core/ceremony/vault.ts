@@ -235,10 +235,18 @@ export function loadVaultState(provider: CryptoProvider, vault: Medium, roster: 
     state.transcripts.push({ name, report });
     valid.push({ report, closed });
   }
-  // Every set first, then what refers to sets: files are read in name order, not in time order.
+  foldCeremonies(state, valid);
+  return state;
+}
+
+/**
+ * Fold what ceremonies that passed `checkCeremonyTranscript` record (closed) or, interrupted,
+ * wrote: every set first, then what refers to sets, since files come in name order, not in time
+ * order. The vault's rule, for any set of transcripts.
+ */
+export function foldCeremonies(state: VaultState, valid: { report: TranscriptReport; closed: boolean }[]): void {
   for (const v of valid) if (v.closed) absorbSets(state, v.report.events, v.report.ceremony);
   for (const v of valid) absorb(state, v.report.events, v.report.ceremony, v.closed);
-  return state;
 }
 
 /** The current sealed inventory of a master key: the latest recorded generation, its hash, its MAC. */
