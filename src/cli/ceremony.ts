@@ -186,6 +186,10 @@ async function verifySharesCommand(files: string[], opts: Map<string, string>, t
   // The share sets issued and revoked, from the transcripts given or from every valid ceremony of a vault.
   if (opts.has('vault') && !existsSync(opts.get('vault')!)) throw new InputError('cli.read', '--vault', `${opts.get('vault')!} is not a directory`);
   const sets = shareSetsOf(nativeProvider, opts.has('vault') ? { vault: opts.get('vault')! } : { transcripts: transcripts.map((f) => ({ name: f, text: read(f, '--transcript') })) }, roster);
+  // A file of passphrases is for rehearsals: real shares are opened by their custodians at the terminal.
+  const real = [...sets.sets.entries()].find(([, s]) => !s.rehearsal);
+  if (opts.has('answers') && real)
+    throw new InputError('cli.answers', '--answers', `holds passphrases, so it is for rehearsal shares only: share set ${real[0]} was issued by a real ceremony; each custodian types their own passphrase at the terminal`);
   const answers = opts.has('answers') ? parseAnswers(read(opts.get('answers')!, 'answers')) : undefined;
   const answersDir = opts.has('answers') ? path.dirname(path.resolve(opts.get('answers')!)) : '';
   const lines: string[] = [];

@@ -711,9 +711,9 @@ function ageFile(file: string, size: number, text: string): Inspection {
       : named === 'a transport private key'
         ? trusted('custos server trust or custos import with --transport-key', ': they check that it is the pair of the enrolled transport key; nothing inside is read without its passphrase')
         : named === 'a share file'
-          ? trusted(`custos verify shares ${arg(file)} --vault VAULT ${PIN} --answers ANSWERS`, ' (ANSWERS holding its passphrase); nothing inside is read without it')
+          ? trusted(`custos verify shares ${arg(file)} --vault VAULT ${PIN}`, ', which asks for its passphrase or its custodian\'s identity (a rehearsal\'s share with --answers ANSWERS); nothing inside is read without it')
           : trusted(
-              `custos verify shares ${arg(file)} --vault VAULT ${PIN} --answers ANSWERS (a share file) or custos verify escrow MANIFEST ${PIN} --payload ${arg(file)} (an escrow payload)`,
+              `custos verify shares ${arg(file)} --vault VAULT ${PIN} (a share file) or custos verify escrow MANIFEST ${PIN} --payload ${arg(file)} (an escrow payload)`,
               '; nothing inside is read without its passphrase or identity',
             );
   return {

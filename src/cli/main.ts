@@ -197,7 +197,7 @@ from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only)
       recorded elsewhere is not seen, and the output says so. A share file's passphrase is
       asked at the terminal (no echo); a recipient share file opens with its custodian's
       identity file and passphrase, asked too. --answers gives passphrases as
-      shares.<id>: { file, passphrase } (rehearsals)
+      shares.<id>: { file, passphrase }, for rehearsal shares only (refused for real ones)
   custos verify receipt RECEIPT --transport ENROLLMENT --fingerprint HEX [--bundle BUNDLE]
       the key server's signature, by the transport key whose fingerprint was pinned
 

@@ -1,5 +1,6 @@
 /**
- * Rehearsals and real ceremonies never mix: a real run takes no answers file; a rehearsal
+ * Rehearsals and real ceremonies never mix: a real run takes no answers file, nor does verify
+ * shares for real shares; a rehearsal
  * refuses a real vault and a real run a rehearsal vault (one that verifies under its roster;
  * a file that does not verify is ignored, so it blocks nothing); a real restore refuses a rehearsal
  * backup. (A real import refusing a rehearsal bundle is in test/kmip/import.test.ts.)
@@ -40,6 +41,13 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
   it('a real run refuses an answers file, naming it (exit 2)', async () => {
     const r = await custos('run', w.plan('real-answers', 'add-key', (t) => t, { vault: 'vault-real', roster: { file: 'out-enroll/roster.json', words: real.words } }), '--answers', w.answersFile('x', 'out-real', ['alice', 'bob']));
     expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--answers: holds passphrases, so it is for rehearsals only \(custos rehearse\)/) });
+  });
+  it('verify shares refuses an answers file for real shares, naming it (exit 2), against the vault or the transcript', async () => {
+    const answers = w.answersFile('real-shares', 'out-real', ['alice']);
+    for (const from of [['--vault', at('vault-real')], ['--transcript', at('vault-real', 'real-generate.jsonl')]]) {
+      const r = await custos('verify', 'shares', at('out-real', 'alice.share.age'), ...from, '--roster', at('out-enroll', 'roster.json'), '--roster-words', real.words, '--answers', answers);
+      expect(r, from[0]).toMatchObject({ code: 2, err: expect.stringMatching(/--answers: holds passphrases, so it is for rehearsal shares only: share set [0-9a-f]{32} was issued by a real ceremony; each custodian types their own passphrase at the terminal/) });
+    }
   });
   it('a rehearsal pointed at the real vault is refused before anyone is asked, and writes nothing', async () => {
     const before = files('vault-real');
