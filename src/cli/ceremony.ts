@@ -135,7 +135,7 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     }
     const bytes = readBytes(file, 'bundle');
     const c = verifyBundle(nativeProvider, fromUtf8(bytes, 'bundle'), roster, { ...(fingerprint && { fingerprint }), now: systemClock() });
-    if (opts.has('transcript')) checkRecorded(read(opts.get('transcript')!, 'transcript'), roster, 'bundle.written', toHex(nativeProvider.sha256(bytes)), c.manifest.transcript.head, c.manifest.ceremony);
+    if (opts.has('transcript')) checkRecorded(read(opts.get('transcript')!, 'transcript'), roster, 'export-bundle', 'bundle.written', toHex(nativeProvider.sha256(bytes)), c.manifest.transcript.head, c.manifest.ceremony);
     const m = c.manifest;
     emit(
       { kind: 'bundle', ceremony: m.ceremony, recipient: m.recipient, expires: m.expires, approvers: c.approvers, rehearsal: m.rehearsal, keys: m.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) },
@@ -173,9 +173,15 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
   await verifySharesCommand(positional.slice(1), opts, all.get('transcript') ?? [], roster, emit, io);
 }
 
-/** The transcript records this document: its SHA-256 in an event of `type`, and the head it names. */
-function checkRecorded(text: string, roster: VerifiedRoster, type: string, sha256: string, head: string, ceremony: string): void {
+/**
+ * A valid, closed ceremony of `kind` records this document: its SHA-256 in an event of `type`,
+ * and the head it names. The transcript is evidence only as a valid ceremony (the rule of
+ * verify transcript and the vault): one a person signed alone records nothing.
+ */
+function checkRecorded(text: string, roster: VerifiedRoster, kind: string, type: string, sha256: string, head: string, ceremony: string): void {
   const report = verifyTranscript(nativeProvider, text, { publicKey: roster.publicKey });
+  const s = checkCeremonyTranscript(report, roster);
+  if (s.kind !== kind) throw new VerifyError('bundle.transcript', '--transcript', `is the transcript of a ${s.kind} ceremony, not of an ${kind}`);
   if (report.ceremony !== ceremony) throw new VerifyError('bundle.transcript', '--transcript', `is the transcript of ceremony ${report.ceremony}, not ${ceremony}`);
   if (!report.events.some((e) => e.prev === head)) throw new VerifyError('bundle.transcript', 'bundle.manifest.transcript.head', 'is not a head of this transcript');
   if (!report.events.some((e) => e.type === type && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', '--transcript', `does not record this file (${type} with its SHA-256)`);

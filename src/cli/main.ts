@@ -186,7 +186,8 @@ from FILE. --work-factor lowers the scrypt cost of share files (rehearsals only)
       chain, signatures, the steps of the ceremony, the closing attestations
   custos verify bundle FILE PIN [--fingerprint HEX [--transport ENROLLMENT]] [--transcript FILE]
       the manifest, two distinct custodian approvals, the recipient, the expiry, and (with
-      --transcript) that the export ceremony recorded this very file
+      --transcript) that the export ceremony recorded this very file, the transcript being a
+      valid, closed export ceremony as verify transcript checks it
   custos verify backup FILE PIN
       the archive's layout, its SHA-256 and the two approvals (no key needed)
   custos verify escrow MANIFEST PIN [--payload FILE.age]

@@ -18,6 +18,13 @@ import { openIdentity } from '../../src/core/roster/identity';
 import { ATTEST, newChain, signEvent, type ChainState } from '../../src/core/transcript/transcript';
 import { osRng } from '../../src/node/platform';
 import type { Json } from '../../src/core/transcript/canonical';
+import { transcriptWriter } from '../helpers/forge';
+import { base64 } from '@scure/base';
+import { BUNDLE_SCHEME } from '../../src/core/documents/bundle';
+import { approve, documentToText } from '../../src/core/documents/signed';
+import { kcv } from '../../src/core/crypto/kcv';
+import { rsaAesWrap } from '../../src/core/crypto/rsa-aes-wrap';
+import { toHex, utf8 } from '../../src/core/crypto/bytes';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -192,5 +199,43 @@ describe('a transcript one person forges into the vault', () => {
     const next = await custos('rehearse', w.plan('after-forgery', 'add-key', (t) => t.replace('"vsphere-kek-2026"', 'kek-after')), '--answers', w.answersFile('after-forgery', 'out-generate', ['alice', 'bob', 'carol']));
     expect(next.code, next.err).toBe(0);
     expect(next.out).toMatch(/Vault: revoke\.jsonl is ignored: it is not a valid ceremony \(transcript\.closing: is attested by oscar/);
+  });
+});
+
+describe('a bundle that a transcript one person signed alone "records"', () => {
+  it('is refused by verify bundle --transcript (exit 1), which takes a transcript only as a valid ceremony', async () => {
+    const open = (id: string) => openIdentity(provider, new Uint8Array(readFileSync(join(w.ids, `${id}.identity.age`))), `${id} identity passphrase`);
+    const [oscar, dave, erin] = [await open('oscar'), await open('dave'), await open('erin')];
+    const roster = JSON.parse(readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n')[0]!).data.roster as string;
+    // The operator alone opens an export, writes a bundle two custodians approved, and closes it himself.
+    const t = transcriptWriter(new Map([['oscar', oscar]]), 'one signer', new Date().toISOString());
+    t.add('oscar', 'ceremony.open', { kind: 'export-bundle', name: 'export', roster, operator: 'oscar', witnesses: ['wendy'], quorum: ['alice', 'bob', 'carol'], approvers: ['dave', 'erin'], rehearsal: true });
+    const transport = parseTransportKey(provider, readFileSync(at('kms.transport.json'), 'utf8'));
+    const material = new Uint8Array(32).fill(0x42);
+    const now = new Date();
+    const manifest = {
+      v: 1 as const,
+      kind: 'custos.bundle' as const,
+      ceremony: t.ceremony,
+      organization: 'Example Bank KMS',
+      created: now.toISOString(),
+      expires: new Date(now.getTime() + 86_400_000).toISOString(),
+      rehearsal: true,
+      masterKeyId: 'cd'.repeat(16),
+      recipient: { server: transport.file.server.name, fingerprint },
+      scheme: BUNDLE_SCHEME,
+      transcript: { head: t.head, seq: 1 },
+      keys: [{ id: '01'.repeat(16), name: 'planted-key', algorithm: 'AES' as const, length: 256 as const, usage: ['wrap-key' as const], state: 'active' as const, cryptoperiodDays: 365, kcv: kcv(provider, material), wrapped: base64.encode(rsaAesWrap(provider, osRng, transport.spki, material)) }],
+    };
+    const bundle = documentToText({ manifest, approvals: [dave, erin].map((s) => approve(provider, 'bundle', manifest, s)) });
+    writeFileSync(at('one-signer.bundle.json'), bundle);
+    t.add('oscar', 'bundle.written', { file: 'one-signer.bundle.json', sha256: toHex(provider.sha256(utf8(bundle))) });
+    t.attest(['oscar']);
+    writeFileSync(at('one-signer.jsonl'), t.text);
+    const args = ['verify', 'bundle', at('one-signer.bundle.json'), '--roster', w.roster, '--roster-words', w.words, '--fingerprint', fingerprint];
+    expect((await custos(...args)).code).toBe(0); // its approvals hold: only the transcript says how it was made
+    const r = await custos(...args, '--transcript', at('one-signer.jsonl'));
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/transcript\.closing: is attested by oscar; the ceremony needs wendy, oscar/) });
+    expect(r.out).toBe('');
   });
 });

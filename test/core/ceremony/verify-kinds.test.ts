@@ -1,9 +1,9 @@
 /** An auditor's check of quorum and dual-control ceremonies, beyond the signatures. */
 import { describe, expect, it } from 'vitest';
 import { checkCeremonyTranscript } from '../../../src/core/ceremony/verify';
-import { seededRng } from '../../../src/core/crypto/random';
-import { ATTEST, newChain, signEvent, verifyTranscript, type ChainState } from '../../../src/core/transcript/transcript';
+import { verifyTranscript } from '../../../src/core/transcript/transcript';
 import type { Json } from '../../../src/core/transcript/canonical';
+import { forged as forgedBy } from '../../helpers/forge';
 import { nativeProvider as provider } from '../../../src/node/native-provider';
 import { makeRoster } from '../../helpers/roster';
 import { memoryMedium } from '../../helpers/ports';
@@ -46,24 +46,9 @@ describe('verifying quorum and dual-control transcripts', () => {
   });
 });
 
-/**
- * A transcript anyone enrolled could write and sign on their own: `opener` opens with
- * `openData`, the `steps`, then `attesters` attest; one event a second from `start`.
- */
-function forged(opener: string, openData: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][], attesters: string[], start = '2026-11-28T12:00:00.000Z'): string {
-  let chain: ChainState = newChain(seededRng(`forged ${opener} ${JSON.stringify(openData)}`));
-  let t = Date.parse(start);
-  let text = '';
-  const add = (actor: string, type: string, data: { [k: string]: Json }) => {
-    const r = signEvent({ provider, clock: () => new Date((t += 1000)) }, chain, { actor, signerSeed: ids.get(actor)!.signingSeed, type, data });
-    text += r.line;
-    chain = r.state;
-  };
-  add(opener, 'ceremony.open', { name: 'forged', roster: verified.fingerprint, rehearsal: true, ...openData });
-  for (const [a, type, d] of steps) add(a, type, d);
-  const head = chain.head;
-  for (const a of attesters) add(a, ATTEST, { head });
-  return text;
+/** A transcript anyone enrolled could write and sign on their own (test/helpers/forge.ts), under this roster. */
+function forged(opener: string, openData: { [k: string]: Json }, steps: [string, string, { [k: string]: Json }][], attesters: string[], start?: string): string {
+  return forgedBy(ids, verified.fingerprint, opener, openData, steps, attesters, start === undefined ? {} : { start });
 }
 
 describe('transcripts the engine would never write: refused by the auditor and ignored by the vault', () => {
