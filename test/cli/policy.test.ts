@@ -171,6 +171,15 @@ describe('every verify door takes the roster pinned', () => {
     expect(bySha.code, bySha.err).toBe(0);
     expect((await custos('verify', 'transcript', transcript, '--roster', w.roster, '--roster-words', 'not eight words')).code).toBe(2);
   });
+
+  it('a roster in which two participants, under different ids, share one signing key is refused naming both (exit 2)', async () => {
+    const r = JSON.parse(readFileSync(w.roster, 'utf8')) as { participants: { id: string; signingKey: string }[] };
+    expect(r.participants.slice(1, 3).map((p) => p.id)).toEqual(['alice', 'bob']);
+    r.participants[2]!.signingKey = r.participants[1]!.signingKey;
+    writeFileSync(at('twin.roster.json'), JSON.stringify(r) + '\n');
+    const v = await custos('verify', 'transcript', at('vault', 'generate.jsonl'), '--roster', at('twin.roster.json'), '--roster-words', w.words);
+    expect(v).toMatchObject({ code: 2, err: expect.stringMatching(/roster\.participants\[2\]\.signingKey: is the signing key of "alice" too: "alice" and "bob" cannot share one identity \(one identity per person\)/) });
+  });
 });
 
 describe('a transcript one person forges into the vault', () => {

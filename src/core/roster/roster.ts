@@ -145,16 +145,19 @@ export function checkRosterBody(value: unknown, field = 'roster'): RosterBody {
     throw new InputError('roster.previous', `${field}.previous`, 'must be the 64-hex-digit fingerprint of the roster this one succeeds');
   if ('rehearsal' in r && r.rehearsal !== true) throw new InputError('roster.rehearsal', `${field}.rehearsal`, 'is true or absent');
   const ids = new Set<string>();
-  const keysSeen = new Set<string>();
-  const recipients = new Set<string>();
+  // Each key names the participant who holds it, so a duplicate is refused naming both.
+  const keysSeen = new Map<string, string>();
+  const recipients = new Map<string, string>();
   r.participants.forEach((p, i) => {
     const q = checkParticipant(p, `${field}.participants[${i}]`);
     if (ids.has(q.id)) throw new InputError('roster.duplicate', `${field}.participants[${i}].id`, `"${q.id}" is listed twice`);
-    if (keysSeen.has(q.signingKey)) throw new InputError('roster.duplicate', `${field}.participants[${i}].signingKey`, 'is the key of another participant: one identity per person');
-    if (recipients.has(q.ageRecipient)) throw new InputError('roster.duplicate', `${field}.participants[${i}].ageRecipient`, 'is the age recipient of another participant: one identity per person');
+    const keyOf = keysSeen.get(q.signingKey);
+    if (keyOf !== undefined) throw new InputError('roster.duplicate', `${field}.participants[${i}].signingKey`, `is the signing key of "${keyOf}" too: "${keyOf}" and "${q.id}" cannot share one identity (one identity per person)`);
+    const recipientOf = recipients.get(q.ageRecipient);
+    if (recipientOf !== undefined) throw new InputError('roster.duplicate', `${field}.participants[${i}].ageRecipient`, `is the age recipient of "${recipientOf}" too: "${recipientOf}" and "${q.id}" cannot share one identity (one identity per person)`);
     ids.add(q.id);
-    keysSeen.add(q.signingKey);
-    recipients.add(q.ageRecipient);
+    keysSeen.set(q.signingKey, q.id);
+    recipients.set(q.ageRecipient, q.id);
   });
   return bodyOf(r);
 }

@@ -157,7 +157,7 @@ describe('trust roots: a roster is trusted only pinned, or as an endorsed succes
   it('one identity per person: two participants with the same age recipient are refused', () => {
     const { roster } = makeRoster();
     const twin = { ...roster, participants: roster.participants.map((p, i) => (i === 2 ? { ...p, ageRecipient: roster.participants[1]!.ageRecipient } : p)) };
-    expect(() => verifyRoster(provider, rosterToText(twin))).toThrowError(/^roster\.participants\[2\]\.ageRecipient: is the age recipient of another participant: one identity per person/);
+    expect(() => verifyRoster(provider, rosterToText(twin))).toThrowError(/^roster\.participants\[2\]\.ageRecipient: is the age recipient of "alice" too: "alice" and "bob" cannot share one identity \(one identity per person\)/);
   });
 
   it('a rehearsal roster never leads to a real one, and endorsers must have been enrolled when the successor was made', () => {
