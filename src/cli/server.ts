@@ -109,11 +109,13 @@ function importPin(opts: Map<string, string>, transport: TransportKey): RosterPi
 /** The endpoints and server the bundle is for are the ones the transport key enrolled, unless the administrator says otherwise. */
 function checkEndpoints(transport: TransportKey, endpoints: { host: string; port: number }[], bundleServer: string, allow: boolean): string[] {
   const enrolled = transport.file.server.kmip;
+  const unlisted = endpoints.map((e) => `${e.host}:${e.port}`).filter((e) => !enrolled.includes(e));
   const problems = [
-    ...endpoints.map((e) => `${e.host}:${e.port}`).filter((e) => !enrolled.includes(e)).map((e) => `--kmip ${e} is not an endpoint the transport key was enrolled for (${enrolled.join(', ') || 'none'})`),
+    ...unlisted.map((e) => `--kmip ${e} is not an endpoint the transport key was enrolled for (${enrolled.join(', ') || 'none'})`),
     ...(bundleServer === transport.file.server.name ? [] : [`the bundle is addressed to server "${bundleServer}", the transport key was enrolled for "${transport.file.server.name}"`]),
   ];
-  if (problems.length && !allow) throw new PolicyError('import.endpoint', '--kmip', `${problems.join('; ')}: check the command, or give --unlisted-endpoints allow to go on`);
+  // The field is what differs: an endpoint given, else the server the bundle names.
+  if (problems.length && !allow) throw new PolicyError('import.endpoint', unlisted.length ? '--kmip' : 'bundle.manifest.recipient.server', `${problems.join('; ')}: check the command, or give --unlisted-endpoints allow to go on`);
   return problems;
 }
 

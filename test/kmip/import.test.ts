@@ -359,6 +359,23 @@ describe.runIf(run)('custos import into real KMIP servers', () => {
       const bad = await custos(...importArgs([a], at('receipt-ep.json')), '--unlisted-endpoints', 'yes');
       expect(bad.code).toBe(2);
     }, 30_000);
+
+    it('a bundle addressed to another server than the enrollment names is refused naming both, unless allowed out loud, then imported with a warning', async () => {
+      // The same transport key enrolled again under another server name (its endpoints unchanged).
+      const { sig: _, ...e } = JSON.parse(readFileSync(at('server', 'kms-1.transport.json'), 'utf8')) as TransportKeyFile & { sig: string };
+      const pk = await openTransportKey(provider, new Uint8Array(readFileSync(at('server', 'kms-1.transport-key.age'))), 'transport key passphrase');
+      writeFileSync(at('server', 'renamed.transport.json'), signTransportEnrollment({ ...e, server: { ...e.server, name: 'kms-renamed' } }, pk));
+      writeFileSync(at('server', 'renamed.transport-key.age'), readFileSync(at('server', 'kms-1.transport-key.age')));
+      const args = importArgs([a], at('receipt-renamed.json'), undefined, 'renamed');
+      const r = await custos(...args);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).error.message).toBe('bundle.manifest.recipient.server: the bundle is addressed to server "kms-1", the transport key was enrolled for "kms-renamed": check the command, or give --unlisted-endpoints allow to go on');
+      expect(existsSync(at('receipt-renamed.json'))).toBe(false);
+      const allowed = await custos(...args, '--unlisted-endpoints', 'allow');
+      expect(allowed.code, allowed.err + allowed.out).toBe(0);
+      expect(allowed.err).toBe('custos: WARNING: the bundle is addressed to server "kms-1", the transport key was enrolled for "kms-renamed" (--unlisted-endpoints allow)\n');
+      expect(JSON.parse(readFileSync(at('receipt-renamed.json'), 'utf8')).receipt.transport).toMatchObject({ server: 'kms-renamed', fingerprint: enrolled.fingerprint });
+    }, 60_000);
   });
 
   it('refuses a bundle for another transport key, before touching any server', async () => {
