@@ -261,8 +261,10 @@ log audit, severity informational, MSGID the event type, structured data custos@
 the ceremony, sequence, actor, event, line hash, previous hash, transcript head and the event's
 public fields) or ArcSight CEF:0. A SIEM proves it saw a whole chain: each record's prev is the
 hash of the record before, and the last hash is the head. Only public facts are written (key
-ids, KCVs, set ids, file names and hashes, counts), never a secret. Files the vault doctor does
-not count as closed ceremonies are left out and named. --since keeps events from that UTC time.
+ids, names and KCVs, the keys a bundle or escrow carries, set ids, file names and hashes, where
+a paper share went, how a share came, counts), never a secret; in syslog and CEF a list is one
+value, its items comma-joined (keys.kcv, cs6 keyId). Files the vault doctor does not count as
+closed ceremonies are left out and named. --since keeps events from that UTC time.
 `,
   vault: `${VAULT_USAGE}
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An independent reader of Custos' SIEM export: RFC 5424 syslog (with structured data),
 ArcSight CEF and JSON Lines, parsed by the formats' own rules with Python's standard library.
-Prints one JSON list of records: {seq, actor, event, hash, prev, head, ceremony, ...}."""
+Prints one JSON list of records: {seq, actor, event, hash, prev, head, ceremony, ...}; a list
+(the KCVs of the keys a bundle carries) stays one value, its items comma-joined as written."""
 import json
 import re
 import sys
@@ -49,7 +50,7 @@ for line in lines:
         for m in re.finditer(r"(\w+)=((?:[^\\=]|\\.)*?)(?=\s\w+=|$)", ext):
             fields[m.group(1)] = re.sub(r"\\(.)", lambda x: {"n": "\n", "r": "\r"}.get(x.group(1), x.group(1)), m.group(2))
         labelled = {fields[k + "Label"]: v for k, v in fields.items() if k + "Label" in fields}
-        out.append({"version": parts[0], "vendor": parts[1], "product": parts[2], "event": parts[4], "severity": parts[6], "actor": fields["suser"], "rt": int(fields["rt"]), "seq": int(labelled["seq"]), "ceremony": labelled["ceremony"], "hash": labelled["eventHash"], "prev": labelled["prevHash"], "head": labelled["transcriptHead"], **({"keyId": labelled["keyId"]} if "keyId" in labelled else {}), **({"kcv": labelled["kcv"]} if "kcv" in labelled else {}), "msg": fields.get("msg")})
+        out.append({"version": parts[0], "vendor": parts[1], "product": parts[2], "event": parts[4], "severity": parts[6], "actor": fields["suser"], "rt": int(fields["rt"]), "seq": int(labelled["seq"]), "ceremony": labelled["ceremony"], "hash": labelled["eventHash"], "prev": labelled["prevHash"], "head": labelled["transcriptHead"], **{k: labelled[k] for k in ("keyId", "kcv", "keyName") if k in labelled}, **{k: fields[k] for k in ("fname", "fileHash", "filePath", "fileType", "act") if k in fields}, "msg": fields.get("msg")})
     else:
         raise SystemExit("unknown format " + fmt)
 print(json.dumps(out))

@@ -5,18 +5,30 @@
  * line before it, and the transcript's head (the hash of its last line), so a SIEM can prove it
  * saw the whole chain: the first record's `prev` is the genesis, each next one's `prev` is the
  * hash before it, and the last hash is the head. Only public facts of an event are carried (a
- * fixed list of fields: key ids, KCVs, set ids, file names and hashes, counts), never a secret.
+ * fixed list of fields: key ids, names and KCVs, set ids, file names, hashes and where they went,
+ * how a share was brought or whether its card was printed, who approved, counts), never a
+ * secret: a transcript records none, and the list keeps out what a SIEM has no use for.
  */
 import type { CryptoProvider } from '../crypto/provider';
 import { verifyTranscript, type TranscriptReport } from '../transcript/transcript';
 import { checkCeremonyTranscript, type CeremonySummary } from '../ceremony/verify';
 import type { VerifiedRoster } from '../roster/roster';
+import type { Json } from '../transcript/canonical';
 
 export const AUDIT_FORMATS = ['jsonl', 'syslog', 'cef'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
-/** Event fields a SIEM may see: identifiers, check values, counts, file names and hashes. */
-const PUBLIC_FIELDS = ['keyId', 'kcv', 'setId', 'masterKeyId', 'masterKcv', 'generation', 'threshold', 'count', 'index', 'custodian', 'participant', 'file', 'sha256', 'output', 'state', 'keys'] as const;
+/**
+ * Event fields a SIEM may see: identifiers, check values, counts, file names and hashes (`keys`
+ * and `files` are counts in some events, lists of key or file facts in others: ids, names, KCVs;
+ * names, hashes, the paper medium's location), how a share came to a quorum (`form`, `via`),
+ * whether a card was printed, who approved, the import a key server confirmed.
+ */
+const PUBLIC_FIELDS = [
+  ...['keyId', 'kcv', 'setId', 'masterKeyId', 'masterKcv', 'generation', 'threshold', 'count', 'index', 'custodian', 'participant', 'id', 'name', 'state', 'keys'],
+  ...['file', 'sha256', 'output', 'files', 'checked', 'form', 'via', 'printed'],
+  ...['approvers', 'custodians', 'recipient', 'expires', 'agent', 'bundle', 'receipt', 'exportCeremony', 'servers'],
+] as const;
 
 export interface AuditRecord {
   ceremony: string;
@@ -33,7 +45,8 @@ export interface AuditRecord {
   prev: string;
   /** The transcript's head: the hash of its last line. */
   head: string;
-  fields: Record<string, string | number>;
+  /** The event's public fields as recorded (a list of keys or files whole). */
+  fields: Record<string, Json>;
 }
 
 /** The records of one transcript, which must be a valid, closed ceremony under `roster`. */
@@ -48,14 +61,34 @@ export function auditRecords(provider: CryptoProvider, text: string, roster: Ver
  */
 export function recordsOf(report: TranscriptReport, s: CeremonySummary): AuditRecord[] {
   return report.events.map((e, i) => {
-    const fields: Record<string, string | number> = {};
-    for (const k of PUBLIC_FIELDS) {
-      const v = e.data[k];
-      if (typeof v === 'string' || typeof v === 'number') fields[k] = v;
-    }
+    const fields: Record<string, Json> = {};
+    for (const k of PUBLIC_FIELDS) if (e.data[k] !== undefined) fields[k] = e.data[k];
     const hash = report.events[i + 1]?.prev ?? report.head;
     return { ceremony: report.ceremony, kind: s.kind, name: s.name, rehearsal: s.rehearsal, seq: e.seq, time: e.time, actor: e.actor, event: e.type, hash, prev: e.prev, head: report.head, fields };
   });
+}
+
+/**
+ * The fields as flat values, for the formats whose values are text: an object's members by
+ * dotted name (`recipient.server`); a list's items comma-joined in order (`keys.kcv`: every
+ * key's KCV), an item without the member giving an empty one so the lists of one field line up
+ * (`files.location` beside `files.name`), a comma or backslash inside an item escaped with a
+ * backslash. A single value stays as recorded.
+ */
+export function flatFields(fields: Record<string, Json>): [string, string][] {
+  return Object.entries(fields).flatMap(([k, v]) => leaves(v).map(([path, items, list]): [string, string] => [path ? `${k}.${path}` : k, list ? items.map(listItem).join(',') : items[0]!]));
+}
+
+const listItem = (v: string) => v.replace(/[\\,]/g, (c) => `\\${c}`);
+
+/** Each member path of a value with its values in order, and whether a list was crossed to reach them. */
+function leaves(v: Json): [string, string[], boolean][] {
+  if (v === null || typeof v !== 'object') return [['', [v === null ? '' : String(v)], false]];
+  if (!Array.isArray(v)) return Object.entries(v).flatMap(([k, x]) => leaves(x).map(([p, items, list]): [string, string[], boolean] => [p ? `${k}.${p}` : k, items, list]));
+  if (v.length === 0) return [['', [], true]];
+  const each = v.map((x) => new Map(leaves(x).map(([p, items]) => [p, items])));
+  const paths = [...new Set(each.flatMap((m) => [...m.keys()]))];
+  return paths.map((p) => [p, each.flatMap((m) => m.get(p) ?? ['']), true]);
 }
 
 export function toJsonl(records: AuditRecord[]): string {
@@ -73,7 +106,8 @@ const token = (v: string, max: number) => (v.replace(/[^\x21-\x7e]/g, '_').slice
 /**
  * RFC 5424 lines: facility 13 (log audit), severity 6 (informational); MSGID the event type;
  * one SD-ELEMENT `custos@32473` (the documentation enterprise number of RFC 5612) with every
- * field of the record; the message says it in words.
+ * field of the record, flat (`keys.id`, `keys.name`, `keys.kcv`: see `flatFields`); the
+ * message says it in words.
  */
 export function toSyslog(records: AuditRecord[], opts: { host: string }): string {
   const pri = 13 * 8 + 6;
@@ -89,7 +123,7 @@ export function toSyslog(records: AuditRecord[], opts: { host: string }): string
         ['prev', r.prev],
         ['head', r.head],
         ['rehearsal', String(r.rehearsal)],
-        ...Object.entries(r.fields),
+        ...flatFields(r.fields),
       ];
       const sd = `[custos@32473 ${params.map(([k, v]) => `${k}="${sdValue(v)}"`).join(' ')}]`;
       return `<${pri}>1 ${r.time} ${token(opts.host, 255)} custos - ${token(r.event, 32)} ${sd} ${oneLine(`${r.actor} ${r.event} in ${r.kind} ceremony "${r.name}"${r.rehearsal ? ' (REHEARSAL)' : ''}`)}\n`;
@@ -109,13 +143,25 @@ const cefValue = (v: string | number) =>
 /**
  * ArcSight CEF:0 lines: signature id and name the event type, severity 3; `rt` the event time
  * (ms), `suser` the actor, and custom strings for the ceremony, event hash, previous hash, head,
- * key id and KCV, a custom number for the sequence.
+ * ceremony kind, key id (cs6), KCV (flexString1) and key name (flexString2), a custom number for
+ * the sequence; `fname`, `fileHash`, `filePath` and `fileType` for the files an event wrote (a
+ * paper share's medium and its location); `act` how a share came to a quorum or whether its card
+ * was printed. Where an event names several keys or files, these carry their lists as
+ * `flatFields` joins them (comma-joined, in the same order).
  */
 export function toCef(records: AuditRecord[], opts: { appVersion: string }): string {
   return records
     .map((r) => {
-      const keyId = r.fields.keyId ?? r.fields.masterKeyId;
-      const kcv = r.fields.kcv ?? r.fields.masterKcv;
+      const flat = new Map(flatFields(r.fields));
+      const keyEvent = r.event.startsWith('key.'); // its `id` and `name` are the key's
+      const first = (...names: (string | false)[]) => names.map((n) => (n ? flat.get(n) : undefined)).find((v) => v !== undefined);
+      const keyId = first('keyId', 'masterKeyId', keyEvent && 'id', 'keys.id', 'servers.keys.id');
+      const kcv = first('kcv', 'masterKcv', 'keys.kcv', 'servers.keys.kcv');
+      const keyName = first(keyEvent && 'name', 'keys.name', 'servers.keys.name');
+      const fname = first('file', 'files.name');
+      const fileHash = first('sha256', 'files.sha256');
+      const how = [flat.has('form') && `${flat.get('form')!} share`, flat.has('via') && `via ${flat.get('via')!}`, flat.has('printed') && `card printed (${flat.get('printed')!})`].filter((x) => x !== false);
+      const some = (k: string, v: string | undefined): (readonly [string, string])[] => (v !== undefined ? [[k, v]] : []);
       const ext: (readonly [string, string | number])[] = [
         ['rt', Date.parse(r.time)],
         ['suser', r.actor],
@@ -133,6 +179,12 @@ export function toCef(records: AuditRecord[], opts: { appVersion: string }): str
         ['cs5', r.kind],
         ...(keyId !== undefined ? ([['cs6Label', 'keyId'], ['cs6', keyId]] as const) : []),
         ...(kcv !== undefined ? ([['flexString1Label', 'kcv'], ['flexString1', kcv]] as const) : []),
+        ...(keyName !== undefined ? ([['flexString2Label', 'keyName'], ['flexString2', keyName]] as const) : []),
+        ...some('fname', fname),
+        ...some('fileHash', fileHash),
+        ...some('filePath', flat.get('files.location')),
+        ...some('fileType', flat.get('files.medium')),
+        ...some('act', how.length ? how.join(', ') : undefined),
         ['msg', `${r.actor} ${r.event} in ${r.kind} ceremony "${r.name}"${r.rehearsal ? ' (REHEARSAL)' : ''}`],
       ];
       return `CEF:0|Custos|Custos|${cefHeader(opts.appVersion)}|${cefHeader(r.event)}|${cefHeader(r.event)}|3|${ext.map(([k, v]) => `${k}=${cefValue(v)}`).join(' ')}\n`;

@@ -211,7 +211,7 @@ export async function renderTranscriptReport(fonts: FontFiles, t: TranscriptRepo
 
   doc.heading('Events', 13);
   for (const r of t.records) {
-    const fields = FIELD_ORDER.filter((k) => r.fields[k] !== undefined).map((k) => `${k} ${k === 'custodian' || k === 'participant' ? who(String(r.fields[k])) : String(r.fields[k])}`);
+    const fields = FIELD_ORDER.filter((k) => r.fields[k] !== undefined && typeof r.fields[k] !== 'object').map((k) => `${k} ${k === 'custodian' || k === 'participant' ? who(String(r.fields[k])) : String(r.fields[k])}`);
     doc.ensure(40);
     doc.text(`${r.seq}.  ${r.time.replace('T', ' ').replace('Z', ' UTC')}   ${r.event}   by ${who(r.actor)}`, { font: 'bold', size: 9, after: 1 });
     if (fields.length) doc.text(fields.join('; '), { size: 8.5, indent: 18, after: 1 });

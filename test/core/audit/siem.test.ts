@@ -27,7 +27,52 @@ const record: AuditRecord = {
   fields: { file: 'odd "name"] with \\ and = and | in it.custos-backup', masterKeyId: '23'.repeat(16), masterKcv: 'cmac-aes:a1b2c3' },
 };
 
+/** A bundle written: its keys and files as lists, one file's location holding every character the formats and the lists reserve. */
+const listed: AuditRecord = {
+  ...record,
+  event: 'bundle.written',
+  fields: {
+    keys: [
+      { id: '45'.repeat(16), name: 'kek a', kcv: 'cmac-aes:010203' },
+      { id: '67'.repeat(16), name: 'kek-b', kcv: 'cmac-aes:040506' },
+    ],
+    files: [
+      { name: 'a.share.age', sha256: '89'.repeat(32) },
+      { name: 'a.share.pdf', sha256: 'ab'.repeat(32), medium: 'paper', location: '/media/odd, "cards"] = | \\ here' },
+    ],
+  },
+};
+
+/** A list as syslog and CEF carry it: items comma-joined, a comma or backslash inside one escaped with a backslash. */
+function items(v: unknown): string[] {
+  const out = [''];
+  let escaped = false;
+  for (const c of String(v)) {
+    if (escaped) [out[out.length - 1], escaped] = [out.at(-1) + c, false];
+    else if (c === '\\') escaped = true;
+    else if (c === ',') out.push('');
+    else out[out.length - 1] += c;
+  }
+  return out;
+}
+
 describe.runIf(has)('SIEM escaping', () => {
+  it.each([
+    ['syslog', toSyslog([listed], { host: 'ws' }), ['keys.id', 'keys.name', 'keys.kcv', 'files.name', 'files.sha256', 'files.medium', 'files.location']],
+    ['cef', toCef([listed], { appVersion: '0.1.0' }), ['keyId', 'keyName', 'kcv', 'fname', 'fileHash', 'fileType', 'filePath']],
+  ])('%s carries lists whole, item by item, whatever an item holds', (format, text, names) => {
+    const file = join(dir, `list.${format}`);
+    writeFileSync(file, text);
+    const r = spawnSync('python3', ['test/helpers/siem_parse.py', format, file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [x] = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const keys = listed.fields.keys as { id: string; name: string; kcv: string }[];
+    const files = listed.fields.files as { name: string; sha256: string; medium?: string; location?: string }[];
+    expect(names.map((n) => items(x![n]))).toEqual([keys.map((k) => k.id), keys.map((k) => k.name), keys.map((k) => k.kcv), files.map((f) => f.name), files.map((f) => f.sha256), ['', 'paper'], ['', files[1]!.location!]]);
+    expect(text.split('\n')).toHaveLength(2);
+  });
+
+
   it.each([
     ['jsonl', toJsonl([record])],
     ['syslog', toSyslog([record], { host: 'ws 1' })],
