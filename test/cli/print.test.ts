@@ -163,6 +163,7 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
       from = where;
     }
     for (const l of lines) expect(text).toContain(sha(l)); // every line's hash
+    for (const c of ['alice', 'bob', 'carol', 'dave', 'erin']) expect(text).toContain(sha(readFileSync(at('paper-generate', `${c}.share.pdf`)))); // each card, by its hash
     const verified = ok(await custos('verify', 'transcript', at('vault', 'generate.jsonl'), ...pin(), '--json'));
     expect(text).toContain(sha(lines.at(-1)!));
     expect(text).toContain(String(verified.closingWords));
@@ -177,6 +178,16 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
     const bad = await custos('print', 'transcript', at('forged.jsonl'), ...pin(), '--out', at('forged.pdf'));
     expect(bad.code).toBe(1);
     expect(existsSync(at('forged.pdf'))).toBe(false);
+  });
+
+  it('print transcript of an export: each key the bundle carries on a line of its own, by name, id and KCV', async () => {
+    ok(await custos('print', 'transcript', at('vault', 'export.jsonl'), ...pin(), '--out', at('export-report.pdf'), '--json'));
+    pdfPages(at('export-report.pdf'), 'export-report');
+    const lines = pdfText(at('export-report.pdf'), true).split('\n');
+    const keys = events(at('vault', 'export.jsonl')).find((e) => e.type === 'bundle.written')!.data.keys as { id: string; name: string; kcv: string }[];
+    const signed = (JSON.parse(readFileSync(at('out-export', 'kms-prod-1.bundle.json'), 'utf8')) as { manifest: { keys: { id: string; kcv: string }[] } }).manifest.keys;
+    expect(keys.map((k) => [k.id, k.kcv])).toEqual(signed.map((k) => [k.id, k.kcv]));
+    for (const k of keys) expect(lines.filter((l) => l.includes(k.name) && l.includes(`id ${k.id}`) && l.includes(`kcv ${k.kcv}`)), k.name).toHaveLength(1);
   });
 
   it('print audit: every check of verify with its result and each input SHA-256; a failed verification is printed as failed and exits 1', async () => {

@@ -186,6 +186,35 @@ export function transcriptReportInput(provider: CryptoProvider, text: string, fi
 }
 
 const FIELD_ORDER = ['custodian', 'participant', 'index', 'keyId', 'kcv', 'setId', 'threshold', 'count', 'masterKeyId', 'masterKcv', 'generation', 'state', 'keys', 'file', 'output', 'sha256'];
+/** An item's members in this order first: a key by its name, id and KCV. */
+const ITEM_ORDER = ['name', 'endpoint', 'id', 'kcv'];
+
+type Json = AuditRecord['fields'][string];
+const isItem = (v: Json): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A list of recorded facts (a bundle's keys, a share's files, a key server's imports): one of its items per element. */
+const isItemList = (v: Json): v is { [k: string]: Json }[] => Array.isArray(v) && v.length > 0 && v.every(isItem);
+
+/**
+ * The lines of a list of recorded facts, one per item: its first member as it is (a key's
+ * name), the others by name (`id ...`, `kcv ...`); a list inside an item on the lines after it,
+ * indented one step further (a key server's keys).
+ */
+function itemLines(items: { [k: string]: Json }[], depth: number): { text: string; depth: number }[] {
+  return items.flatMap((item) => {
+    const order = (k: string) => (ITEM_ORDER.includes(k) ? ITEM_ORDER.indexOf(k) : ITEM_ORDER.length);
+    const members = Object.entries(item).sort(([a], [b]) => order(a) - order(b));
+    const nested = members.filter(([, v]) => isItemList(v)) as [string, { [k: string]: Json }[]][];
+    const facts = members.filter(([, v]) => !isItemList(v)).map(([k, v], i) => (i === 0 && ITEM_ORDER.slice(0, 2).includes(k) ? flatValue(v) : `${k} ${flatValue(v)}`));
+    return [{ text: facts.join(', '), depth }, ...nested.flatMap(([k, list]) => [{ text: `${k}:`, depth: depth + 1 }, ...itemLines(list, depth + 1)])];
+  });
+}
+
+/** A value on one line: a list's elements comma-joined, an object's members by name. */
+function flatValue(v: Json): string {
+  if (Array.isArray(v)) return v.map(flatValue).join(', ');
+  if (isItem(v)) return Object.entries(v).map(([k, x]) => `${k} ${flatValue(x)}`).join(', ');
+  return String(v);
+}
 
 export async function renderTranscriptReport(fonts: FontFiles, t: TranscriptReportInput): Promise<Uint8Array> {
   const last = t.records.at(-1)!;
@@ -215,6 +244,11 @@ export async function renderTranscriptReport(fonts: FontFiles, t: TranscriptRepo
     doc.ensure(40);
     doc.text(`${r.seq}.  ${r.time.replace('T', ' ').replace('Z', ' UTC')}   ${r.event}   by ${who(r.actor)}`, { font: 'bold', size: 9, after: 1 });
     if (fields.length) doc.text(fields.join('; '), { size: 8.5, indent: 18, after: 1 });
+    for (const [k, v] of Object.entries(r.fields))
+      if (isItemList(v)) {
+        doc.text(`${k}:`, { size: 8.5, indent: 18, after: 1 });
+        for (const l of itemLines(v, 1)) doc.text(l.text, { size: 8.5, indent: 18 + 12 * l.depth, after: 1 });
+      }
     doc.text(`line SHA-256 ${r.hash}`, { font: 'mono', size: 7, indent: 18, grey: true, after: 4 });
   }
 
