@@ -7,7 +7,7 @@ import { InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
 import { sealedTo } from '../core/age';
 import { runPlan } from '../core/ceremony/run';
-import { verifyBundle } from '../core/documents/bundle';
+import { checkBundleRecorded, verifyBundle } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
 import { checkFingerprint, parseTransportKey } from '../core/documents/transport';
 import { verifyBackup } from '../core/backup/archive';
@@ -21,7 +21,7 @@ import { openRandomAccess } from '../node/medium';
 import { verifyReceiptCommand } from './server';
 import { enroll, parseEnrollment } from '../core/roster/enroll';
 import type { VerifiedRoster } from '../core/roster/roster';
-import { PIN_OPTIONS, pinFromOptions, pinnedRoster } from './trust';
+import { bundlePins, PIN_OPTIONS, pinFromOptions, pinnedRoster } from './trust';
 import { verifyTranscript } from '../core/transcript/transcript';
 import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { writeNewFile } from '../node/durable';
@@ -128,14 +128,11 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
   }
   if (what === 'bundle') {
     // The recipient is checked against the fingerprint pinned by phone; an enrollment file alone pins nothing.
-    const fingerprint = opts.get('fingerprint')?.toLowerCase();
-    if (opts.has('transport')) {
-      if (!fingerprint) throw new InputError('transport.unpinned', '--fingerprint', 'is needed with --transport: the enrollment file is trusted only through the fingerprint confirmed by phone');
-      checkFingerprint(parseTransportKey(nativeProvider, read(opts.get('transport')!, 'transport'), '--transport'), fingerprint, '--transport');
-    }
+    const { fingerprint, transport, transcript } = bundlePins(opts);
+    if (transport !== undefined) checkFingerprint(parseTransportKey(nativeProvider, read(transport, 'transport'), '--transport'), fingerprint!, '--transport');
     const bytes = readBytes(file, 'bundle');
     const c = verifyBundle(nativeProvider, fromUtf8(bytes, 'bundle'), roster, { ...(fingerprint && { fingerprint }), now: systemClock() });
-    if (opts.has('transcript')) checkRecorded(read(opts.get('transcript')!, 'transcript'), roster, 'export-bundle', 'bundle.written', toHex(nativeProvider.sha256(bytes)), c.manifest.transcript.head, c.manifest.ceremony);
+    if (transcript !== undefined) checkBundleRecorded(nativeProvider, read(transcript, 'transcript'), roster, c.manifest, toHex(nativeProvider.sha256(bytes)), '--transcript');
     const m = c.manifest;
     emit(
       { kind: 'bundle', ceremony: m.ceremony, recipient: m.recipient, expires: m.expires, approvers: c.approvers, rehearsal: m.rehearsal, keys: m.keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) },
@@ -171,20 +168,6 @@ export async function verifyCommand(args: string[], json: boolean, io: Io): Prom
     return;
   }
   await verifySharesCommand(positional.slice(1), opts, all.get('transcript') ?? [], roster, emit, io);
-}
-
-/**
- * A valid, closed ceremony of `kind` records this document: its SHA-256 in an event of `type`,
- * and the head it names. The transcript is evidence only as a valid ceremony (the rule of
- * verify transcript and the vault): one a person signed alone records nothing.
- */
-function checkRecorded(text: string, roster: VerifiedRoster, kind: string, type: string, sha256: string, head: string, ceremony: string): void {
-  const report = verifyTranscript(nativeProvider, text, { publicKey: roster.publicKey });
-  const s = checkCeremonyTranscript(report, roster);
-  if (s.kind !== kind) throw new VerifyError('bundle.transcript', '--transcript', `is the transcript of a ${s.kind} ceremony, not of an ${kind}`);
-  if (report.ceremony !== ceremony) throw new VerifyError('bundle.transcript', '--transcript', `is the transcript of ceremony ${report.ceremony}, not ${ceremony}`);
-  if (!report.events.some((e) => e.prev === head)) throw new VerifyError('bundle.transcript', 'bundle.manifest.transcript.head', 'is not a head of this transcript');
-  if (!report.events.some((e) => e.type === type && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', '--transcript', `does not record this file (${type} with its SHA-256)`);
 }
 
 async function verifySharesCommand(files: string[], opts: Map<string, string>, transcripts: string[], roster: VerifiedRoster, emit: (s: Record<string, unknown>, t: string) => void, io: Io): Promise<void> {

@@ -35,3 +35,17 @@ export function pinnedRoster(file: string, all: Map<string, string[]>, pin: Rost
   const previous = (all.get('previous-roster') ?? []).map((f) => read(f, '--previous-roster'));
   return trustRoster(nativeProvider, read(file, 'roster'), pin, previous);
 }
+
+/** What a bundle is checked against besides the roster: the options `verify bundle` and `print audit bundle` take. */
+export const BUNDLE_PIN_OPTIONS = ['fingerprint', 'transport', 'transcript'];
+
+/**
+ * A bundle's pins from the command line: the transport key's fingerprint confirmed by phone, its
+ * enrollment file (trusted only through that fingerprint, so never without it) and the export
+ * ceremony's transcript.
+ */
+export function bundlePins(opts: Map<string, string>): { fingerprint?: string; transport?: string; transcript?: string } {
+  const fingerprint = opts.get('fingerprint')?.trim().toLowerCase();
+  if (opts.has('transport') && !fingerprint) throw new InputError('transport.unpinned', '--fingerprint', 'is needed with --transport: the enrollment file is trusted only through the fingerprint confirmed by phone');
+  return { ...(fingerprint && { fingerprint }), ...(opts.has('transport') && { transport: opts.get('transport')! }), ...(opts.has('transcript') && { transcript: opts.get('transcript')! }) };
+}

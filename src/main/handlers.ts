@@ -83,16 +83,16 @@ export function appHandlers(deps: {
     if (req.kind === 'shares') req.passphrase?.fill(0);
     if (req.kind === 'receipt') {
       const f = receiptFiles(req);
-      return { report: auditReceipt(deps.provider, f.file, f.transport, req.fingerprint, f.bundle), inputs: () => receiptInputs(deps.provider, f.transport, f.bundle) };
+      return { report: auditReceipt(deps.provider, f.file, f.transport, req.fingerprint, f.bundle, deps.clock()), inputs: () => receiptInputs(deps.provider, f.transport, f.bundle) };
     }
     const file = resolve(req.file, 'document', 'file');
     if (req.kind === 'shares') {
       const { roster, vault } = vaultRoster();
-      return { report: await auditShare(deps.provider, file, passphrase, vault, roster), inputs: () => [] };
+      return { report: await auditShare(deps.provider, file, passphrase, vault, roster, deps.clock()), inputs: () => [] };
     }
     const r = rosterOf(req.roster);
     return {
-      report: audit(deps.provider, req.kind, file, { text: r.text, words: r.words }),
+      report: audit(deps.provider, req.kind, file, { text: r.text, words: r.words }, deps.clock()),
       inputs: () => [{ ...rosterInput(deps.provider, r.text, r.name), name: `${r.name}, pinned by the words ${r.words.join(' ')}` }],
     };
   };
@@ -111,7 +111,7 @@ export function appHandlers(deps: {
     }
     if (spec.kind === 'receipt') {
       const f = receiptFiles(spec);
-      return { title: 'Import receipt', name: `${path.basename(f.file).replace(/\.json$/, '')}.pdf`, pdf: await receiptPdf(deps.provider, f.file, f.transport, spec.fingerprint, f.bundle) };
+      return { title: 'Import receipt', name: `${path.basename(f.file).replace(/\.json$/, '')}.pdf`, pdf: await receiptPdf(deps.provider, f.file, f.transport, spec.fingerprint, f.bundle, deps.clock()) };
     }
     const { report, inputs } = await verified(spec.verify);
     return { title: 'Verification report', name: `${path.basename(report.file)}.verification.pdf`, pdf: await auditPdf(report, inputs()) };

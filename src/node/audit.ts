@@ -20,7 +20,7 @@ import { checkFingerprint, parseTransportKey, type TransportKey } from '../core/
 import { verifyReceipt, type Receipt } from '../kmip/receipt';
 import { verifyBackup } from '../core/backup/archive';
 import { checkCeremonyTranscript } from '../core/ceremony/verify';
-import { verifyBundle } from '../core/documents/bundle';
+import { checkBundleRecipient, checkBundleRecorded, verifyBundle, type BundleManifest } from '../core/documents/bundle';
 import { verifyEscrow } from '../core/documents/escrow';
 import { trustRoster, type TrustedRoster } from '../core/roster/roster';
 import { verifyTranscript } from '../core/transcript/transcript';
@@ -58,8 +58,25 @@ function runChecks(steps: Step[]): AuditCheck[] {
 
 const DETAIL_KEYS = ['keyId', 'kcv', 'setId', 'threshold', 'count', 'file', 'reason'] as const;
 
-/** Verify one file against a roster (its text) pinned by its eight words, as the CLI's `verify` does. */
-export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt' | 'shares'>, file: string, pinned: { text: string; words: string[] }): AuditReport {
+/**
+ * What a bundle is checked against besides the roster, as `custos verify bundle` takes it: the
+ * transport key's fingerprint confirmed by phone, its enrollment file (trusted only through that
+ * fingerprint) and the export ceremony's transcript.
+ */
+export interface BundlePins {
+  fingerprint?: string | undefined;
+  transport?: string | undefined;
+  transcript?: string | undefined;
+}
+
+/**
+ * Verify one file against a roster (its text) pinned by its eight words, as the CLI's `verify`
+ * does, at `now` (a bundle expires): the report says when.
+ */
+export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receipt' | 'shares'>, file: string, pinned: { text: string; words: string[] }, now: Date, pins: BundlePins = {}): AuditReport {
+  const given = Object.entries(pins).find(([, v]) => v !== undefined)?.[0];
+  if (kind !== 'bundle' && given !== undefined) throw new InputError('audit.pins', given, `is checked against a bundle only, not a ${kind}`);
+  if (pins.transport !== undefined && pins.fingerprint === undefined) throw new InputError('transport.unpinned', 'fingerprint', 'is needed with the transport key file: the enrollment file is trusted only through the fingerprint confirmed by phone');
   // A backup may be larger than memory: hashed as it is read; the other documents are small.
   const bytes = kind === 'backup' ? undefined : readChosen(file, kind);
   const sha256 = bytes ? toHex(provider.sha256(bytes)) : hashChosen(file);
@@ -104,22 +121,55 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
       if (typeof e.data.custodian === 'string') detail.unshift(`custodian ${name(e.data.custodian)}`);
       timeline.push({ seq: e.seq, time: e.time, actor: e.actor, name: name(e.actor), type: e.type, detail: detail.join(', ') });
     }
-    return done(kind, file, sha256, checks, facts, timeline);
+    return done(kind, file, sha256, checks, facts, timeline, now);
   }
   if (kind === 'bundle' || kind === 'escrow') {
+    let bundle: BundleManifest | undefined;
     steps.push({
       name: `Approved by two distinct custodians of the roster, with a well-formed manifest${kind === 'bundle' ? ', not expired' : ''}`,
       run: () => {
         const text = fromUtf8(bytes!, kind);
-        const c = kind === 'bundle' ? verifyBundle(provider, text, roster!, { now: new Date() }) : verifyEscrow(provider, text, roster!);
+        const c = kind === 'bundle' ? verifyBundle(provider, text, roster!, { now }) : verifyEscrow(provider, text, roster!);
         const m = c.manifest;
+        if (kind === 'bundle') bundle = m as BundleManifest;
         facts.push(['Ceremony', m.ceremony], ['Keys', m.keys.map((k) => `${k.name} ${k.kcv}`).join('; ')]);
         if ('recipient' in m) facts.push(['Recipient', `${m.recipient.server} (${m.recipient.fingerprint})`], ['Expires', m.expires]);
         if ('agent' in m) facts.push(['Escrow agent', `${m.agent.name} (${m.agent.type})`]);
         return `approved by ${c.approvers.map(name).join(' and ')}`;
       },
     });
-    return done(kind, file, sha256, runChecks(steps), facts, timeline);
+    // The checks `custos verify bundle` adds for what it is given: the same functions.
+    const fingerprint = pins.fingerprint?.trim().toLowerCase();
+    if (fingerprint !== undefined)
+      steps.push({
+        name: 'Wrapped for the key server’s transport key pinned by its fingerprint, confirmed by phone',
+        run: () => {
+          checkBundleRecipient(bundle!, fingerprint);
+          return `${bundle!.recipient.server}, fingerprint ${fingerprint}`;
+        },
+      });
+    if (pins.transport !== undefined) {
+      const transportFile = pins.transport;
+      steps.push({
+        name: 'The transport key’s enrollment file is the one that fingerprint pins',
+        run: () => {
+          const t = parseTransportKey(provider, readText(transportFile, 'transport'), 'transport');
+          checkFingerprint(t, fingerprint!, 'transport');
+          return `${t.file.server.name}, fingerprint words ${t.words.join(' ')}`;
+        },
+      });
+    }
+    if (pins.transcript !== undefined) {
+      const transcriptFile = pins.transcript;
+      steps.push({
+        name: 'The export ceremony’s transcript records this bundle (its SHA-256) and the head the bundle names',
+        run: () => {
+          checkBundleRecorded(provider, readText(transcriptFile, 'transcript'), roster!, bundle!, sha256, 'transcript');
+          return `ceremony ${bundle!.ceremony}, head ${bundle!.transcript.head}`;
+        },
+      });
+    }
+    return done(kind, file, sha256, runChecks(steps), facts, timeline, now);
   }
   steps.push({
     name: 'The archive is whole (its seal), and its header is approved by two distinct custodians of the roster',
@@ -136,7 +186,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
       }
     },
   });
-  return done(kind, file, sha256, runChecks(steps), facts, timeline);
+  return done(kind, file, sha256, runChecks(steps), facts, timeline, now);
 }
 
 /**
@@ -144,7 +194,7 @@ export function audit(provider: CryptoProvider, kind: Exclude<AuditKind, 'receip
  * one pinned by the fingerprint confirmed by phone, the receipt is signed by it, and (when the
  * bundle is given) it is the receipt of that bundle.
  */
-export function auditReceipt(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string, checked?: { receipt?: Receipt; transport?: TransportKey }): AuditReport {
+export function auditReceipt(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile: string | undefined, now: Date, checked?: { receipt?: Receipt; transport?: TransportKey }): AuditReport {
   const bytes = readChosen(file, 'receipt');
   const sha256 = toHex(provider.sha256(bytes));
   let transport: TransportKey | undefined;
@@ -179,7 +229,7 @@ export function auditReceipt(provider: CryptoProvider, file: string, transportFi
         return `the bundle's SHA-256 is ${b}`;
       },
     });
-  const report = done('receipt', file, sha256, runChecks(steps), facts, []);
+  const report = done('receipt', file, sha256, runChecks(steps), facts, [], now);
   // What the checks read and verified, for a caller that prints it (never re-read from the files).
   if (checked && report.ok) Object.assign(checked, { receipt, transport });
   return report;
@@ -255,7 +305,7 @@ export function checkShareAgainst(provider: CryptoProvider, record: ShareRecord,
  * passphrase, or as a paper share typed into a file), its set was issued by a valid ceremony of
  * the vault, with the key and signer recorded, it is signed, and its set is not revoked.
  */
-export async function auditShare(provider: CryptoProvider, file: string, passphrase: string | undefined, vault: string, roster: VerifiedRoster & { roster: { organization: string } }): Promise<AuditReport> {
+export async function auditShare(provider: CryptoProvider, file: string, passphrase: string | undefined, vault: string, roster: VerifiedRoster & { roster: { organization: string } }, now: Date): Promise<AuditReport> {
   let bytes = readChosen(file, 'share');
   const sha256 = toHex(provider.sha256(bytes));
   const facts: [string, string][] = [];
@@ -303,7 +353,7 @@ export async function auditShare(provider: CryptoProvider, file: string, passphr
         },
       },
     );
-    return done('shares', file, sha256, runChecks(steps), facts, []);
+    return done('shares', file, sha256, runChecks(steps), facts, [], now);
   } finally {
     if (record) wipeShareRecord(record);
     bytes.fill(0); // a paper share typed into a file is the share in the clear
@@ -322,6 +372,6 @@ function hashChosen(file: string): string {
 
 const readText = (file: string, field: string) => fromUtf8(readChosen(file, field), field);
 
-function done(kind: AuditKind, file: string, sha256: string, checks: AuditCheck[], facts: [string, string][], timeline: TimelineEntry[]): AuditReport {
-  return { kind, file, sha256, ok: checks.every((c) => c.status === 'passed'), checks, facts, timeline };
+function done(kind: AuditKind, file: string, sha256: string, checks: AuditCheck[], facts: [string, string][], timeline: TimelineEntry[], now: Date): AuditReport {
+  return { kind, file, sha256, checkedAt: now.toISOString(), ok: checks.every((c) => c.status === 'passed'), checks, facts, timeline };
 }

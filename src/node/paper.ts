@@ -51,21 +51,25 @@ export function rosterInput(provider: CryptoProvider, rosterText: string, name: 
 
 /** The auditor's report: every check of the verification and its result, with each input's SHA-256. */
 export async function auditPdf(report: AuditReport, inputs: Input[]): Promise<Uint8Array> {
-  return renderAuditReport(documentFonts(), { kind: report.kind, file: path.basename(report.file), sha256: report.sha256, ok: report.ok, checks: report.checks, facts: report.facts, inputs });
+  return renderAuditReport(documentFonts(), { kind: report.kind, file: path.basename(report.file), sha256: report.sha256, checkedAt: report.checkedAt, ok: report.ok, checks: report.checks, facts: report.facts, inputs });
 }
 
-/** The import receipt, verified against the transport key pinned by its fingerprint; refused if any check fails. */
-export async function receiptPdf(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile?: string): Promise<Uint8Array> {
+/** The import receipt, verified (at `now`) against the transport key pinned by its fingerprint; refused if any check fails. */
+export async function receiptPdf(provider: CryptoProvider, file: string, transportFile: string, fingerprint: string, bundleFile: string | undefined, now: Date): Promise<Uint8Array> {
   const checked: { receipt?: Receipt; transport?: TransportKey } = {};
-  const report = auditReceipt(provider, file, transportFile, fingerprint, bundleFile, checked);
+  const report = auditReceipt(provider, file, transportFile, fingerprint, bundleFile, now, checked);
   const failed = report.checks.find((c) => c.status === 'failed');
   if (failed || !checked.receipt || !checked.transport) throw new PolicyError('print.unverified', 'receipt', `is not printed as a receipt: ${failed?.detail ?? 'it was not verified'} (print the auditor's report to record the failure)`);
   const { receipt, transport } = checked;
   return renderReceipt(documentFonts(), { file: path.basename(file), sha256: report.sha256, receipt, transport: { fingerprint: transport.fingerprint, words: transport.words }, checks: report.checks });
 }
 
+/** A file a verification read besides the one it verifies, by its SHA-256. */
+export function fileInput(provider: CryptoProvider, file: string, role: string): Input {
+  return { role, name: path.basename(file), sha256: toHex(provider.sha256(readChosen(file, role))) };
+}
+
 /** The inputs of a receipt's verification: the transport key's enrollment file and the bundle, when given. */
 export function receiptInputs(provider: CryptoProvider, transportFile: string, bundleFile?: string): Input[] {
-  const hash = (f: string, role: string): Input => ({ role, name: path.basename(f), sha256: toHex(provider.sha256(readChosen(f, role))) });
-  return [hash(transportFile, 'transport key'), ...(bundleFile ? [hash(bundleFile, 'bundle')] : [])];
+  return [fileInput(provider, transportFile, 'transport key'), ...(bundleFile ? [fileInput(provider, bundleFile, 'bundle')] : [])];
 }

@@ -63,6 +63,8 @@ export interface AuditReport {
   kind: AuditKind;
   file: string;
   sha256: string;
+  /** When the checks were made (UTC): a bundle's expiry is checked against it. */
+  checkedAt: string;
   ok: boolean;
   checks: { name: string; status: 'passed' | 'failed' | 'not-reached'; detail: string }[];
   facts: [string, string][];

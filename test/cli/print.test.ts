@@ -23,6 +23,8 @@ import { parseTransportKey } from '../../src/core/documents/transport';
 import { signReceipt } from '../../src/kmip/receipt';
 import { TRANSPORT_PEM } from '../helpers/lifecycle';
 import { participantWords } from '../../src/core/roster/roster';
+import { audit } from '../../src/node/audit';
+import { auditPdf } from '../../src/node/paper';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-print-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -210,6 +212,57 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
     expect(failed).toContain('NOT CHECKED');
     expect(failed).toContain(sha(tampered));
     pdfPages(at('audit-failed.pdf'), 'audit-failed');
+  });
+
+  it('print audit: the report says when its checks were made; the same files at the same time give the same bytes, and a time past the bundle expiry fails it', async () => {
+    const bundle = at('out-export', 'kms-prod-1.bundle.json');
+    const pinned = { text: readFileSync(w.roster, 'utf8'), words: w.words.split(' ') };
+    const expires = (JSON.parse(readFileSync(bundle, 'utf8')) as { manifest: { expires: string } }).manifest.expires;
+    const render = async (now: Date, name: string) => {
+      const pdf = await auditPdf(audit(provider, 'bundle', bundle, pinned, now), []);
+      writeFileSync(at(name), pdf);
+      return { sha256: sha(pdf), text: pdfText(at(name)).replace(/\s+/g, ' ') };
+    };
+    const before = new Date(Date.parse(expires) - 3_600_000);
+    const [a, b] = [await render(before, 'audit-at.pdf'), await render(before, 'audit-at-again.pdf')];
+    expect(b.sha256).toBe(a.sha256);
+    expect(a.text).toContain('EVERY CHECK PASSED');
+    expect(a.text).toContain(`Checked at ${before.toISOString().replace('T', ' ').replace('Z', ' UTC')}`);
+    const late = await render(new Date(Date.parse(expires) + 1000), 'audit-late.pdf');
+    expect(late.text).toContain('RESULT: FAILED');
+    expect(late.text).toContain(`the bundle expired on ${expires}`);
+    pdfPages(at('audit-late.pdf'), 'audit-late');
+    // The command checks at the time it runs, and the page says so.
+    const start = Date.now();
+    ok(await custos('print', 'audit', 'bundle', bundle, ...pin(), '--out', at('audit-now.pdf'), '--json'));
+    const when = /Checked at (\S+) (\S+) UTC/.exec(pdfText(at('audit-now.pdf')).replace(/\s+/g, ' '))!;
+    expect(Date.parse(`${when[1]}T${when[2]}Z`)).toBeGreaterThanOrEqual(start);
+    expect(Date.parse(`${when[1]}T${when[2]}Z`)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('print audit bundle checks the pins custos verify bundle takes, the same way: the fingerprint, the transport key file, the transcript', async () => {
+    const bundle = at('out-export', 'kms-prod-1.bundle.json');
+    const audited = ['print', 'audit', 'bundle', bundle, ...pin()];
+    const all = ['--fingerprint', transport.fingerprint, '--transport', at('kms.transport.json'), '--transcript', at('vault', 'export.jsonl')];
+    expect(ok(await custos(...audited, ...all, '--out', at('audit-pinned.pdf'), '--json')).ok).toBe(true);
+    const pinnedText = pdfText(at('audit-pinned.pdf')).replace(/\s+/g, ' ');
+    for (const x of ['PASSED Wrapped for the key server', 'transport key pinned by its fingerprint', 'enrollment file is the one that fingerprint pins', 'transcript records this bundle', sha(readFileSync(at('kms.transport.json'))), sha(readFileSync(at('vault', 'export.jsonl')))]) expect(pinnedText).toContain(x);
+    pdfPages(at('audit-pinned.pdf'), 'audit-pinned');
+    // Another transport key's fingerprint: the report prints the failure, as verify bundle refuses it.
+    const other = 'ab'.repeat(32);
+    const wrong = await custos(...audited, '--fingerprint', other, '--out', at('audit-wrong-pin.pdf'));
+    expect(wrong.code).toBe(1);
+    const reason = `the bundle is wrapped for transport key ${transport.fingerprint}, not ${other}`;
+    expect(pdfText(at('audit-wrong-pin.pdf')).replace(/\s+/g, ' ')).toMatch(new RegExp(`RESULT: FAILED.*FAILED Wrapped for the key server.*${reason}`));
+    expect(await custos('verify', 'bundle', bundle, ...pin(), '--fingerprint', other)).toMatchObject({ code: 1, err: expect.stringContaining(reason) });
+    // Another ceremony's transcript does not record this bundle.
+    expect((await custos(...audited, '--transcript', at('vault', 'generate.jsonl'), '--out', at('audit-wrong-transcript.pdf'))).code).toBe(1);
+    expect(pdfText(at('audit-wrong-transcript.pdf')).replace(/\s+/g, ' ')).toMatch(/FAILED The export ceremony.s transcript records this bundle.*is the transcript of ceremony/);
+    // An enrollment file without the fingerprint pins nothing; a document with no recipient takes no pin: usage errors, nothing written.
+    const unpinned = await custos(...audited, '--transport', at('kms.transport.json'), '--out', at('audit-unpinned.pdf'));
+    expect([unpinned.code, unpinned.err, existsSync(at('audit-unpinned.pdf'))]).toEqual([2, expect.stringContaining('--fingerprint: is needed with --transport'), false]);
+    const transcript = await custos('print', 'audit', 'transcript', at('vault', 'export.jsonl'), ...pin(), '--fingerprint', transport.fingerprint, '--out', at('audit-no-recipient.pdf'));
+    expect([transcript.code, transcript.err, existsSync(at('audit-no-recipient.pdf'))]).toEqual([2, expect.stringContaining('--fingerprint: is not an option of this command'), false]);
   });
 
   it('print receipt: the server, each key with its KCV and KMIP uid, checked against the pinned transport key; a wrong pin prints nothing', async () => {

@@ -10,6 +10,8 @@ import { STATES, USAGES } from '../inventory/inventory';
 import type { CryptoProvider } from '../crypto/provider';
 import type { VerifiedRoster } from '../roster/roster';
 import { checkApprovals, parseSignedDocument, type SignedDocument } from './signed';
+import { checkCeremonyTranscript } from '../ceremony/verify';
+import { verifyTranscript } from '../transcript/transcript';
 
 export const BUNDLE_SCHEME = 'CKM_RSA_AES_KEY_WRAP:RSA-OAEP-SHA256:AES-KWP-256';
 
@@ -53,8 +55,27 @@ export function verifyBundle(provider: CryptoProvider, text: string, roster: Ver
   const dup = ids.find((x, i) => ids.indexOf(x) !== i);
   if (dup) throw new VerifyError('bundle.keys', 'bundle.manifest.keys', `key ${dup} appears twice`);
   const approvers = checkApprovals(provider, 'bundle', doc, roster, 'bundle', { count: 2, role: 'custodian' });
-  if (opts.fingerprint !== undefined && m.recipient.fingerprint !== opts.fingerprint)
-    throw new VerifyError('bundle.recipient', 'bundle.manifest.recipient.fingerprint', `the bundle is wrapped for transport key ${m.recipient.fingerprint}, not ${opts.fingerprint}`);
+  if (opts.fingerprint !== undefined) checkBundleRecipient(m, opts.fingerprint);
   if (opts.now && new Date(m.expires) <= opts.now) throw new VerifyError('bundle.expired', 'bundle.manifest.expires', `the bundle expired on ${m.expires}`);
   return { manifest: m, approvers };
+}
+
+/** The bundle is wrapped for the transport key pinned by `fingerprint` (the one confirmed by phone). */
+export function checkBundleRecipient(m: BundleManifest, fingerprint: string): void {
+  if (m.recipient.fingerprint !== fingerprint) throw new VerifyError('bundle.recipient', 'bundle.manifest.recipient.fingerprint', `the bundle is wrapped for transport key ${m.recipient.fingerprint}, not ${fingerprint}`);
+}
+
+/**
+ * The export ceremony's transcript (`text`, signed under the roster) records this bundle: it is
+ * that ceremony's, the head the bundle names is one of its heads, and a `bundle.written` event
+ * holds the bundle's SHA-256.
+ */
+export function checkBundleRecorded(provider: CryptoProvider, text: string, roster: VerifiedRoster, m: BundleManifest, sha256: string, field: string): void {
+  const report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
+  // Evidence only as a valid ceremony (the rule of verify transcript and the vault): one a person signed alone records nothing.
+  const s = checkCeremonyTranscript(report, roster);
+  if (s.kind !== 'export-bundle') throw new VerifyError('bundle.transcript', field, `is the transcript of a ${s.kind} ceremony, not of an export-bundle`);
+  if (report.ceremony !== m.ceremony) throw new VerifyError('bundle.transcript', field, `is the transcript of ceremony ${report.ceremony}, not ${m.ceremony}`);
+  if (!report.events.some((e) => e.prev === m.transcript.head)) throw new VerifyError('bundle.transcript', 'bundle.manifest.transcript.head', 'is not a head of this transcript');
+  if (!report.events.some((e) => e.type === 'bundle.written' && e.data.sha256 === sha256)) throw new VerifyError('bundle.transcript', field, 'does not record this file (bundle.written with its SHA-256)');
 }

@@ -274,6 +274,8 @@ export interface AuditReportInput {
   kind: string;
   file: string;
   sha256: string;
+  /** When the checks were made (UTC): the result may depend on it (a bundle expires). */
+  checkedAt: string;
   ok: boolean;
   checks: Check[];
   facts: [string, string][];
@@ -281,10 +283,11 @@ export interface AuditReportInput {
 }
 
 export async function renderAuditReport(fonts: FontFiles, a: AuditReportInput): Promise<Uint8Array> {
-  const doc = await Layout.create(fonts, { title: `Verification report: ${a.kind} ${a.file}`, subject: `custos verify ${a.kind}`, reference: `${a.kind} SHA-256 ${a.sha256}` });
+  const doc = await Layout.create(fonts, { title: `Verification report: ${a.kind} ${a.file}`, subject: `custos verify ${a.kind}`, date: new Date(a.checkedAt), reference: `${a.kind} SHA-256 ${a.sha256}, checked at ${a.checkedAt}` });
   doc.text('Verification report', { font: 'bold', size: 18, after: 4 });
   doc.text(`${a.kind} ${a.file}`, { size: 11, after: 8 });
-  doc.text(a.ok ? 'RESULT: EVERY CHECK PASSED' : 'RESULT: FAILED - this file must not be trusted', { font: 'bold', size: 14, after: 8 });
+  doc.text(a.ok ? 'RESULT: EVERY CHECK PASSED' : 'RESULT: FAILED - this file must not be trusted', { font: 'bold', size: 14, after: 2 });
+  doc.text(`Checked at ${a.checkedAt.replace('T', ' ').replace('Z', ' UTC')}; the result is as of that time.`, { size: 9, after: 8 });
   inputsTable(doc, [{ role: a.kind, name: a.file, sha256: a.sha256 }, ...a.inputs]);
   doc.heading('Checks', 12);
   doc.text('In order; each rests on the ones before, so the checks after a failure are not reached.', { size: 8.5, grey: true, after: 4 });
