@@ -2,10 +2,12 @@
  * Everything `custos plan check` verifies before a ceremony may start: the plan itself, the
  * roster it names (signatures and the fingerprint words pinned in the plan), separation of
  * duties, that the vault, output and paper directories exist (the paper one apart from the
- * others). What a run would refuse on top of that is `foreseeRun`.
+ * others, and never a temporary folder of the system). What a run would refuse on top of that
+ * is `foreseeRun`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fromUtf8 } from '../core/crypto/bytes';
 import path from 'node:path';
 import { InputError, PolicyError } from '../core/errors';
@@ -39,14 +41,25 @@ function directory(dir: string, field: string): string {
   return dir;
 }
 
+/** `p` is `q` or inside it (both real paths). */
+function inside(p: string, q: string): boolean {
+  const rel = path.relative(q, p);
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 /** One folder is the other or holds it (compared after resolving links). */
 function nested(a: string, b: string): boolean {
   const [x, y] = [realpathSync(a), realpathSync(b)];
-  const inside = (p: string, q: string) => {
-    const rel = path.relative(q, p);
-    return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-  };
   return inside(x, y) || inside(y, x);
+}
+
+/**
+ * The system's temporary folders (this process's temporary directory, /tmp, /var/tmp,
+ * /dev/shm), those that exist, as real paths: what is written there stays on the workstation
+ * for anyone to read, whoever chose the folder.
+ */
+function temporaryFolders(): string[] {
+  return [...new Set([tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].filter((d) => existsSync(d)).map((d) => realpathSync(d)))];
 }
 
 export function checkPlanFile(provider: CryptoProvider, planFile: string, now: Date): CheckedPlan {
@@ -93,6 +106,11 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
     if (dev(paperDir) === dev(outputDir) && dev(outputDir) !== dev(vaultDir))
       throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is on the same drive as the outputs directory (${outputDir}), which carries the encrypted share files away: the paper shares go to a medium of their own`);
   }
+  // The share cards go only to a medium the operator chose and carries away, never to a folder
+  // the system keeps for anyone's temporary files (whatever is mounted there).
+  const temporary = paperDir && temporaryFolders().find((t) => inside(realpathSync(paperDir), t));
+  if (paperDir && temporary)
+    throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is in ${temporary}, a temporary folder of this system: a paper share is the share in the clear, so it goes to a medium chosen for it (the printer's folder, a separate drive), never to a folder left on the workstation for anyone to read`);
   const outputs = [...(outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : []), ...(paperDir ? paperOutputs(plan).map((f) => path.join(paperDir, f)) : [])];
   return { plan, planSha256, roster, planDir: base, vaultDir, outputDir, paperDir, transcriptFile, outputs, resuming };
 }

@@ -7,19 +7,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answersYaml, custos, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
+import { scratchDir } from '../helpers/scratch';
 
 const CI = process.env.CI === 'true';
 const has = tool('python3');
 if (!has && CI) throw new Error('python3 is missing: the SIEM export is read back with Python (apt-get install -y python3)');
 if (!has) console.warn('skipping the SIEM export tests: install python3');
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-siem-'));
+const dir = scratchDir('custos-siem-'); // it holds a paper medium: never a temporary folder
 const at = (...p: string[]) => join(dir, ...p);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let w: Awaited<ReturnType<typeof workstation>>;

@@ -1,6 +1,5 @@
 /** The ceremony through the command line: enroll, plan check, rehearse, verify the transcript. */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planTemplate } from '../../src/core/plan/templates';
@@ -9,8 +8,9 @@ import { combineShares } from '../../src/core/shares/combine';
 import { verifyRoster } from '../../src/core/roster/roster';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { answersYaml, custosProcess, enrollmentYaml, PEOPLE } from '../helpers/lifecycle';
+import { scratchDir } from '../helpers/scratch';
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-flow-'));
+const dir = scratchDir('custos-flow-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const custos = custosProcess;

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planTemplate } from '../../src/core/plan/templates';
 import { makeRoster } from '../helpers/roster';
+import { custosTyping, typing } from '../helpers/lifecycle';
+import { scratchDir } from '../helpers/scratch';
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-plan-'));
+const dir = scratchDir('custos-plan-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function custos(...args: string[]) {
@@ -84,8 +86,30 @@ describe('custos plan', () => {
     writeFileSync(join(written.d, 'paper', 'carol.share.txt'), 'an older card');
     expect(custos('plan', 'check', written.file)).toMatchObject({ code: 1, err: expect.stringMatching(/would overwrite carol\.share\.txt/) });
   });
+  it('paper shares never go to a temporary folder of the system (os.tmpdir(), /tmp, /var/tmp, /dev/shm), even through a link: plan check and run refuse it before anyone is asked anything', async () => {
+    const cards = mkdtempSync(join(tmpdir(), 'custos-cards-'));
+    try {
+      const temporary = /plan\.outputs\.paper: .* is in \S+, a temporary folder of this system: a paper share is the share in the clear, so it goes to a medium chosen for it/;
+      const inTmp = setup('in-tmp', { edit: (t) => t.replace('paper: paper', `paper: ${cards}`) });
+      expect(custos('plan', 'check', inTmp.file)).toMatchObject({ code: 1, err: expect.stringMatching(temporary) });
+      for (const root of ['/tmp', '/var/tmp', '/dev/shm'].filter((r) => existsSync(r))) {
+        const direct = setup(`root${root.replace(/\//g, '-')}`, { edit: (t) => t.replace('paper: paper', `paper: ${root}`) });
+        expect(custos('plan', 'check', direct.file), root).toMatchObject({ code: 1, err: expect.stringMatching(temporary) });
+      }
+      const linked = setup('linked', { edit: (t) => t.replace('paper: paper', 'paper: cards') });
+      symlinkSync(cards, join(linked.d, 'cards'));
+      expect(custos('plan', 'check', linked.file)).toMatchObject({ code: 1, err: expect.stringMatching(temporary) });
+      // The run refuses it before anyone is asked anything, and nothing is written there.
+      const terminal = typing(inTmp.d);
+      const run = await custosTyping(terminal, 'run', inTmp.file);
+      expect([run.code, run.err, terminal.asked, readdirSync(cards)]).toEqual([1, expect.stringMatching(temporary), [], []]);
+      expect(readdirSync(join(inTmp.d, 'vault'))).toEqual([]);
+    } finally {
+      rmSync(cards, { recursive: true, force: true });
+    }
+  });
   // A second drive: /dev/shm is its own file system on Linux.
-  const shm = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  const shm = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(dir).dev;
   it.runIf(shm)('two folders of the drive that carries the share files away are one medium; the workstation disk is another', () => {
     const usb = mkdtempSync('/dev/shm/custos-usb-');
     try {

@@ -7,8 +7,7 @@
  * bytes. Every page is kept as a PNG under test-output/paper.
  */
 import { createHash, createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custos, workstation, type CliResult } from '../helpers/lifecycle';
@@ -25,8 +24,9 @@ import { TRANSPORT_PEM } from '../helpers/lifecycle';
 import { participantWords } from '../../src/core/roster/roster';
 import { audit } from '../../src/node/audit';
 import { auditPdf } from '../../src/node/paper';
+import { scratchDir } from '../helpers/scratch';
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-print-'));
+const dir = scratchDir('custos-print-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');

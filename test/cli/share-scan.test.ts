@@ -5,8 +5,7 @@
  * prompt takes the picture's path and the ceremony goes on with that share.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +18,10 @@ import { shareToQrPayload } from '../../src/core/shares/qr';
 import { describeShare } from '../../src/core/shares/record';
 import { textToShare } from '../../src/core/shares/text';
 import { readQrImage } from '../../src/node/qr-image';
+import { scratchDir } from '../helpers/scratch';
 
 const hasQrencode = tool('qrencode');
-const dir = mkdtempSync(join(tmpdir(), 'custos-scan-'));
+const dir = scratchDir('custos-scan-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
 const ok = (r: CliResult) => {

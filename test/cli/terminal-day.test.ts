@@ -5,8 +5,7 @@
  * that name the culprit and say what to do.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSharePlaintext } from '../../src/core/shares/file';
@@ -16,8 +15,9 @@ import { textToShare } from '../../src/core/shares/text';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
+import { scratchDir } from '../helpers/scratch';
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-day-'));
+const dir = scratchDir('custos-day-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
 const ok = async (...args: string[]) => {

@@ -36,9 +36,10 @@ import { builtRenderer, openApp, ORIGIN, type AppPage } from '../helpers/app-pag
 import { drive as drive0, type Room } from '../helpers/room';
 import { planTemplate } from '../../src/core/plan/templates';
 import { parsePlan } from '../../src/core/plan/schema';
+import { scratchDir } from '../helpers/scratch';
 
 const CI = process.env.CI === 'true';
-const dir = mkdtempSync(join(tmpdir(), 'custos-app-'));
+const dir = scratchDir('custos-app-'); // it holds a paper medium: never a temporary folder
 const at = (...p: string[]) => join(dir, ...p);
 const shots = 'test-output/app';
 let browser: Browser;

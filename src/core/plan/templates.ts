@@ -23,7 +23,8 @@ const OUTPUTS = `outputs:
 const SHARE_OUTPUTS = `outputs:
   directory: /media/ceremony         # must exist; every file written here must not exist yet
   paper: /media/paper                # with forms [paper]: the paper shares (the share in the clear), on a medium
-                                     #   of their own, never the directory above; the transcript records where
+                                     #   of their own, never the directory above nor a temporary folder (/tmp);
+                                     #   the transcript records where
 `;
 const SHARES = `shares:
   threshold: 3                       # M: how many custodians rebuild the key (2..255)
