@@ -19,6 +19,7 @@ import { verifyRoster, type VerifiedRoster } from '../roster/roster';
 import { extractBackup, openContentKey, verifyBackup, peekBackupRehearsal, writeBackup, type BackupSource } from '../backup/archive';
 import { meter, type CeremonyPorts, type StreamWriter } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
+import { ownArchive } from './outputs';
 import { unlockMaster } from './quorum';
 import { Session } from './session';
 import { reviewAndUnlock, summaryDigest } from './approval';
@@ -29,7 +30,7 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
   const { provider } = ports;
   const session = new Session(ports, roster, plan, opts);
   const { warning } = session.preflight(planAssignment(plan));
-  checkOutputsAbsent(ports, plan);
+  checkOutputsAbsent(session, plan);
   const state = loadVaultState(provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   const live = liveMasterKeys(state);
   const masterKeyId = plan.master ?? (live.length === 1 ? live[0]! : undefined);
@@ -48,16 +49,10 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
     const written = session.done('backup.written');
     if (written) return { file: plan.output, sha256: String(written.data.sha256), masterKeyId, files: Array.isArray(written.data.files) ? written.data.files.length : 0, ...(await session.close()) };
     if (session.resumed && ports.outputs.exists(plan.output)) {
-      const f = ports.outputs.open(plan.output);
-      try {
-        const l = verifyBackup(provider, f, roster);
-        if (l.header.ceremony !== session.ceremony) throw new PolicyError('backup.exists', plan.output, 'exists and was written by another ceremony: Custos never overwrites');
-        const sha256 = ports.outputs.sha256(plan.output);
-        session.append(session.operator, 'backup.written', { file: plan.output, sha256, sealed: l.seal.sha256, masterKeyId, files: l.header.files.map((x) => ({ name: x.name, role: x.role, size: x.size, sha256: x.sha256 })), approvers: l.approvers, adopted: true });
-        return { file: plan.output, sha256, masterKeyId, files: l.header.files.length, ...(await session.close()) };
-      } finally {
-        f.close();
-      }
+      const l = ownArchive(provider, ports.outputs, plan.output, roster, session.ceremony);
+      const sha256 = ports.outputs.sha256(plan.output);
+      session.append(session.operator, 'backup.written', { file: plan.output, sha256, sealed: l.seal.sha256, masterKeyId, files: l.header.files.map((x) => ({ name: x.name, role: x.role, size: x.size, sha256: x.sha256 })), approvers: l.approvers, adopted: true });
+      return { file: plan.output, sha256, masterKeyId, files: l.header.files.length, ...(await session.close()) };
     }
     const approvers: IdentitySecrets[] = [];
     let out: StreamWriter | undefined;

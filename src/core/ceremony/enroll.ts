@@ -53,10 +53,14 @@ export interface EnrollResult extends Closing {
 
 type Source = { kind: 'created'; location: string; sha256: string } | { kind: 'request'; sha256: string } | { kind: 'kept' };
 
+/** An enrollment's transcript exists: an interrupted enrollment is never resumed. */
+export function enrollResumed(): PolicyError {
+  return new PolicyError('enroll.resume', 'plan.transcript', 'exists: an interrupted enrollment is not resumed (the identity files it made belong to no roster); start again under a new transcript name, with fresh media');
+}
+
 export async function runEnroll(ports: CeremonyPorts, plan: PlanOf<'enroll'>, previous: VerifiedRoster | undefined, opts: CeremonyOptions): Promise<EnrollResult> {
   const { provider } = ports;
-  if (ports.transcript.existing() !== undefined)
-    throw new PolicyError('enroll.resume', 'plan.transcript', 'exists: an interrupted enrollment is not resumed (the identity files it made belong to no roster); start again under a new transcript name, with fresh media');
+  if (ports.transcript.existing() !== undefined) throw enrollResumed();
   if (plan.previous && !previous) throw new InputError('enroll.previous', 'plan.previous', 'the pinned previous roster was not given');
   if (previous && previous.rehearsal !== (opts.rehearsal === true)) throw new PolicyError('enroll.rehearsal', 'plan.previous.file', 'a rehearsal roster and a real one never succeed each other');
   const present = planOutputs(plan).filter((f) => ports.outputs.exists(f));

@@ -37,6 +37,9 @@ function selectKeys(inv: Inventory, names: string[]): InventoryKey[] {
   });
 }
 
+/** A key as an export records it. */
+type ExportedKey = { id: string; name: string; kcv: string };
+
 const facts = (k: InventoryKey) => ({ id: k.id, name: k.name, algorithm: k.algorithm, length: k.length, usage: k.usage, state: k.state, cryptoperiodDays: k.cryptoperiodDays, kcv: k.kcv });
 
 /**
@@ -76,7 +79,7 @@ export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export
     opts,
     { keys: plan.keys, approvers: plan.approvers, recipient: plan.recipient.fingerprint },
     (session) => {
-      checkOutputsAbsent(ports, plan);
+      checkOutputsAbsent(session, plan);
       transport = loadTransport(session, plan); // before any custodian is asked for anything
     },
     async ({ session, unlocked, inventory }) => {
@@ -122,6 +125,10 @@ export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export
       ports.say(`Bundle ${plan.output} for ${t.file.server.name} (${t.words.join(' ')}): ${keys.length} keys, expires ${manifest.expires}.`);
       return { file: plan.output, sha256, keys: keys.map((k) => ({ id: k.id, name: k.name, kcv: k.kcv })) };
     },
+    (session) => {
+      const e = session.done('bundle.written');
+      return e && { file: String(e.data.file), sha256: String(e.data.sha256), keys: e.data.keys as ExportedKey[] };
+    },
   );
 }
 
@@ -135,7 +142,7 @@ export async function runEscrow(ports: CeremonyPorts, plan: PlanOf<'escrow'>, ro
     opts,
     { keys: plan.keys, approvers: plan.approvers, agent: agent.name },
     (session) => {
-      checkOutputsAbsent(ports, plan);
+      checkOutputsAbsent(session, plan);
       if ('rsa' in agent) {
         rsa = parseTransportKey(ports.provider, fromUtf8(ports.input(agent.rsa.file, 'plan.agent.rsa.file'), 'plan.agent.rsa.file'), 'plan.agent.rsa.file');
         checkPinned(rsa, agent.rsa.fingerprint, session.ports.clock(), 'plan.agent.rsa');
@@ -191,6 +198,10 @@ export async function runEscrow(ports: CeremonyPorts, plan: PlanOf<'escrow'>, ro
         materials.forEach((m) => wipe(m));
         wipe(payload);
       }
+    },
+    (session) => {
+      const e = session.done('escrow.written');
+      return e && { files: e.data.files as { name: string; sha256: string }[], keys: e.data.keys as ExportedKey[] };
     },
   );
 }

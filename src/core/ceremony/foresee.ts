@@ -3,16 +3,21 @@
  * check` reports it and `runPlan` checks it first, so nobody types a passphrase for a ceremony
  * that cannot run. The air gap; the roster's roles, separation of duties and enrollment dates;
  * an existing transcript that cannot be resumed (closed, aborted, another plan, the other kind
- * of run); outputs that exist; a restore into a vault that is not empty; a quorum that names
- * no live share set, a revoked one, or fewer custodians than its threshold.
+ * of run, an enrollment, a split whose shares were not all written); outputs that exist (on a
+ * resume, those the interrupted run did not record writing with the SHA-256 they have); a
+ * restore into a vault that is not empty; a quorum that names no live share set, a revoked one,
+ * or fewer custodians than its threshold.
  */
 import { PolicyError } from '../errors';
-import { paperOutputs, planAssignment, planOutputs, type Plan } from '../plan/schema';
+import { planAssignment, type Plan } from '../plan/schema';
 import { checkSeparation, type VerifiedRoster } from '../roster/roster';
 import { checkAirgap } from './network';
 import type { CeremonyPorts } from './ports';
 import { expectedSet } from './quorum';
 import { resumable } from './session';
+import { checkOutputs } from './outputs';
+import { lostSplit } from './shares-steps';
+import { enrollResumed } from './enroll';
 import { inventoryName, loadVaultState, orphanInventory, type ShareSet, type VaultState } from './vault';
 
 export interface Foresight {
@@ -38,13 +43,13 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   if (warning) warnings.push(warning);
   if (roster && plan.kind !== 'enroll') checkSeparation(roster, planAssignment(plan), ports.clock());
   const existing = ports.transcript.existing();
-  if (existing !== undefined && roster && plan.kind !== 'enroll') resumable(ports.provider, existing, roster, plan, opts.planSha256, opts.rehearsal);
+  if (existing !== undefined && plan.kind === 'enroll') throw enrollResumed();
+  const interrupted = existing !== undefined && roster && plan.kind !== 'enroll' ? resumable(ports.provider, existing, roster, plan, opts.planSha256, opts.rehearsal) : undefined;
   const resuming = existing !== undefined;
-  if (!resuming) {
-    const present = planOutputs(plan).filter((f) => ports.outputs.exists(f));
-    if (ports.paper) present.push(...paperOutputs(plan).filter((f) => ports.paper!.exists(f)));
-    if (present.length) throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.join(', ')}: Custos never overwrites; choose an empty directory`);
-  }
+  // A split whose shares were not all written: its master key died with the interrupted run.
+  const lost = interrupted && 'shares' in plan ? lostSplit(interrupted.events, plan.shares) : undefined;
+  if (lost) throw lost;
+  checkOutputs(ports, plan, roster, interrupted);
   if (plan.kind === 'restore') {
     const other = ports.vault.list().filter((n) => n !== plan.transcript);
     if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);

@@ -5,16 +5,16 @@
  * transcript closed by the witnesses' and operator's attestations. The master key is never
  * stored and is wiped once the shares are issued.
  */
-import { PolicyError } from '../errors';
 import { toHex, wipe } from '../crypto/bytes';
 import { createInventory } from '../inventory/inventory';
 import { deriveKeyId } from '../crypto/key-id';
 import { kcv } from '../crypto/kcv';
-import { paperOutputs, planOutputs, type GeneratePlan, type PlanOf } from '../plan/schema';
+import type { GeneratePlan, PlanOf } from '../plan/schema';
 import type { VerifiedRoster } from '../roster/roster';
 import type { CeremonyPorts } from './ports';
 import { Session, type Closing } from './session';
-import { issueShares, newMasterKey, paperMedium, resumeSplit, splitAndRecord, verifyIssued } from './shares-steps';
+import { issueShares, newMasterKey, resumeSplit, splitAndRecord, verifyIssued } from './shares-steps';
+import { checkOutputs } from './outputs';
 import { absorb, loadVaultState, writeInventory } from './vault';
 
 export { MIN_DICE_ROLLS, parseDice } from './shares-steps';
@@ -34,20 +34,19 @@ export interface GenerateResult extends Closing {
   setId: string;
 }
 
-/** Outputs must be absent before any key is made, unless an interrupted run is being resumed. */
-export function checkOutputsAbsent(ports: CeremonyPorts, plan: PlanOf<'generate' | 'reshare' | 'rotate' | 'export-bundle' | 'escrow' | 'backup'>): void {
-  if (ports.transcript.existing() !== undefined) return;
-  const present = planOutputs(plan).filter((f) => ports.outputs.exists(f));
-  const paper = paperOutputs(plan);
-  if (paper.length) present.push(...paper.filter((f) => paperMedium(ports).exists(f)));
-  if (present.length) throw new PolicyError('plan.outputs.exist', 'plan.outputs', `would overwrite ${present.join(', ')}: Custos never overwrites`);
+/**
+ * Outputs must be absent before any key is made; a resumed run's own, recorded with the SHA-256
+ * they have, may stay (`checkOutputs`).
+ */
+export function checkOutputsAbsent(session: Session, plan: PlanOf<'generate' | 'reshare' | 'rotate' | 'export-bundle' | 'escrow' | 'backup'>): void {
+  checkOutputs(session.ports, plan, session.roster, session.interrupted());
 }
 
 export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, roster: VerifiedRoster, opts: GenerateOptions): Promise<GenerateResult> {
   const session = new Session(ports, roster, plan, opts);
   // Before any key exists: roles, separation of duties, air gap, outputs absent.
   const { warning } = session.preflight({ operator: plan.operator, custodians: plan.shares.custodians, witnesses: plan.witnesses });
-  checkOutputsAbsent(ports, plan);
+  checkOutputsAbsent(session, plan);
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal === true, say: ports.say });
   return session.run(async () => {
     await session.open({ custodians: plan.shares.custodians, threshold: plan.shares.threshold }, warning);

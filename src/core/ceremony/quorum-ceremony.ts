@@ -1,7 +1,8 @@
 /**
  * The frame of every ceremony that needs the master key: preflight, open (or resume), quorum
  * unlock against the vault's share sets, the current sealed inventory, the ceremony's own
- * steps, then the master key wiped and the transcript closed.
+ * steps, then the master key wiped and the transcript closed. A resumed run whose transcript
+ * already records the ceremony's work (`recorded`) only closes it.
  */
 import { wipe } from '../crypto/bytes';
 import type { Inventory } from '../inventory/inventory';
@@ -30,6 +31,8 @@ export async function quorumCeremony<P extends Plan & { quorum: string[] }, R>(
   openData: { [k: string]: Json },
   before: (session: Session) => void,
   body: (c: QuorumContext) => Promise<R>,
+  /** What the interrupted run already did, when its transcript records the ceremony's work: only the closing is left, and no quorum is asked. */
+  recorded?: (session: Session) => R | undefined,
 ): Promise<R & Closing> {
   const session = new Session(ports, roster, plan, opts);
   const { warning } = session.preflight(planAssignment(plan));
@@ -38,6 +41,11 @@ export async function quorumCeremony<P extends Plan & { quorum: string[] }, R>(
   return session.run(async () => {
     await session.open({ quorum: plan.quorum, ...openData }, warning);
     absorb(state, session.prior, session.ceremony, false, { own: true });
+    const done = recorded?.(session);
+    if (done) {
+      ports.say('The interrupted run recorded its work; only the closing is left.');
+      return { ...done, ...(await session.close()) };
+    }
     const unlocked = await unlockMaster(session, state, plan.quorum);
     try {
       const inventory = loadInventory(ports.provider, ports.vault, state, unlocked.master, unlocked.keyId);

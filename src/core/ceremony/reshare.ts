@@ -18,7 +18,7 @@ import { writeInventory } from './vault';
 
 /** A quorum ceremony that issues a new share set: the new custodians are named when it opens. */
 function newSetCeremony<P extends PlanOf<'reshare' | 'rotate'>, R>(ports: CeremonyPorts, plan: P, roster: VerifiedRoster, opts: CeremonyOptions, body: (c: QuorumContext) => Promise<R>) {
-  return quorumCeremony(ports, plan, roster, opts, { custodians: plan.shares.custodians, threshold: plan.shares.threshold }, () => checkOutputsAbsent(ports, plan), body);
+  return quorumCeremony(ports, plan, roster, opts, { custodians: plan.shares.custodians, threshold: plan.shares.threshold }, (session) => checkOutputsAbsent(session, plan), body);
 }
 
 export async function runReshare(ports: CeremonyPorts, plan: PlanOf<'reshare'>, roster: VerifiedRoster, opts: CeremonyOptions) {

@@ -180,6 +180,12 @@ export class Session {
     return this.operatorId;
   }
 
+  /** The interrupted run this one continues, verified (undefined for a fresh run); refuses one that cannot be resumed (`resumable`). */
+  interrupted(): TranscriptReport | undefined {
+    const existing = this.ports.transcript.existing();
+    return existing === undefined ? undefined : resumable(this.ports.provider, existing, this.roster, this.plan, this.planSha256, this.rehearsal);
+  }
+
   /** Separation of duties and the air gap: checked before anything is unlocked or written. */
   preflight(assignment: Assignment): { warning?: string } {
     checkSeparation(this.roster, assignment, this.ports.clock());

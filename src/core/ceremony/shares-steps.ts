@@ -16,12 +16,13 @@ import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster
 import type { Json } from '../transcript/canonical';
 import { checkAirgap } from './network';
 import type { Session } from './session';
+import type { SignedEvent } from '../transcript/transcript';
 import type { CeremonyPorts } from './ports';
 import { MIN_PASSPHRASE_CHARS } from '../age';
 import { meter, type Medium } from './ports';
 
 /** The medium paper shares go to: never the one that carries the encrypted share files. */
-export function paperMedium(ports: CeremonyPorts): Medium {
+export function paperMedium(ports: Pick<CeremonyPorts, 'paper' | 'outputs'>): Medium {
   if (!ports.paper) throw new PolicyError('shares.paper', 'plan.outputs.paper', 'this plan makes paper shares and no medium was chosen for them');
   if (ports.paper === ports.outputs || ports.paper.location === ports.outputs.location)
     throw new PolicyError('shares.paper', 'plan.outputs.paper', `is the outputs medium (${ports.outputs.location}): a paper share beside its encrypted share file makes the encryption moot; choose a medium of its own`);
@@ -234,18 +235,32 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
 }
 
 /**
- * On resume: the shares of a split are usable only if every one was written; otherwise the
- * master key died with the interrupted run and the shares issued so far are void.
+ * Why an interrupted run cannot be resumed past its split: the shares of a split are usable
+ * only if every one was written; otherwise the master key died with the interrupted run and the
+ * shares issued so far are void. Undefined when it can (or no split is recorded).
  */
-export function resumeSplit(session: Session, spec: SharesSpec): string | undefined {
-  const split = session.prior.filter((e) => e.type === 'shares.split').at(-1);
+export function lostSplit(prior: SignedEvent[], spec: SharesSpec): PolicyError | undefined {
+  const split = prior.filter((e) => e.type === 'shares.split').at(-1);
   if (!split) {
-    if (session.done('key.generated')) throw new PolicyError('ceremony.key-lost', 'transcript', 'the run stopped after the key was generated and before it was split: that key is gone; start again under a new transcript name');
+    if (prior.some((e) => e.type === 'key.generated'))
+      return new PolicyError('ceremony.key-lost', 'transcript', 'the run stopped after the key was generated and before it was split: that key is gone; start again under a new transcript name');
     return undefined;
   }
   const setId = String(split.data.setId);
-  const all = spec.custodians.every((c) => session.done('share.issued', (e) => e.data.custodian === c && e.data.setId === setId));
+  const all = spec.custodians.every((c) => prior.some((e) => e.type === 'share.issued' && e.data.custodian === c && e.data.setId === setId));
   if (!all)
-    throw new PolicyError('ceremony.key-lost', 'transcript', `the run stopped before every share of set ${setId} was written: the master key is gone and the shares issued so far are void; start again under a new transcript name`);
-  return setId;
+    return new PolicyError(
+      'ceremony.key-lost',
+      'transcript',
+      `the run stopped before every share of set ${setId} was written: the master key is gone and the shares issued so far are void; start again under a new transcript name`,
+    );
+  return undefined;
+}
+
+/** On resume: the set whose shares were all written, to verify them; undefined when no split is recorded (`lostSplit` refuses the rest). */
+export function resumeSplit(session: Session, spec: SharesSpec): string | undefined {
+  const lost = lostSplit(session.prior, spec);
+  if (lost) throw lost;
+  const split = session.prior.filter((e) => e.type === 'shares.split').at(-1);
+  return split ? String(split.data.setId) : undefined;
 }

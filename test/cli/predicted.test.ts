@@ -1,0 +1,174 @@
+/**
+ * What `custos run` would refuse, `custos plan check` reports, and the run refuses it before the
+ * first question, writing nothing: a resumed run with outputs its transcript does not record, a
+ * split whose master key died with the run. A resumed run whose transcript records its outputs
+ * goes on without asking for them again.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planTemplate } from '../../src/core/plan/templates';
+import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
+
+const dir = mkdtempSync(join(tmpdir(), 'custos-predicted-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]) => join(dir, ...p);
+const ok = async (...args: string[]) => {
+  const r = await custos(...args);
+  expect(r.code, r.err + r.out).toBe(0);
+  return JSON.parse(r.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+};
+/** Every file under these folders, with its bytes: what "nothing was written" compares. */
+const snapshot = (...dirs: string[]) => Object.fromEntries(dirs.flatMap((d) => readdirSync(at(d)).sort().map((f) => [`${d}/${f}`, readFileSync(at(d, f)).toString('base64')])));
+
+let w: Awaited<ReturnType<typeof workstation>>;
+/** A 2-of-3 set of recipient share files and paper cards. */
+const small = (t: string) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('protection: passphrase', 'protection: recipient');
+
+beforeAll(async () => {
+  w = await workstation(dir);
+}, 60_000);
+
+/**
+ * `plan check` fails with `re` (exit `code`), and a run with people at the terminal fails the
+ * same way having asked nothing and written nothing in `folders`.
+ */
+async function predicted(plan: string, re: RegExp, folders: string[], code = 1) {
+  const before = snapshot(...folders);
+  const check = await custos('plan', 'check', plan);
+  expect(check.code, check.out).toBe(code);
+  expect(check.err).toMatch(re);
+  const people = typing(dir, {});
+  const run = await custosTyping(people, 'rehearse', plan);
+  expect(run.code, run.out).toBe(code);
+  expect(run.err).toMatch(re);
+  expect(people.asked).toEqual([]);
+  expect(snapshot(...folders)).toEqual(before);
+}
+
+/** The transcript cut back to its events up to (and with) the last one `keep` accepts, as a run stopped there leaves it. */
+function cutAfter(transcript: string, full: string, keep: (type: string) => boolean) {
+  const lines = full.split('\n').filter((l) => l !== '');
+  let last = lines.length - 1;
+  while (last >= 0 && !keep((JSON.parse(lines[last]!) as { type: string }).type)) last--;
+  writeFileSync(transcript, lines.slice(0, last + 1).join('\n') + '\n');
+}
+
+describe('a resumed generate: the outputs its transcript records, and only those', () => {
+  let plan: string;
+  let full: string;
+  const transcript = () => at('vault-cut', 'gen-cut.jsonl');
+  const folders = ['vault-cut', 'out-gen-cut', 'paper-gen-cut'];
+  beforeAll(async () => {
+    plan = w.plan('gen-cut', 'generate', small, { vault: 'vault-cut' });
+    await ok('rehearse', plan, '--answers', w.answersFile('gen-cut', 'out-gen-cut', []), '--json');
+    full = readFileSync(transcript(), 'utf8');
+  }, 120_000);
+
+  it('cut back to its first event with the share files left: refused, naming the files the transcript does not record', async () => {
+    cutAfter(transcript(), full, (t) => t === 'ceremony.open');
+    await predicted(
+      plan,
+      /plan\.outputs: alice\.share\.age, bob\.share\.age, carol\.share\.age, alice\.share\.pdf, alice\.share\.txt, .*carol\.share\.txt exist, and the interrupted run did not record writing them .*move them aside/,
+      folders,
+    );
+  }, 60_000);
+
+  it('cut after the split, before every share was written: the master key is gone, said before anyone is asked', async () => {
+    cutAfter(transcript(), full, (t) => t === 'shares.split');
+    await predicted(plan, /transcript: the run stopped before every share of set [0-9a-f]{32} was written: the master key is gone/, folders);
+  }, 60_000);
+
+  it('a share file the transcript records, changed since: refused, naming it', async () => {
+    cutAfter(transcript(), full, (t) => t === 'share.issued');
+    const bob = readFileSync(at('out-gen-cut', 'bob.share.age'));
+    writeFileSync(at('out-gen-cut', 'bob.share.age'), Buffer.concat([bob, Buffer.from('\n')]));
+    try {
+      await predicted(plan, /plan\.outputs: bob\.share\.age is not the file the interrupted run wrote \(the SHA-256 differs from the one its transcript records\)/, folders);
+    } finally {
+      writeFileSync(at('out-gen-cut', 'bob.share.age'), bob);
+    }
+  }, 60_000);
+
+  it('cut after every share was written: plan check says it resumes, and the run asks for no share again and closes', async () => {
+    cutAfter(transcript(), full, (t) => t === 'share.issued');
+    const shares = snapshot('out-gen-cut', 'paper-gen-cut');
+    const check = await custos('plan', 'check', plan);
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toMatch(/^resumes the interrupted run in /m);
+    const people = typing(dir, { alice: 'identity:x', bob: 'identity:x', carol: 'identity:x' });
+    const run = await custosTyping(people, 'rehearse', plan, '--json');
+    expect(run.code, run.err).toBe(0);
+    expect(people.asked.filter((q) => !/: (path of your identity file|identity passphrase) /.test(q))).toEqual([]);
+    expect(snapshot('out-gen-cut', 'paper-gen-cut')).toEqual(shares);
+  }, 60_000);
+});
+
+describe('a resumed export: the bundle its transcript records is not made again', () => {
+  let plan: string;
+  let full: string;
+  const transcript = () => at('vault', 'export.jsonl');
+  beforeAll(async () => {
+    await ok('rehearse', w.plan('generate', 'generate', (t) => small(t).replace('forms: [file, paper]', 'forms: [file]')), '--answers', w.answersFile('generate', 'out-generate', []), '--json');
+    const shares = typing(dir, { alice: 'identity:out-generate/alice.share.age', bob: 'identity:out-generate/bob.share.age' });
+    const add = await custosTyping(shares, 'rehearse', w.plan('add-key', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')), '--json');
+    expect(add.code, add.err).toBe(0);
+    const { parseTransportKey } = await import('../../src/core/documents/transport');
+    const { nativeProvider } = await import('../../src/node/native-provider');
+    const fingerprint = parseTransportKey(nativeProvider, readFileSync(at('kms.transport.json'), 'utf8')).fingerprint;
+    plan = w.plan('export', 'export-bundle', (t) =>
+      t
+        .replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')
+        .replace('file: kms-prod-1.transport.json', 'file: kms.transport.json')
+        .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fingerprint}"`),
+    );
+    const r = await custosTyping(typing(dir, { alice: 'identity:out-generate/alice.share.age', bob: 'identity:out-generate/bob.share.age' }), 'rehearse', plan, '--json');
+    expect(r.code, r.err).toBe(0);
+    full = readFileSync(transcript(), 'utf8');
+  }, 120_000);
+
+  it('cut back to its first event with the bundle left: refused, naming it', async () => {
+    cutAfter(transcript(), full, (t) => t === 'ceremony.open');
+    await predicted(plan, /plan\.outputs: kms-prod-1\.bundle\.json exists, and the interrupted run did not record writing it/, ['vault', 'out-export']);
+  }, 60_000);
+
+  it('stopped after the bundle was recorded, before the witnesses attested: the rerun asks no quorum and no approver, and closes', async () => {
+    cutAfter(transcript(), full, (t) => t === 'bundle.written');
+    const bundle = snapshot('out-export');
+    const check = await custos('plan', 'check', plan);
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toMatch(/^resumes the interrupted run in /m);
+    const people = typing(dir, {});
+    const run = await custosTyping(people, 'rehearse', plan, '--json');
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out)).toMatchObject({ ok: true, kind: 'export-bundle', file: 'kms-prod-1.bundle.json' });
+    expect(new Set(people.asked.map((q) => q.split(':')[0]))).toEqual(new Set(['oscar', 'wendy'])); // no custodian, no approver
+    expect(snapshot('out-export')).toEqual(bundle);
+    expect((await custos('verify', 'transcript', transcript(), '--roster', w.roster, '--roster-words', w.words)).code).toBe(0);
+  }, 60_000);
+});
+
+describe('an enrollment whose transcript exists', () => {
+  it('is never resumed: plan check says so, and the run refuses having asked nothing', async () => {
+    for (const d of ['vault-enroll', 'out-enroll']) mkdirSync(at(d), { recursive: true });
+    writeFileSync(at('vault-enroll', 'enroll-2026.jsonl'), '{"type":"ceremony.open"}\n');
+    const plan = at('enroll-again.yaml');
+    writeFileSync(
+      plan,
+      planTemplate('enroll')
+        .replace(/^participants:\n(?: {2}- .*\n)+/m, 'participants:\n  - { id: oscar, name: "O", roles: [operator] }\n  - { id: wendy, name: "W", roles: [witness] }\n')
+        .replace('directory: /media/ceremony', 'directory: out-enroll')
+        .replace('vault: /var/lib/custos/vault', 'vault: vault-enroll')
+        .replace('airgap: strict', 'airgap: warn'),
+    );
+    const re = /plan\.transcript: exists: an interrupted enrollment is not resumed/;
+    const before = snapshot('vault-enroll', 'out-enroll');
+    const check = await custos('plan', 'check', plan);
+    expect(check).toMatchObject({ code: 1, err: expect.stringMatching(re) });
+    const people = typing(dir, {});
+    expect(await custosTyping(people, 'run', plan)).toMatchObject({ code: 1, err: expect.stringMatching(re) });
+    expect(people.asked).toEqual([]);
+    expect(snapshot('vault-enroll', 'out-enroll')).toEqual(before);
+  });
+});
