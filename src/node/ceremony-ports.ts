@@ -16,18 +16,10 @@ import { nativeProvider } from './native-provider';
 import { osRng, systemClock } from './platform';
 import { readNetworkState } from './network';
 import { appendLine, writeNewFile } from './durable';
-import { directoryMedium, openRandomAccess } from './medium';
+import { directoryMedium, openRandomAccess, readInput } from './medium';
 import { ask as terminalAsk } from './prompt';
 import type { CheckedPlan } from './plan-check';
 import { askShare } from './share-entry';
-
-function readInput(file: string, field: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError('input.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 /** Where a plan's files are, for the platform half of the ports. */
 export interface PlanMedia {

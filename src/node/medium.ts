@@ -87,6 +87,15 @@ export function readChosen(file: string, field: string, what = 'file'): Uint8Arr
   }
 }
 
+/** An input file a plan names (a backup, a transport key), read whole. */
+export function readInput(file: string, field: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError('input.read', field, `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 /** Random access to a file by descriptor. */
 export function openRandomAccess(file: string, field: string): RandomAccess {
   let fd: number;

@@ -15,7 +15,7 @@ import type { CryptoProvider } from '../core/crypto/provider';
 import { paperFolder, paperOutputs, parsePlan, planAssignment, planOutputs, type Plan } from '../core/plan/schema';
 import { checkSeparation, verifyRoster, type VerifiedRoster } from '../core/roster/roster';
 import { foresee, type Foresight } from '../core/ceremony/foresee';
-import { directoryMedium } from './medium';
+import { directoryMedium, openRandomAccess, readInput } from './medium';
 import { readNetworkState } from './network';
 
 export interface CheckedPlan {
@@ -128,6 +128,8 @@ export function foreseeRun(provider: CryptoProvider, c: CheckedPlan, rehearsal: 
       vault: directoryMedium(c.vaultDir),
       outputs: directoryMedium(c.outputDir ?? c.vaultDir),
       ...(c.paperDir !== undefined && { paper: directoryMedium(c.paperDir) }),
+      input: (p, field) => readInput(path.resolve(c.planDir, p), field),
+      openInput: (p, field) => openRandomAccess(path.resolve(c.planDir, p), field),
       transcript: { existing: () => (existsSync(c.transcriptFile) ? readFileSync(c.transcriptFile, 'utf8') : undefined), append: () => undefined },
     },
     c.plan,

@@ -1,10 +1,10 @@
 /**
  * What `custos run` would refuse, `custos plan check` reports, and the run refuses it before the
  * first question, writing nothing: a resumed run with outputs its transcript does not record, a
- * split whose master key died with the run. A resumed run whose transcript records its outputs
- * goes on without asking for them again.
+ * split whose master key died with the run, a restore whose backup or quorum cannot open it. A
+ * resumed run whose transcript records its outputs goes on without asking for them again.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +26,16 @@ let w: Awaited<ReturnType<typeof workstation>>;
 /** A 2-of-3 set of recipient share files and paper cards. */
 const small = (t: string) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('protection: passphrase', 'protection: recipient');
 
+/** The vault's master key: a 2-of-3 set of alice, bob and carol (recipient share files), and an active key added by alice and bob. */
+let master: { setId: string; kcv: string };
+const quorum = (...who: string[]) => typing(dir, Object.fromEntries(who.map((c) => [c, `identity:out-generate/${c}.share.age`])));
+
 beforeAll(async () => {
   w = await workstation(dir);
-}, 60_000);
+  master = (await ok('rehearse', w.plan('generate', 'generate', (t) => small(t).replace('forms: [file, paper]', 'forms: [file]')), '--answers', w.answersFile('generate', 'out-generate', []), '--json')) as typeof master;
+  const add = await custosTyping(quorum('alice', 'bob'), 'rehearse', w.plan('add-key', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')), '--json');
+  expect(add.code, add.err).toBe(0);
+}, 120_000);
 
 /**
  * `plan check` fails with `re` (exit `code`), and a run with people at the terminal fails the
@@ -110,10 +117,6 @@ describe('a resumed export: the bundle its transcript records is not made again'
   let full: string;
   const transcript = () => at('vault', 'export.jsonl');
   beforeAll(async () => {
-    await ok('rehearse', w.plan('generate', 'generate', (t) => small(t).replace('forms: [file, paper]', 'forms: [file]')), '--answers', w.answersFile('generate', 'out-generate', []), '--json');
-    const shares = typing(dir, { alice: 'identity:out-generate/alice.share.age', bob: 'identity:out-generate/bob.share.age' });
-    const add = await custosTyping(shares, 'rehearse', w.plan('add-key', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')), '--json');
-    expect(add.code, add.err).toBe(0);
     const { parseTransportKey } = await import('../../src/core/documents/transport');
     const { nativeProvider } = await import('../../src/node/native-provider');
     const fingerprint = parseTransportKey(nativeProvider, readFileSync(at('kms.transport.json'), 'utf8')).fingerprint;
@@ -123,7 +126,7 @@ describe('a resumed export: the bundle its transcript records is not made again'
         .replace('file: kms-prod-1.transport.json', 'file: kms.transport.json')
         .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fingerprint}"`),
     );
-    const r = await custosTyping(typing(dir, { alice: 'identity:out-generate/alice.share.age', bob: 'identity:out-generate/bob.share.age' }), 'rehearse', plan, '--json');
+    const r = await custosTyping(quorum('alice', 'bob'), 'rehearse', plan, '--json');
     expect(r.code, r.err).toBe(0);
     full = readFileSync(transcript(), 'utf8');
   }, 120_000);
@@ -171,4 +174,45 @@ describe('an enrollment whose transcript exists', () => {
     expect(people.asked).toEqual([]);
     expect(snapshot('vault-enroll', 'out-enroll')).toEqual(before);
   });
+});
+
+describe('a restore: the backup and the quorum are checked against each other before anyone is asked', () => {
+  let archive: string;
+  const restore = (name: string, edit: (t: string) => string, file?: string) =>
+    w.plan(name, 'restore', (t) => edit(t.replace('operator: oscar', 'operator: rita').replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${file ?? archive}`)), { vault: `vault-${name}` });
+  const folders = (name: string) => [`vault-${name}`, 'out-backup'];
+  beforeAll(async () => {
+    await ok('rehearse', w.plan('backup', 'backup'), '--answers', w.answersFile('backup', 'out-generate', []), '--json');
+    archive = at('out-backup', 'vault-backup-2026-01.custos-backup');
+  }, 60_000);
+
+  it('a quorum that can: plan check names the share set the backup holds for it', async () => {
+    const r = await ok('plan', 'check', restore('restore-ok', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [bob, carol]')), '--json');
+    expect(r).toMatchObject({ kind: 'restore', set: { setId: master.setId, kcv: master.kcv, threshold: 2, count: 3 } });
+  }, 60_000);
+  it('a quorum smaller than the threshold of the backup’s share set', async () => {
+    await predicted(
+      restore('restore-short', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice]')),
+      new RegExp(`plan\\.quorum: names 1 custodian, but share set ${master.setId} \\(master key ${master.kcv}\\) needs 2 of its 3`),
+      folders('restore-short'),
+    );
+  }, 60_000);
+  it('a quorum member who is not a custodian of the backup’s share set', async () => {
+    await predicted(
+      restore('restore-outsider', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, dave]')),
+      new RegExp(`plan\\.quorum: dave holds no share of a live set; the live set ${master.setId} \\(master key ${master.kcv}\\), held by alice, bob, carol`),
+      folders('restore-outsider'),
+    );
+  }, 60_000);
+  it('a backup file that is not there (exit 2)', async () => {
+    await predicted(restore('restore-missing', (t) => t, at('out-backup', 'missing.custos-backup')), /plan\.backup\.file: .*missing\.custos-backup cannot be read \(ENOENT\)/, folders('restore-missing'), 2);
+  }, 60_000);
+  it('a backup altered after its approvers signed it', async () => {
+    const altered = at('out-backup', 'altered.custos-backup');
+    copyFileSync(archive, altered);
+    const bytes = readFileSync(altered);
+    bytes[Math.floor(bytes.length / 2)]! ^= 1;
+    writeFileSync(altered, bytes);
+    await predicted(restore('restore-altered', (t) => t, altered), /backup: its content does not match the SHA-256 the approvers signed: the archive was altered/, folders('restore-altered'));
+  }, 60_000);
 });

@@ -87,13 +87,27 @@ describe('rehearsal and real never mix', { timeout: 180_000 }, () => {
     expect(report.findings).toEqual([expect.objectContaining({ file: 'dropped.jsonl', status: 'ignored', why: expect.stringMatching(/^it does not verify/) })]);
     expect(report.closed).toEqual(expect.arrayContaining(['real-generate.jsonl', 'after-drop.jsonl']));
   });
-  it('a real restore refuses a rehearsal backup before anyone is asked', async () => {
+  it('a real restore refuses a rehearsal backup, and plan check says so, before anyone is asked', async () => {
     const plan = w.plan('restore-drill', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-drill-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new', roster: { file: 'out-enroll/roster.json', words: real.words } });
+    const re = /plan\.backup\.file: is a rehearsal backup: a real restore never trusts what a rehearsal made/;
+    expect(await custos('plan', 'check', plan)).toMatchObject({ code: 1, err: expect.stringMatching(re) });
     const t = typing(dir);
     const r = await custosTyping(t, 'run', plan);
-    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/plan\.backup\.file: is a rehearsal backup: a real restore never trusts what a rehearsal made/) });
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(re) });
     expect(t.asked).toEqual([]);
     expect(files('vault-new')).toEqual([]);
+  });
+  it('a rehearsed restore refuses a real backup, and plan check --rehearsal yes says so, before anyone is asked', async () => {
+    const backup = w.plan('real-backup', 'backup', (t) => t.replace('approvers: [dave, erin]', 'approvers: [alice, bob]'), { vault: 'vault-real', out: 'out-real-backup', roster: { file: 'out-enroll/roster.json', words: real.words } });
+    const made = await custosTyping(typing(dir, {}, 'real-ids'), 'run', backup);
+    expect(made.code, made.err).toBe(0);
+    const plan = w.plan('restore-real', 'restore', (t) => t.replace('file: /media/backup/vault-backup-2026-01.custos-backup', `file: ${at('out-real-backup', 'vault-backup-2026-01.custos-backup')}`).replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]'), { vault: 'vault-new-drill', roster: { file: 'out-enroll/roster.json', words: real.words } });
+    const re = /plan\.backup\.file: is a real backup: a rehearsal never opens real keys/;
+    expect(await custos('plan', 'check', plan, '--rehearsal', 'yes')).toMatchObject({ code: 1, err: expect.stringMatching(re) });
+    const t = typing(dir, {}, 'real-ids');
+    expect(await custosTyping(t, 'rehearse', plan)).toMatchObject({ code: 1, err: expect.stringMatching(re) });
+    expect(t.asked).toEqual([]);
+    expect(files('vault-new-drill')).toEqual([]);
   });
   it('a real confirm-import refuses the receipt of a rehearsal import before anyone is asked', async () => {
     const transport = parseTransportKey(provider, readFileSync(at('kms.transport.json'), 'utf8'));

@@ -16,15 +16,15 @@ import type { PlanOf } from '../plan/schema';
 import { planAssignment } from '../plan/schema';
 import { ageIdentityString, wipeIdentity, type IdentitySecrets } from '../roster/identity';
 import { verifyRoster, type VerifiedRoster } from '../roster/roster';
-import { extractBackup, openContentKey, verifyBackup, peekBackupRehearsal, writeBackup, type BackupSource } from '../backup/archive';
-import { meter, type CeremonyPorts, type StreamWriter } from './ports';
+import { extractBackup, openContentKey, verifyBackup, peekBackupRehearsal, writeBackup, type BackupLayout, type BackupSource } from '../backup/archive';
+import { meter, type CeremonyPorts, type RandomAccess, type StreamWriter } from './ports';
 import { checkOutputsAbsent, type CeremonyOptions } from './generate';
 import { ownArchive } from './outputs';
 import { unlockMaster } from './quorum';
 import { Session } from './session';
 import { reviewAndUnlock, summaryDigest } from './approval';
 import { fingerprintWords } from '../transcript/words';
-import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState, VAULT_ROSTER_RE } from './vault';
+import { emptyVaultState, liveMasterKeys, loadInventory, loadVaultState, VAULT_ROSTER_RE, type VaultState } from './vault';
 
 export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, roster: VerifiedRoster, opts: CeremonyOptions & { segmentSize?: number }) {
   const { provider } = ports;
@@ -126,6 +126,33 @@ export async function runBackup(ports: CeremonyPorts, plan: PlanOf<'backup'>, ro
   });
 }
 
+/**
+ * The backup a restore opens, checked before anyone is asked anything: the file can be read, is
+ * of the same kind of run (rehearsal or real), and verifies (layout, SHA-256, two custodians'
+ * approvals under the roster). Its share sets and revocations are what the quorum is checked
+ * against. The caller closes `file`.
+ */
+export function restoreSource(ports: Pick<CeremonyPorts, 'provider' | 'openInput'>, plan: PlanOf<'restore'>, roster: VerifiedRoster, rehearsal: boolean): { file: RandomAccess; layout: BackupLayout; state: VaultState } {
+  const file = ports.openInput(plan.backup.file, 'plan.backup.file');
+  try {
+    const mixed = (r: boolean | undefined) => {
+      if (r !== undefined && r !== rehearsal)
+        throw new PolicyError('restore.rehearsal', 'plan.backup.file', r ? 'is a rehearsal backup: a real restore never trusts what a rehearsal made' : 'is a real backup: a rehearsal never opens real keys');
+    };
+    mixed(peekBackupRehearsal(file)); // the reason first, even when its approvers are of another roster
+    const layout = verifyBackup(ports.provider, file, roster);
+    const h = layout.header;
+    mixed(h.rehearsal);
+    const state = emptyVaultState();
+    for (const s of h.shareSets) state.sets.set(s.setId, s);
+    for (const r of h.revoked) state.revoked.set(r, { ceremony: h.ceremony, time: h.created });
+    return { file, layout, state };
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
 export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, roster: VerifiedRoster, opts: CeremonyOptions) {
   const { provider } = ports;
   const session = new Session(ports, roster, plan, opts);
@@ -133,19 +160,9 @@ export async function runRestore(ports: CeremonyPorts, plan: PlanOf<'restore'>, 
   const resuming = ports.transcript.existing() !== undefined;
   const other = ports.vault.list().filter((n) => n !== plan.transcript);
   if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
-  const file = ports.openInput(plan.backup.file, 'plan.backup.file');
+  const { file, layout, state } = restoreSource(ports, plan, roster, session.rehearsal);
   try {
-    const mixed = (r: boolean | undefined) => {
-      if (r !== undefined && r !== session.rehearsal)
-        throw new PolicyError('restore.rehearsal', 'plan.backup.file', r ? 'is a rehearsal backup: a real restore never trusts what a rehearsal made' : 'is a real backup: a rehearsal never opens real keys');
-    };
-    mixed(peekBackupRehearsal(file)); // the reason first, even when its approvers are of another roster
-    const layout = verifyBackup(provider, file, roster);
     const h = layout.header;
-    mixed(h.rehearsal);
-    const state = emptyVaultState();
-    for (const s of h.shareSets) state.sets.set(s.setId, s);
-    for (const r of h.revoked) state.revoked.set(r, { ceremony: h.ceremony, time: h.created });
     return await session.run(async () => {
       await session.open({ quorum: plan.quorum, backup: { ceremony: h.ceremony, sha256: layout.seal.sha256, masterKeyId: h.masterKeyId } }, warning);
       session.append(session.operator, 'backup.verified', { ceremony: h.ceremony, created: h.created, sha256: layout.seal.sha256, approvers: layout.approvers, masterKeyId: h.masterKeyId, masterKcv: h.masterKcv, files: h.files.length });

@@ -5,8 +5,9 @@
  * an existing transcript that cannot be resumed (closed, aborted, another plan, the other kind
  * of run, an enrollment, a split whose shares were not all written); outputs that exist (on a
  * resume, those the interrupted run did not record writing with the SHA-256 they have); a
- * restore into a vault that is not empty; a quorum that names no live share set, a revoked one,
- * or fewer custodians than its threshold.
+ * restore into a vault that is not empty, or from a backup that cannot be read, does not verify
+ * or is of the other kind of run; a quorum that names no live share set (of the vault, or for a
+ * restore of the backup), a revoked one, or fewer custodians than its threshold.
  */
 import { PolicyError } from '../errors';
 import { planAssignment, type Plan } from '../plan/schema';
@@ -18,6 +19,7 @@ import { resumable } from './session';
 import { checkOutputs } from './outputs';
 import { lostSplit } from './shares-steps';
 import { enrollResumed } from './enroll';
+import { restoreSource } from './backup';
 import { inventoryName, loadVaultState, orphanInventory, type ShareSet, type VaultState } from './vault';
 
 export interface Foresight {
@@ -29,7 +31,7 @@ export interface Foresight {
   set?: { setId: string; kcv: string; threshold: number; count: number };
 }
 
-type Seen = Pick<CeremonyPorts, 'provider' | 'clock' | 'network' | 'vault' | 'outputs' | 'paper' | 'transcript'>;
+type Seen = Pick<CeremonyPorts, 'provider' | 'clock' | 'network' | 'vault' | 'outputs' | 'paper' | 'transcript' | 'input' | 'openInput'>;
 
 export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefined, opts: { planSha256: string; rehearsal: boolean }): Foresight {
   const warnings: string[] = [];
@@ -53,11 +55,16 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   if (plan.kind === 'restore') {
     const other = ports.vault.list().filter((n) => n !== plan.transcript);
     if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
-    return { resuming, warnings };
+    if (!roster) return { resuming, warnings };
+    // The backup itself, and the quorum against the share sets it names.
+    const { file, state } = restoreSource(ports, plan, roster, opts.rehearsal);
+    file.close();
+    const set = quorumSet(state, plan.quorum, 'the backup');
+    return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
   }
   if (!roster || !('quorum' in plan)) return { resuming, warnings };
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal });
-  const set = quorumSet(state, plan.quorum);
+  const set = quorumSet(state, plan.quorum, 'this vault');
   const current = set && state.inventories.get(set.keyId);
   // Only the ceremonies that write the next generation of this master key's inventory.
   const writesNext = plan.kind === 'add-key' || plan.kind === 'change-state';
@@ -66,7 +73,7 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
 }
 
 /** The live set a quorum opens (undefined when it holds several: its shares decide), or a refusal that says why there is none. */
-function quorumSet(state: VaultState, quorum: string[]): ShareSet | undefined {
+function quorumSet(state: VaultState, quorum: string[], where: 'this vault' | 'the backup'): ShareSet | undefined {
   const live = [...state.sets.values()].filter((s) => !state.revoked.has(s.setId) && !state.retired.has(s.keyId));
   const holds = (s: ShareSet) => quorum.every((c) => s.custodians.includes(c));
   const set = expectedSet(state, quorum);
@@ -86,7 +93,11 @@ function quorumSet(state: VaultState, quorum: string[]): ShareSet | undefined {
   if (live.length === 0) {
     const ignored = state.ignored.map((i) => i.name);
     const why = ignored.length ? `; it ignores ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? `, and ${ignored.length - 3} more` : ''} (not valid ceremonies under this roster: custos vault doctor says why)` : '';
-    throw new PolicyError('quorum.no-set', 'plan.quorum', `this vault knows no live share set (no valid ceremony issued one that is not revoked)${why}: check plan.vault`);
+    throw new PolicyError(
+      'quorum.no-set',
+      'plan.quorum',
+      where === 'this vault' ? `this vault knows no live share set (no valid ceremony issued one that is not revoked)${why}: check plan.vault` : 'the backup names no live share set that can rebuild its master key: check plan.backup.file',
+    );
   }
   const outside = quorum.filter((c) => !live.some((s) => s.custodians.includes(c)));
   throw new PolicyError(
