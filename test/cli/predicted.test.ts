@@ -4,11 +4,13 @@
  * split whose master key died with the run, a restore whose backup or quorum cannot open it. A
  * resumed run whose transcript records its outputs goes on without asking for them again.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTransportKey } from '../../src/core/documents/transport';
 import { planTemplate } from '../../src/core/plan/templates';
+import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
 
 const dir = mkdtempSync(join(tmpdir(), 'custos-predicted-'));
@@ -28,6 +30,8 @@ const small = (t: string) => t.replace('threshold: 3', 'threshold: 2').replace('
 
 /** The vault's master key: a 2-of-3 set of alice, bob and carol (recipient share files), and an active key added by alice and bob. */
 let master: { setId: string; kcv: string };
+/** The key server's transport key, as confirmed by phone. */
+const transportFingerprint = () => parseTransportKey(provider, readFileSync(at('kms.transport.json'), 'utf8')).fingerprint;
 const quorum = (...who: string[]) => typing(dir, Object.fromEntries(who.map((c) => [c, `identity:out-generate/${c}.share.age`])));
 
 beforeAll(async () => {
@@ -117,14 +121,11 @@ describe('a resumed export: the bundle its transcript records is not made again'
   let full: string;
   const transcript = () => at('vault', 'export.jsonl');
   beforeAll(async () => {
-    const { parseTransportKey } = await import('../../src/core/documents/transport');
-    const { nativeProvider } = await import('../../src/node/native-provider');
-    const fingerprint = parseTransportKey(nativeProvider, readFileSync(at('kms.transport.json'), 'utf8')).fingerprint;
     plan = w.plan('export', 'export-bundle', (t) =>
       t
         .replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')
         .replace('file: kms-prod-1.transport.json', 'file: kms.transport.json')
-        .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fingerprint}"`),
+        .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${transportFingerprint()}"`),
     );
     const r = await custosTyping(quorum('alice', 'bob'), 'rehearse', plan, '--json');
     expect(r.code, r.err).toBe(0);
@@ -214,5 +215,41 @@ describe('a restore: the backup and the quorum are checked against each other be
     bytes[Math.floor(bytes.length / 2)]! ^= 1;
     writeFileSync(altered, bytes);
     await predicted(restore('restore-altered', (t) => t, altered), /backup: its content does not match the SHA-256 the approvers signed: the archive was altered/, folders('restore-altered'));
+  }, 60_000);
+});
+
+describe('a quorum ceremony: the inventory it opens, an export’s transport key and the keys it names, before anyone is asked', () => {
+  const exportPlan = (name: string, edit: (t: string) => string, fingerprint?: string) =>
+    w.plan(name, 'export-bundle', (t) =>
+      edit(
+        t
+          .replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]')
+          .replace('file: kms-prod-1.transport.json', 'file: kms.transport.json')
+          .replace('"REPLACE WITH THE 64-HEX SHA-256 FINGERPRINT CONFIRMED BY PHONE"', `"${fingerprint ?? transportFingerprint()}"`),
+      ),
+    );
+  const folders = (name: string) => ['vault', `out-${name}`];
+
+  it('a transport key that is not the one pinned', async () => {
+    await predicted(exportPlan('export-other', (t) => t, 'ab'.repeat(32)), new RegExp(`plan\\.recipient: the key's fingerprint is ${transportFingerprint()}, not the ${'ab'.repeat(32)} pinned in the plan`), folders('export-other'));
+  }, 60_000);
+  it('an escrow agent’s RSA key that is not the one pinned', async () => {
+    const plan = w.plan('escrow-other', 'escrow', (t) =>
+      t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace(`age: "REPLACE WITH THE AGENT'S age1... RECIPIENT"`, `rsa: { file: kms.transport.json, fingerprint: "${'cd'.repeat(32)}" }`),
+    );
+    await predicted(plan, new RegExp(`plan\\.agent\\.rsa: the key's fingerprint is ${transportFingerprint()}, not the ${'cd'.repeat(32)} pinned in the plan`), folders('escrow-other'));
+  }, 60_000);
+  it('a key that is not in the inventory, and one that is not active: read from the inventory the transcripts recorded, before the quorum', async () => {
+    await predicted(exportPlan('export-unknown', (t) => t.replace('keys: ["vsphere-kek-2026"]', 'keys: ["vsphere-kek-2026", no-such-key]')), /plan\.keys\[1\]: no key named "no-such-key" in the inventory/, folders('export-unknown'));
+    const add = await custosTyping(quorum('alice', 'bob'), 'rehearse', w.plan('add-later', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-later').replace('state: active', 'state: pre-active')), '--json');
+    expect(add.code, add.err).toBe(0);
+    await predicted(exportPlan('export-later', (t) => t.replace('keys: ["vsphere-kek-2026"]', 'keys: [kek-later]')), /plan\.keys\[0\]: kek-later is pre-active: only active keys are exported/, folders('export-later'));
+  }, 60_000);
+  it('the current inventory missing from the vault', async () => {
+    cpSync(at('vault'), at('vault-lost'), { recursive: true });
+    const latest = readdirSync(at('vault-lost')).filter((n) => n.startsWith('inventory-')).sort().at(-1)!;
+    rmSync(at('vault-lost', latest));
+    const plan = w.plan('add-lost', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-lost'), { vault: 'vault-lost' });
+    await predicted(plan, new RegExp(`vault/${latest.replace(/\./g, '\\.')}: is missing: generation \\d+ is recorded in the transcripts`), ['vault-lost']);
   }, 60_000);
 });

@@ -28,7 +28,8 @@ import type { Session } from './session';
 
 const DAY = 86_400_000;
 
-function selectKeys(inv: Inventory, names: string[]): InventoryKey[] {
+/** The keys an export selects by name: each in the inventory and active, else refused naming it. */
+export function selectKeys(inv: Pick<Inventory, 'keys'>, names: string[]): InventoryKey[] {
   return names.map((n, i) => {
     const k = inv.keys.find((x) => x.name === n && x.state !== 'destroyed');
     if (!k) throw new PolicyError('export.key', `plan.keys[${i}]`, `no key named "${n}" in the inventory`);
@@ -64,9 +65,20 @@ async function approvals<M>(session: Session, kind: string, approvers: string[],
 const keyLines = (keys: { name: string; kcv: string }[]) => keys.map((k) => `key ${k.name}  ${k.kcv}`);
 const headLine = (session: Session) => `after transcript head ${fingerprintWords(fromHex(session.head)).join(' ')}`;
 
-function loadTransport(session: Session, plan: PlanOf<'export-bundle'>): TransportKey {
-  const t = parseTransportKey(session.ports.provider, fromUtf8(session.ports.input(plan.recipient.file, 'plan.recipient.file'), 'plan.recipient.file'), 'plan.recipient.file');
-  checkPinned(t, plan.recipient.fingerprint, session.ports.clock(), 'plan.recipient');
+type Inputs = Pick<CeremonyPorts, 'provider' | 'clock' | 'input'>;
+
+/** The key server's transport key the plan pins: its fingerprint, an enrollment still in force. Checked before anyone is asked. */
+export function loadTransport(ports: Inputs, plan: PlanOf<'export-bundle'>): TransportKey {
+  const t = parseTransportKey(ports.provider, fromUtf8(ports.input(plan.recipient.file, 'plan.recipient.file'), 'plan.recipient.file'), 'plan.recipient.file');
+  checkPinned(t, plan.recipient.fingerprint, ports.clock(), 'plan.recipient');
+  return t;
+}
+
+/** An escrow agent's RSA key the plan pins (undefined for an age agent). Checked before anyone is asked. */
+export function loadAgentKey(ports: Inputs, plan: PlanOf<'escrow'>): TransportKey | undefined {
+  if (!('rsa' in plan.agent)) return undefined;
+  const t = parseTransportKey(ports.provider, fromUtf8(ports.input(plan.agent.rsa.file, 'plan.agent.rsa.file'), 'plan.agent.rsa.file'), 'plan.agent.rsa.file');
+  checkPinned(t, plan.agent.rsa.fingerprint, ports.clock(), 'plan.agent.rsa');
   return t;
 }
 
@@ -80,7 +92,7 @@ export async function runExportBundle(ports: CeremonyPorts, plan: PlanOf<'export
     { keys: plan.keys, approvers: plan.approvers, recipient: plan.recipient.fingerprint },
     (session) => {
       checkOutputsAbsent(session, plan);
-      transport = loadTransport(session, plan); // before any custodian is asked for anything
+      transport = loadTransport(ports, plan); // before any custodian is asked for anything
     },
     async ({ session, unlocked, inventory }) => {
       const t = transport!;
@@ -143,10 +155,7 @@ export async function runEscrow(ports: CeremonyPorts, plan: PlanOf<'escrow'>, ro
     { keys: plan.keys, approvers: plan.approvers, agent: agent.name },
     (session) => {
       checkOutputsAbsent(session, plan);
-      if ('rsa' in agent) {
-        rsa = parseTransportKey(ports.provider, fromUtf8(ports.input(agent.rsa.file, 'plan.agent.rsa.file'), 'plan.agent.rsa.file'), 'plan.agent.rsa.file');
-        checkPinned(rsa, agent.rsa.fingerprint, session.ports.clock(), 'plan.agent.rsa');
-      }
+      rsa = loadAgentKey(ports, plan);
     },
     async ({ session, unlocked, inventory }) => {
       const keys = selectKeys(inventory, plan.keys);

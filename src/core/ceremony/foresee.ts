@@ -7,7 +7,9 @@
  * resume, those the interrupted run did not record writing with the SHA-256 they have); a
  * restore into a vault that is not empty, or from a backup that cannot be read, does not verify
  * or is of the other kind of run; a quorum that names no live share set (of the vault, or for a
- * restore of the backup), a revoked one, or fewer custodians than its threshold.
+ * restore of the backup), a revoked one, or fewer custodians than its threshold; the inventory
+ * the quorum would open missing or not the recorded file; an export's transport or agent key not
+ * the pinned one or expired, and a key it names that is not in the inventory or not active.
  */
 import { PolicyError } from '../errors';
 import { planAssignment, type Plan } from '../plan/schema';
@@ -20,7 +22,8 @@ import { checkOutputs } from './outputs';
 import { lostSplit } from './shares-steps';
 import { enrollResumed } from './enroll';
 import { restoreSource } from './backup';
-import { inventoryName, loadVaultState, orphanInventory, type ShareSet, type VaultState } from './vault';
+import { loadAgentKey, loadTransport, selectKeys } from './export';
+import { absorb, inventoryContents, inventoryName, loadVaultState, orphanInventory, type ShareSet, type VaultState } from './vault';
 
 export interface Foresight {
   /** The plan's transcript exists: the run resumes it. */
@@ -52,6 +55,9 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   const lost = interrupted && 'shares' in plan ? lostSplit(interrupted.events, plan.shares) : undefined;
   if (lost) throw lost;
   checkOutputs(ports, plan, roster, interrupted);
+  // The key an export wraps for: the one the plan pins, not expired.
+  if (plan.kind === 'export-bundle') loadTransport(ports, plan);
+  if (plan.kind === 'escrow') loadAgentKey(ports, plan);
   if (plan.kind === 'restore') {
     const other = ports.vault.list().filter((n) => n !== plan.transcript);
     if (!resuming && other.length) throw new PolicyError('restore.vault', 'plan.vault', `is not empty (${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''}): a restore only writes into an empty vault`);
@@ -64,11 +70,20 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   }
   if (!roster || !('quorum' in plan)) return { resuming, warnings };
   const state = loadVaultState(ports.provider, ports.vault, roster, { exclude: plan.transcript, rehearsal: opts.rehearsal });
+  if (interrupted) absorb(state, interrupted.events, interrupted.ceremony, false, { own: true }); // the generations it wrote, as the run reads them
   const set = quorumSet(state, plan.quorum, 'this vault');
   const current = set && state.inventories.get(set.keyId);
   // Only the ceremonies that write the next generation of this master key's inventory.
   const writesNext = plan.kind === 'add-key' || plan.kind === 'change-state';
   if (current && writesNext && !resuming && ports.vault.exists(inventoryName(set.keyId, current.generation + 1))) throw orphanInventory(inventoryName(set.keyId, current.generation + 1));
+  // The inventory the quorum will open (the file the transcripts recorded), and the keys an
+  // export selects from it: their names and states are readable before the master key is.
+  // An export whose transcript records its document only closes: it reads no inventory.
+  const written = plan.kind === 'export-bundle' ? 'bundle.written' : plan.kind === 'escrow' ? 'escrow.written' : undefined;
+  if (set && !(written && interrupted?.events.some((e) => e.type === written))) {
+    const inventory = inventoryContents(ports.provider, ports.vault, state, set.keyId);
+    if (plan.kind === 'export-bundle' || plan.kind === 'escrow') selectKeys(inventory, plan.keys);
+  }
   return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
 }
 

@@ -18,7 +18,7 @@ import { checkCeremonyTranscript } from './verify';
 import { toHex } from '../crypto/bytes';
 import type { CryptoProvider } from '../crypto/provider';
 import { checkSuccession, verifyRoster, type VerifiedRoster } from '../roster/roster';
-import { openInventory, inventoryToText, type Inventory } from '../inventory/inventory';
+import { openInventory, inventoryToText, readInventoryUnsealed, type Inventory } from '../inventory/inventory';
 import { verifyTranscript, type SignedEvent, type TranscriptReport } from '../transcript/transcript';
 import type { Medium } from './ports';
 import type { Session } from './session';
@@ -249,14 +249,29 @@ export function foldCeremonies(state: VaultState, valid: { report: TranscriptRep
   for (const v of valid) absorb(state, v.report.events, v.report.ceremony, v.closed);
 }
 
-/** The current sealed inventory of a master key: the latest recorded generation, its hash, its MAC. */
-export function loadInventory(provider: CryptoProvider, vault: Medium, state: VaultState, master: Uint8Array, masterKeyId: string): Inventory {
+/** The current inventory file of a master key: the latest recorded generation, with the SHA-256 the transcripts recorded. */
+function recordedInventory(provider: CryptoProvider, vault: Medium, state: VaultState, masterKeyId: string): { rec: InventoryRecord; text: string } {
   const rec = state.inventories.get(masterKeyId);
   if (!rec) throw new PolicyError('vault.inventory', 'vault', `no transcript in the vault records an inventory of master key ${masterKeyId}`);
   if (!vault.exists(rec.name)) throw new VerifyError('vault.inventory', `vault/${rec.name}`, `is missing: generation ${rec.generation} is recorded in the transcripts`);
   const bytes = vault.read(rec.name);
   if (toHex(provider.sha256(bytes)) !== rec.sha256) throw new VerifyError('vault.inventory', `vault/${rec.name}`, 'is not the file the transcript recorded (its SHA-256 differs)');
-  return openInventory(provider, new TextDecoder().decode(bytes), master, { minGeneration: rec.generation });
+  return { rec, text: new TextDecoder().decode(bytes) };
+}
+
+/** The current sealed inventory of a master key: the latest recorded generation, its hash, its MAC. */
+export function loadInventory(provider: CryptoProvider, vault: Medium, state: VaultState, master: Uint8Array, masterKeyId: string): Inventory {
+  const { rec, text } = recordedInventory(provider, vault, state, masterKeyId);
+  return openInventory(provider, text, master, { minGeneration: rec.generation });
+}
+
+/**
+ * What the current inventory of a master key holds (names, states, KCVs), before any quorum:
+ * the file the transcripts recorded (SHA-256), strictly parsed; its MAC is checked when the
+ * quorum's master key opens it (`loadInventory`).
+ */
+export function inventoryContents(provider: CryptoProvider, vault: Medium, state: VaultState, masterKeyId: string): Inventory {
+  return readInventoryUnsealed(recordedInventory(provider, vault, state, masterKeyId).text);
 }
 
 /** An inventory file in the way of the next generation, which no valid ceremony recorded. */

@@ -162,6 +162,17 @@ export function openInventory(provider: CryptoProvider, text: string, master: Ui
   return inv;
 }
 
+/**
+ * What an inventory holds (key names, states, KCVs: never material), read without the master
+ * key: strictly parsed, its MAC not checked (that needs the master key). Only for a file whose
+ * SHA-256 a verified transcript recorded, to refuse before a quorum what the quorum's inventory
+ * would refuse after.
+ */
+export function readInventoryUnsealed(text: string): Inventory {
+  if (typeof text !== 'string' || !text.endsWith('\n')) throw new InputError('inventory.text', 'inventory', 'must be one line of canonical JSON ending in a newline');
+  return checkInventory(parseCanonicalJson(text.slice(0, -1), 'inventory'));
+}
+
 export function inventoryToText(inv: Inventory): string {
   return canonicalJson(inv, 'inventory') + '\n';
 }
