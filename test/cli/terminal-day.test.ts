@@ -212,6 +212,59 @@ describe('plan check predicts run: refused before anyone is asked anything', () 
   }, 120_000);
 });
 
+describe('a share of the wrong set is named as it is brought, whose it is and which set it belongs to', () => {
+  /** `plan` is refused once `who` has been asked three times for their share, with `re` said. */
+  async function named(plan: string, people: ReturnType<typeof typing>, who: string, re: RegExp) {
+    const r = await custosTyping(people, 'rehearse', plan);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(re);
+    expect(r.err).toMatch(/the ceremony is interrupted, not lost: run the plan again to resume/);
+    expect(people.asked.filter((q) => q.startsWith(`${who}: path of your share file`))).toHaveLength(3);
+  }
+  it('a share of a revoked set (the old set, after a reshare)', async () => {
+    const t = readFileSync(at('vault-p', 'reshare-p.jsonl'), 'utf8').split('\n').map((l) => (l ? (JSON.parse(l) as { type: string; data: { setId?: string; replacedBy?: string } }) : undefined));
+    const revoked = t.find((e) => e?.type === 'shares.revoked')!.data;
+    const plan = w.plan('add-revoked', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, carol]').replace('"vsphere-kek-2026"', 'kek-revoked'), { vault: 'vault-p' });
+    await named(
+      plan,
+      typing(dir, { alice: 'out-gen-pass/alice.share.age', carol: 'out-reshare-p/carol.share.age' }),
+      'alice',
+      new RegExp(`alice's share belongs to set ${revoked.setId}, revoked by ceremony [0-9a-f]{32} on \\S+, not set ${revoked.replacedBy} \\(master key cmac-aes:[0-9a-f]{6}, 2 of 2\\): bring your share of set ${revoked.replacedBy}`),
+    );
+  }, 120_000);
+
+  describe('in a vault of three master keys: A and B held by alice and bob, C by alice and carol', () => {
+    const sets: Record<string, { setId: string; kcv: string }> = {};
+    beforeAll(async () => {
+      for (const [k, custodians] of [['a', 'alice, bob'], ['b', 'alice, bob'], ['c', 'alice, carol']] as const) {
+        const plan = w.plan(`gen-${k}`, 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', `[${custodians}]`).replace('protection: passphrase', 'protection: recipient').replace('forms: [file, paper]', 'forms: [file]'), { vault: 'vault-abc' });
+        sets[k] = (await ok('rehearse', plan, '--answers', w.answersFile(`gen-${k}`, `out-gen-${k}`, []), '--json')) as { setId: string; kcv: string };
+      }
+    }, 120_000);
+    it('a share of another master key than the one set the quorum holds', async () => {
+      const plan = w.plan('add-other-key', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, carol]').replace('"vsphere-kek-2026"', 'kek-other-key'), { vault: 'vault-abc' });
+      await named(
+        plan,
+        typing(dir, { alice: 'identity:out-gen-a/alice.share.age', carol: 'identity:out-gen-c/carol.share.age' }),
+        'alice',
+        new RegExp(`alice's share belongs to set ${sets.a!.setId} of another master key \\(${sets.a!.kcv}\\), not set ${sets.c!.setId} \\(master key ${sets.c!.kcv}, 2 of 2\\): bring your share of set ${sets.c!.setId}`),
+      );
+    }, 60_000);
+    it('two live sets of the same custodians: the first share decides, and a share of the other is named with both sets; the rerun with the right one closes', async () => {
+      const plan = w.plan('add-two-sets', 'add-key', (x) => x.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-two-sets'), { vault: 'vault-abc' });
+      await named(
+        plan,
+        typing(dir, { alice: 'identity:out-gen-a/alice.share.age', bob: 'identity:out-gen-b/bob.share.age' }),
+        'bob',
+        new RegExp(`bob's share belongs to set ${sets.b!.setId} of another master key \\(${sets.b!.kcv}\\), not set ${sets.a!.setId} \\(master key ${sets.a!.kcv}, 2 of 2\\), the set alice's share opened: bring your share of set ${sets.a!.setId}`),
+      );
+      const right = await custosTyping(typing(dir, { alice: 'identity:out-gen-a/alice.share.age', bob: 'identity:out-gen-a/bob.share.age' }), 'rehearse', plan, '--json');
+      expect(right.code, right.err).toBe(0);
+      expect(JSON.parse(right.out)).toMatchObject({ ok: true, kind: 'add-key' });
+    }, 60_000);
+  });
+});
+
 describe('interruptions and typos at the terminal', () => {
   it('a wrong identity passphrase names whose identity it was, and is asked again', async () => {
     const plan = w.plan('add-typo', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-typo'));

@@ -30,12 +30,20 @@ export interface Unlocked {
  * such set or more than one (the shares then decide, and the checks after opening name why).
  */
 export function expectedSet(state: VaultState, quorum: string[]): ShareSet | undefined {
-  const live = [...state.sets.values()].filter((s) => !state.revoked.has(s.setId) && !state.retired.has(s.keyId) && quorum.every((c) => s.custodians.includes(c)));
+  const live = heldSets(state, quorum);
   return live.length === 1 ? live[0] : undefined;
 }
 
-/** A share brought to the quorum is of the expected set and was issued to who brings it; else named. */
-function checkPresented(state: VaultState, expected: ShareSet | undefined, custodian: string, record: ShareRecord): void {
+/** The live sets (not revoked, master key not retired) every custodian of the quorum holds a share of. */
+function heldSets(state: VaultState, quorum: string[]): ShareSet[] {
+  return [...state.sets.values()].filter((s) => !state.revoked.has(s.setId) && !state.retired.has(s.keyId) && quorum.every((c) => s.custodians.includes(c)));
+}
+
+/**
+ * A share brought to the quorum is of the expected set and was issued to who brings it; else
+ * named. `by` is the custodian whose share chose the set, when the vault alone could not.
+ */
+function checkPresented(state: VaultState, expected: ShareSet | undefined, custodian: string, record: ShareRecord, by?: string): void {
   const setId = toHex(record.setId);
   if (expected && setId !== expected.setId) {
     const other = state.sets.get(setId);
@@ -50,7 +58,7 @@ function checkPresented(state: VaultState, expected: ShareSet | undefined, custo
     throw new PolicyError(
       'quorum.wrong-set',
       `share.${custodian}`,
-      `${custodian}'s share belongs to set ${setId}${why}, not set ${expected.setId} (master key ${expected.kcv}, ${expected.threshold} of ${expected.count}): bring your share of set ${expected.setId}`,
+      `${custodian}'s share belongs to set ${setId}${why}, not set ${expected.setId} (master key ${expected.kcv}, ${expected.threshold} of ${expected.count})${by ? `, the set ${by}'s share opened` : ''}: bring your share of set ${expected.setId}`,
     );
   }
   const set = state.sets.get(setId);
@@ -73,7 +81,12 @@ function checkRehearsalMark(rehearsal: boolean, custodian: string, record: Share
 export async function unlockMaster(session: Session, state: VaultState, quorum: string[]): Promise<Unlocked> {
   const { ports } = session;
   const { provider } = ports;
-  const expected = expectedSet(state, quorum);
+  let expected = expectedSet(state, quorum);
+  // Several live sets held by the whole quorum (two master keys with the same custodians): the
+  // first share of one of them decides, and every later share is checked against it, so a share
+  // of the other is named as it is brought (and asked again) rather than counted short at the end.
+  const candidates = expected ? [] : heldSets(state, quorum);
+  let chosenBy: string | undefined;
   const refused: string[] = [];
   const shares: { custodian: string; record: ShareRecord; label: string }[] = [];
   try {
@@ -91,7 +104,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
           }
           try {
             checkRehearsalMark(session.rehearsal, c, opened.record);
-            checkPresented(state, expected, c, opened.record);
+            checkPresented(state, expected, c, opened.record, chosenBy);
           } catch (e) {
             wipeShareRecord(opened.record);
             throw e;
@@ -100,6 +113,12 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
         });
         shares.push({ custodian: c, record, label });
         session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form, ...(via && { via }) });
+        const chosen = expected ? undefined : candidates.find((s) => s.setId === toHex(record.setId));
+        if (chosen) {
+          expected = chosen;
+          chosenBy = c;
+          ports.say(`${c}'s share is of set ${chosen.setId} (master key ${chosen.kcv}): this quorum opens that set, and the others bring their shares of it.`);
+        }
       } catch (e) {
         if (e instanceof CustosError && e.code === 'prompt.attempts') {
           // Out of attempts: an interruption (the rerun asks again), unless what this custodian
