@@ -47,7 +47,7 @@ Commands:
   share scan IMAGE [--out FILE]
                        Read a share card's QR code from a picture (PNG, JPEG) and check it
   plan template KIND   Print a commented starting plan (kinds: ${KINDS})
-  plan check FILE      Check a plan: everything custos run would refuse, before anyone is asked
+  plan check FILE      Check a plan for what custos run would refuse (plan --help lists it)
   plan script FILE     Print the ceremony's script: each step, who acts, what they check
   run ENROLL-PLAN      The enrollment ceremony (custos plan template enroll): each person makes
                        their own identity at the workstation, types their own passphrase,
@@ -129,17 +129,34 @@ const PLAN_HELP = `Usage:
                                      person), what they do and what they check, with a box and
                                      an initials line to annotate during the ceremony
   custos plan check FILE [--rehearsal yes] [--json]
-                                     Check a plan before a ceremony: everything custos run
-                                     would refuse before asking anyone for anything
+                                     Check a plan before a ceremony, for what custos run
+                                     would refuse before asking anyone anything (below)
 
 plan check refuses (exit 2) a plan with an unknown key, a wrong type or an inconsistent value,
-naming its dotted path; and (exit 1) a roster whose signatures or fingerprint words do not
-match, a participant without the role they act in or whose enrollment has expired, a custodian
-who is also witness, airgap: strict with a network interface up, an output that exists, a
-transcript of that name that is closed, aborted or of another plan, a restore into a vault that
-is not empty, a quorum smaller than its share set's threshold, or of a revoked set. --rehearsal
-yes checks for custos rehearse (a REHEARSAL roster implies it). custos run checks all of it too,
-before the first question.
+naming its dotted path, or a file it reads that cannot be (the roster, a backup, a transport
+key); and (exit 1):
+  - a roster whose signatures or fingerprint words do not match, a participant without the role
+    they act in or whose enrollment has expired, a custodian who is also witness
+  - airgap: strict with a network interface up
+  - a transcript of that name that does not verify, is closed, aborted, of another plan or of
+    the other kind of run, an enrollment's, or stopped before every share of its split was
+    written (that master key is gone)
+  - an output or paper share that exists; when the run resumes, one the interrupted run did not
+    record writing with the SHA-256 it has now (a backup archive of that very run is adopted)
+  - a quorum that holds no live share set or a revoked one, a member who holds no share of it,
+    fewer custodians than its threshold; the inventory it would open missing or not the file
+    the transcripts recorded, or an inventory file no ceremony recorded in the way of the next
+    generation
+  - an export's transport key (or an escrow agent's RSA key) that is not the pinned one or has
+    expired, a key it names that is not in the inventory or not active
+  - a restore into a vault that is not empty, from a backup that is missing, does not verify or
+    is of the other kind of run, with a quorum its share sets refuse (as above)
+--rehearsal yes checks for custos rehearse (a REHEARSAL roster implies it). custos run checks all
+of it too, before the first question. custos run also checks before its first question, and
+plan check does not: which master key a backup covers and its inventory, a confirm-import's
+receipt and bundle, an enrollment's requests and renewal. Checked as the ceremony goes: the
+shares brought (a share of another set or custodian is named and asked again), an add-key's
+name already in the inventory, a state change the lifecycle forbids, every KCV.
 
 Paths in a plan (vault, outputs, roster.file, ...) are relative to the plan file's folder.
 `;
