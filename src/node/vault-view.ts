@@ -37,7 +37,7 @@ export function vaultView(provider: CryptoProvider, dir: string, words: string[]
   try {
     const d = diagnoseVault(provider, medium, r);
     view.closed = d.closed;
-    view.findings = d.findings.map((f) => ({ file: f.file, status: f.status, why: f.why, todo: f.todo }));
+    view.findings = d.findings.map((f) => ({ file: f.file, status: f.status, why: f.why, todo: f.todo, ...(f.rehearsal && { rehearsal: true }) }));
   } catch (e) {
     if (!isCustosError(e)) throw e;
     view.problem = e.message;

@@ -52,7 +52,7 @@ export function Home({ go }: { go: (s: Screen) => void }) {
           {error}
         </p>
       )}
-      <VaultPanel vault={vault} setVault={setVault} />
+      <VaultPanel vault={vault} setVault={setVault} resume={(rehearsal) => void start(rehearsal)} />
       <section className="actions" aria-labelledby="actions-h">
         <h2 id="actions-h">What are we doing today?</h2>
         <div className="cards">
@@ -81,7 +81,7 @@ function ActionCard({ title, text, action, onPress, primary }: { title: string; 
   );
 }
 
-function VaultPanel({ vault, setVault }: { vault: VaultView | undefined | 'loading'; setVault: (v: VaultView | undefined) => void }) {
+function VaultPanel({ vault, setVault, resume }: { vault: VaultView | undefined | 'loading'; setVault: (v: VaultView | undefined) => void; resume: (rehearsal: boolean) => void }) {
   const [error, setError] = useState('');
   const choose = async () => {
     setError('');
@@ -122,17 +122,37 @@ function VaultPanel({ vault, setVault }: { vault: VaultView | undefined | 'loadi
               The ceremonies of this vault could not be read: {vault.problem}
             </p>
           )}
+          {vault.pinned && vault.findings.some((f) => f.status === 'interrupted') && (
+            <div className="resume" role="region" aria-label="Interrupted ceremonies">
+              <h3>Interrupted: resume where it stopped</h3>
+              <ul>
+                {vault.findings
+                  .filter((f) => f.status === 'interrupted')
+                  .map((f) => (
+                    <li key={f.file}>
+                      <strong>{f.file}</strong>: {f.why}{' '}
+                      <Button className="primary" onPress={() => resume(f.rehearsal === true)}>
+                        {`Open the plan of ${f.file} and resume…`}
+                      </Button>
+                    </li>
+                  ))}
+              </ul>
+              <p className="hint">Choose the plan file this ceremony was started from: the transcript names its SHA-256, so another plan is refused before anyone is asked. Done steps are not done again.</p>
+            </div>
+          )}
           {vault.pinned && (
             <div className="ceremonies">
               <p>
                 {vault.closed.length} closed {vault.closed.length === 1 ? 'ceremony' : 'ceremonies'}
                 {vault.closed.length > 0 && `: ${vault.closed.join(', ')}`}
               </p>
-              {vault.findings.length > 0 && (
+              {vault.findings.some((f) => f.status !== 'interrupted') && (
                 <div className="findings" role="region" aria-label="What the vault doctor found">
                   <h3>Needs attention</h3>
                   <ul>
-                    {vault.findings.map((f) => (
+                    {vault.findings
+                      .filter((f) => f.status !== 'interrupted')
+                      .map((f) => (
                       <li key={f.file}>
                         <strong>{f.file}</strong> ({f.status}): {f.why}
                         <br />

@@ -44,7 +44,8 @@ export interface VaultView {
   pinned?: { organization: string; words: string[]; fingerprint: string; rehearsal: boolean; participants: { id: string; name: string; roles: string[]; expires: string }[] };
   pinMissing?: boolean;
   closed: string[];
-  findings: { file: string; status: string; why: string; todo: string }[];
+  /** What the vault doctor finds; an interrupted ceremony says whether it resumes as a rehearsal. */
+  findings: { file: string; status: string; why: string; todo: string; rehearsal?: boolean }[];
   problem?: string;
 }
 

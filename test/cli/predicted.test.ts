@@ -4,16 +4,16 @@
  * split whose master key died with the run, a restore whose backup or quorum cannot open it. A
  * resumed run whose transcript records its outputs goes on without asking for them again.
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../helpers/scratch';
 import { parseTransportKey } from '../../src/core/documents/transport';
 import { planTemplate } from '../../src/core/plan/templates';
 import { nativeProvider as provider } from '../../src/node/native-provider';
 import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
 
-const dir = mkdtempSync(join(tmpdir(), 'custos-predicted-'));
+const dir = scratchDir('custos-predicted-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
 const ok = async (...args: string[]) => {

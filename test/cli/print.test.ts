@@ -257,7 +257,7 @@ describe.runIf(hasPdfTools)('paper', { timeout: 120_000 }, () => {
     expect(await custos('verify', 'bundle', bundle, ...pin(), '--fingerprint', other)).toMatchObject({ code: 1, err: expect.stringContaining(reason) });
     // Another ceremony's transcript does not record this bundle.
     expect((await custos(...audited, '--transcript', at('vault', 'generate.jsonl'), '--out', at('audit-wrong-transcript.pdf'))).code).toBe(1);
-    expect(pdfText(at('audit-wrong-transcript.pdf')).replace(/\s+/g, ' ')).toMatch(/FAILED The export ceremony.s transcript records this bundle.*is the transcript of ceremony/);
+    expect(pdfText(at('audit-wrong-transcript.pdf')).replace(/\s+/g, ' ')).toMatch(/FAILED The export ceremony.s transcript records this bundle.*is the transcript of a generate ceremony, not of an export-bundle/);
     // An enrollment file without the fingerprint pins nothing; a document with no recipient takes no pin: usage errors, nothing written.
     const unpinned = await custos(...audited, '--transport', at('kms.transport.json'), '--out', at('audit-unpinned.pdf'));
     expect([unpinned.code, unpinned.err, existsSync(at('audit-unpinned.pdf'))]).toEqual([2, expect.stringContaining('--fingerprint: is needed with --transport'), false]);

@@ -70,6 +70,17 @@ export async function drive(a: AppPage, room: Room, handovers: string[] = [], on
         await p.getByRole('button', { name: 'Set my passphrase' }).click();
         break;
       }
+      case 'dice': {
+        // A roll that no die has is refused beside the field, then the rolls go in.
+        const rolls = p.getByLabel(/^Your dice rolls/);
+        await rolls.fill('3 1 4 1 5 9');
+        await p.getByText('Only the digits 1 to 6: a die has no other face.').waitFor();
+        await onScreen('ceremony-dice');
+        await rolls.fill(Array.from({ length: 60 }, (_, i) => ((i * 7 + who.length) % 6) + 1).join(' '));
+        await p.getByText('60 rolls typed; at least 50 are needed.').waitFor();
+        await p.getByRole('button', { name: 'Use my rolls' }).click();
+        break;
+      }
       case 'reenter-passphrase':
         await p.getByLabel('Your share passphrase').fill(room.passphrase(who, kind, attempt));
         await p.getByRole('button', { name: 'Open my share' }).click();

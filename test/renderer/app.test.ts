@@ -116,7 +116,9 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
   }, 60_000);
 
   it('a 2-of-3 generate: a mistyped passphrase asked again, Cancel in the middle, Resume to a closed ceremony', async () => {
-    const plan = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]'));
+    // With dice: the operator's rolls are typed on the screen and mixed into the key.
+    const plan = w.plan('generate', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('  dice: false  ', '  dice: true   '));
+    expect(readFileSync(plan, 'utf8')).toMatch(/^ {2}dice: true/m);
     const a = await openApp(browser, root, { dataDir: data });
     const { page } = a;
     a.app.picks.push({ kind: 'plan', path: plan });
@@ -172,8 +174,15 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
     await page.getByRole('button', { name: 'Stop here' }).click();
     await page.getByText('The ceremony stopped here').waitFor();
     await screen(page, 'ceremony-stopped');
-    await page.getByRole('button', { name: 'Resume the ceremony' }).click();
+    // Home lists the interrupted ceremony; its plan, opened again from there, resumes it as a rehearsal.
+    await page.getByRole('button', { name: 'Back to home' }).first().click();
+    const interrupted = page.getByRole('region', { name: 'Interrupted ceremonies' });
+    await interrupted.getByText('generate.jsonl', { exact: true }).waitFor();
+    await screen(page, 'home-interrupted');
+    a.app.picks.push({ kind: 'plan', path: plan });
+    await interrupted.getByRole('button', { name: 'Open the plan of generate.jsonl and resume…' }).click();
     await page.getByText(/· resumed/).waitFor();
+    await page.getByRole('note', { name: /Rehearsal/ }).first().waitFor();
     const end = await drive(a, { ...people, printCard: (who) => who === 'carol' });
     expect(end).toMatch(/The ceremony is closed/);
     expect(await page.getByLabel('Closing words').getAttribute('data-words')).toMatch(/^(\w+ ){7}\w+$/);

@@ -34,6 +34,8 @@ export interface Finding {
   blocks?: string;
   why: string;
   todo: string;
+  /** An interrupted rehearsal: it resumes as a rehearsal. */
+  rehearsal?: true;
 }
 
 export interface Diagnosis {
@@ -93,7 +95,8 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
           file: t.name,
           status: 'interrupted',
           why: e.message,
-          todo: `run its plan again to resume it (custos run PLAN); if it will never be resumed, move it aside (${QUARANTINE(t.name)})`,
+          todo: `run its plan again to resume it (custos ${rehearsal ? 'rehearse' : 'run'} PLAN, or Resume on the app's Home); if it will never be resumed, move it aside (${QUARANTINE(t.name)})`,
+          ...(rehearsal && { rehearsal: true as const }),
         });
     }
   }
