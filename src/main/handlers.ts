@@ -184,6 +184,7 @@ export function appHandlers(deps: {
       // Only the share prompt may open the camera; its gate closes when that prompt goes (main.ts).
       if (open && deps.runs.openPrompt() !== 'share') throw new InputError('camera.closed', 'camera', 'opens only while a custodian is asked for their share');
       deps.camera(open);
+      if (open) deps.runs.noteCamera();
     },
     startRun: (opts) => deps.runs.start(opts),
     answer: (run, id, answer) => deps.runs.answer(run, id, answer),

@@ -12,7 +12,7 @@ import { Choices } from './choices';
 import { appHandlers } from './handlers';
 import { Runs } from './runs';
 import { SettingsStore } from './settings';
-import { APP_INDEX, APP_SCHEME, CameraGate, hardenContents, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
+import { APP_INDEX, APP_SCHEME, CameraGate, hardenContents, isAppSender, hardenSession, SCHEME_PRIVILEGES, serveApp, webPreferences } from './security';
 
 const appRoot = path.resolve(__dirname, '..');
 const rendererRoot = path.join(appRoot, 'renderer');
@@ -132,7 +132,7 @@ if (!app.requestSingleInstanceLock()) {
         choices,
         runs,
       }),
-      (event) => event.senderFrame?.url === APP_INDEX,
+      isAppSender,
     );
     main = await createWindow();
     // A window that crashes or reloads holds the camera no longer.

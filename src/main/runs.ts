@@ -21,7 +21,7 @@ export interface RunDeps {
 export class Runs {
   private current: { id: number; run: EngineRun } | undefined;
   /** The prompt open now (run, id, kind), and whether main's print dialog printed while it was open. */
-  private open: { run: number; id: number; kind: string; printed: boolean } | undefined;
+  private open: { run: number; id: number; kind: string; printed: boolean; camera: boolean } | undefined;
   private next = 0;
 
   constructor(private readonly deps: RunDeps) {}
@@ -35,7 +35,7 @@ export class Runs {
     const run = new EngineRun(this.deps.fork(), {
       script: (script) => send({ run: id, type: 'script', script }),
       prompt: (pid, prompt) => {
-        this.open = { run: id, id: pid, kind: prompt.kind, printed: false };
+        this.open = { run: id, id: pid, kind: prompt.kind, printed: false, camera: false };
         this.deps.promptChanged?.(prompt.kind);
         send({ run: id, type: 'prompt', id: pid, prompt });
         prompt.cardPdf?.fill(0); // sent (copied) to the window: main keeps no card
@@ -85,6 +85,11 @@ export class Runs {
     return this.open?.kind;
   }
 
+  /** Main's camera gate opened: noted for the share prompt open now, if any (the transcript records it). */
+  noteCamera(): void {
+    if (this.open?.kind === 'share') this.open.camera = true;
+  }
+
   /** Main's print dialog printed: noted for the show-share prompt open now, if any. */
   notePrinted(): void {
     if (this.open?.kind === 'show-share') this.open.printed = true;
@@ -116,9 +121,12 @@ export class Runs {
         return f ? { kind: 'save-identity', folder: f } : undefined;
       }
       case 'share': {
-        if ('typed' in a || 'scanned' in a) return a;
+        // Whether the camera was opened is main's to say: the window's claim is dropped.
+        const camera = this.open?.kind === 'share' && this.open.camera ? { camera: true as const } : {};
+        if ('typed' in a) return { kind: 'share', typed: a.typed, ...camera };
+        if ('scanned' in a) return { kind: 'share', scanned: a.scanned, ...camera };
         const f = c.resolve(a.file, 'share');
-        return f ? { kind: 'share', file: f, ...(a.passphrase && { passphrase: a.passphrase }) } : undefined;
+        return f ? { kind: 'share', file: f, ...(a.passphrase && { passphrase: a.passphrase }), ...camera } : undefined;
       }
       default:
         return a;

@@ -111,6 +111,14 @@ export function isAllowedUrl(url: string, rendererRoot: string, opts: { devTools
  * for the app's own page, and only while the scan screen is open (it opens and closes the gate
  * through main). Each opening and closing is kept with its time.
  */
+/**
+ * Whether an IPC call comes from the app's own page: its frame shows exactly the app's index
+ * (not another page of the protocol, a subframe elsewhere, or a frame that is gone).
+ */
+export function isAppSender(event: { senderFrame?: { url: string } | null }): boolean {
+  return event.senderFrame?.url === APP_INDEX;
+}
+
 export class CameraGate {
   private open = false;
   readonly log: { at: string; open: boolean }[] = [];

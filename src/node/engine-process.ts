@@ -161,14 +161,15 @@ export function serveEngine(parent: ParentChannel, done: () => void): void {
         },
         async shareFile(who): Promise<ShareFileAnswer> {
           const a = await ask('share', who);
-          if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed`, via: 'typed' };
-          if ('scanned' in a) return { bytes: new TextEncoder().encode(a.scanned), label: `QR code of ${who}'s card, read by the camera`, via: 'camera' };
+          const camera = a.camera ? { camera: true as const } : {};
+          if ('typed' in a) return { bytes: new TextEncoder().encode(a.typed), label: `paper share of ${who}, typed`, via: 'typed', ...camera };
+          if ('scanned' in a) return { bytes: new TextEncoder().encode(a.scanned), label: `QR code of ${who}'s card, read by the camera`, via: 'camera', ...camera };
           const { bytes, image } = presentedShareBytes(readChosen(a.file, `share.${who}`, 'share file'), `share.${who}`);
           if (image) {
             a.passphrase?.fill(0); // a picture has none
-            return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(a.file)}`, via: 'picture' };
+            return { bytes, label: `QR code of ${who}'s card, read from the picture ${path.basename(a.file)}`, via: 'picture', ...camera };
           }
-          return { bytes, ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}`, via: 'file' };
+          return { bytes, ...(a.passphrase && { passphrase: text(a.passphrase) }), label: `share file ${path.basename(a.file)} of ${who}`, via: 'file', ...camera };
         },
       };
       const result = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, ...(workFactor !== undefined && { workFactor }) });

@@ -131,10 +131,11 @@ export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
     z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
     z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
     /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
-    z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional() }),
-    z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192) }),
+    // `camera`: the camera was opened while the share was asked. Main's to say (its gate saw it), never the window's.
+    z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional(), camera: z.literal(true).optional() }),
+    z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192), camera: z.literal(true).optional() }),
     /** The text of a card's QR code, read by the window's camera. */
-    z.strictObject({ kind: z.literal('share'), scanned: z.string().min(1).max(1024) }),
+    z.strictObject({ kind: z.literal('share'), scanned: z.string().min(1).max(1024), camera: z.literal(true).optional() }),
     /** The custodian has seen their own paper share (and printed its card, or not); the screen forgets it. */
     z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true), printed: z.boolean().optional() }),
   ]);

@@ -101,6 +101,27 @@ describe('what main vouches for at a show-share moment', () => {
     const child: EngineChild = { send: (m) => void sent.push(m), onMessage: (l) => void (deliver = l), onExit: () => undefined, kill: () => undefined };
     return { child, sent, ask: (id: number, prompt: Record<string, unknown>) => deliver({ type: 'prompt', id, prompt }), raw: (m: unknown) => deliver(m) };
   }
+  it('the camera opened at a share prompt is main’s to record: noted only while that prompt is open, and the window cannot claim it', () => {
+    const e = fakeEngine();
+    const choices = new Choices();
+    const runs = new Runs({ fork: () => e.child, send: () => undefined, choices, appVersion: 'test' });
+    const { run } = runs.start({ plan: choices.add('plan', '/media/plan.yaml').token, rehearsal: true });
+    // The window says the camera was used: dropped, main's gate never opened.
+    e.ask(1, { kind: 'share', who: 'alice', attempt: 1 });
+    expect(runs.answer(run, 1, { kind: 'share', typed: 'CARD', camera: true })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 1, answer: { kind: 'share', typed: 'CARD' } });
+    // Opened while bob is asked, then he types his card: recorded with his answer.
+    e.ask(2, { kind: 'share', who: 'bob', attempt: 1 });
+    runs.noteCamera();
+    expect(runs.answer(run, 2, { kind: 'share', typed: 'CARD' })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 2, answer: { kind: 'share', typed: 'CARD', camera: true } });
+    // Noted at another prompt: nothing to record.
+    e.ask(3, { kind: 'dice', who: 'carol', attempt: 1 });
+    runs.noteCamera();
+    e.ask(4, { kind: 'share', who: 'carol', attempt: 1 });
+    expect(runs.answer(run, 4, { kind: 'share', scanned: 'CUSTOS:SHARE:1:X' })).toBe(true);
+    expect(e.sent.at(-1)).toEqual({ type: 'answer', id: 4, answer: { kind: 'share', scanned: 'CUSTOS:SHARE:1:X' } });
+  });
   it('what the engine sends is checked like IPC: a malformed or unknown message is refused and not relayed; an answer must fit the open prompt', () => {
     const e = fakeEngine();
     const choices = new Choices();

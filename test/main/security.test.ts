@@ -1,6 +1,6 @@
 /** Main-process security settings, asserted against a mocked electron (the binary is not needed). */
 import { describe, expect, it, vi } from 'vitest';
-import { appFile, CameraGate, CSP, hardenContents, hardenSession, isAllowedUrl, serveApp, webPreferences } from '../../src/main/security';
+import { APP_INDEX, appFile, CameraGate, CSP, hardenContents, hardenSession, isAllowedUrl, isAppSender, serveApp, webPreferences } from '../../src/main/security';
 import { registerIpc } from '../../src/main/ipc';
 import { appHandlers } from '../../src/main/handlers';
 import { Choices } from '../../src/main/choices';
@@ -179,6 +179,14 @@ describe('IPC validation in main', () => {
   registerIpc({ handle: (ch: string, h: (e: unknown, ...a: unknown[]) => Promise<unknown>) => (registered[ch] = h) } as never, handlers, (e) => (e as unknown as { trusted: boolean }).trusted);
   const call = (m: Method | string, ...a: unknown[]) => registered[`custos:${m}`]!({ trusted: true }, ...a);
 
+  it('trusts a call only from the app page itself: not another page of its scheme, not a frame that is gone', () => {
+    expect(APP_INDEX).toBe('custos://app/index.html');
+    expect(isAppSender({ senderFrame: { url: APP_INDEX } })).toBe(true);
+    for (const url of ['custos://app/pdf-worker.js', 'custos://app/index.html?x=1', 'custos://app/index.html#/verify', 'custos://other/index.html', 'file:///app/index.html', 'https://example.com/', 'about:blank', ''])
+      expect(isAppSender({ senderFrame: { url } }), url).toBe(false);
+    expect(isAppSender({ senderFrame: null })).toBe(false);
+    expect(isAppSender({})).toBe(false);
+  });
   it('has one handler per method of the contract, and nothing else', () => {
     expect(Object.keys(registered).sort()).toEqual((Object.keys(METHODS) as Method[]).map((m) => channelOf(m)).sort());
   });

@@ -458,9 +458,9 @@ describe.runIf(hasChromium())('the app in Chromium, end to end', () => {
       expect(a.app.cameraLog.at(-1)?.open).toBe(false);
       // Outside a share prompt the window cannot open it.
       await expect(page.evaluate(() => (globalThis as unknown as { custos: { camera(o: boolean): Promise<void> } }).custos.camera(true))).rejects.toThrow(/camera: opens only while a custodian is asked for their share/);
-      // The transcript records that carol's share came from her card, by the camera.
-      const shares = readFileSync(at('vault', 'add-cam.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"quorum.share"')).map((l) => (JSON.parse(l) as { data: { custodian: string; form: string; via?: string } }).data);
-      expect(shares.map((d) => [d.custodian, d.form, d.via])).toEqual([['alice', 'file', 'file'], ['carol', 'paper', 'camera']]);
+      // The transcript records that carol's share came from her card, by the camera, and that main's gate opened the camera for her (alice's: never).
+      const shares = readFileSync(at('vault', 'add-cam.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"quorum.share"')).map((l) => (JSON.parse(l) as { data: { custodian: string; form: string; via?: string; camera?: string } }).data);
+      expect(shares.map((d) => [d.custodian, d.form, d.via, d.camera ?? null])).toEqual([['alice', 'file', 'file', null], ['carol', 'paper', 'camera', 'opened']]);
       expect(a.requests.filter((u) => !u.startsWith(ORIGIN))).toEqual([]);
       expect(a.consoleErrors).toEqual([]);
       await page.close();

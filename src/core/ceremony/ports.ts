@@ -66,6 +66,8 @@ export interface ShareFileAnswer {
   label: string;
   /** How it was brought, for the transcript: a file, a card typed, a picture of its QR code, the window's camera. */
   via?: 'file' | 'typed' | 'picture' | 'camera';
+  /** The app's camera was opened while this share was asked (main's record, whatever the share came as). */
+  camera?: true;
 }
 
 /** What an approver is shown before they sign: a title and the facts they approve, one per line. */

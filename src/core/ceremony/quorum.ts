@@ -92,10 +92,13 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
   try {
     for (const [i, c] of quorum.entries()) {
       const id = await session.unlock(c, 'bring your share to the quorum');
+      // Whether the camera was opened while this custodian was asked (recorded, whatever they brought).
+      let camera = false as boolean;
       try {
         // A wrong passphrase or file is asked again; a share that opens but is bad is refused below.
         const { record, label, form, via } = await session.attempt(c, 'open your share', async () => {
           const answer = await ports.shareFile(c);
+          camera ||= answer.camera === true;
           let opened: Awaited<ReturnType<typeof openPresentedShare>>;
           try {
             opened = await openPresentedShare(provider, answer.bytes, { ...(answer.passphrase !== undefined && { passphrase: answer.passphrase }), identity: () => ageIdentityString(id.ageSecret) }, `share.${c}`);
@@ -112,7 +115,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
           return { ...opened, label: answer.label, ...(answer.via && { via: answer.via }) };
         });
         shares.push({ custodian: c, record, label });
-        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form, ...(via && { via }) });
+        session.append(id, 'quorum.share', { custodian: c, setId: toHex(record.setId), index: record.index, form, ...(via && { via }), ...(camera && { camera: 'opened' }) });
         const chosen = expected ? undefined : candidates.find((s) => s.setId === toHex(record.setId));
         if (chosen) {
           expected = chosen;
@@ -132,7 +135,7 @@ export async function unlockMaster(session: Session, state: VaultState, quorum: 
         const why = e.code === 'prompt.attempts' && e.cause instanceof CustosError ? e.cause : e;
         ports.say(`${c}: ${why.message}`);
         refused.push(why.message);
-        session.append(id, 'quorum.share-refused', { custodian: c, code: why.code, field: why.field });
+        session.append(id, 'quorum.share-refused', { custodian: c, code: why.code, field: why.field, ...(camera && { camera: 'opened' }) });
       } finally {
         wipeIdentity(id);
       }
