@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { items } from '../helpers/siem-items';
 import { answersYaml, custos, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
 import { scratchDir } from '../helpers/scratch';
@@ -59,18 +60,6 @@ type Line = { ceremony: string; seq: number; time: string; actor: string; type: 
 const lines = (name: string) => readFileSync(at('vault', name), 'utf8').split('\n').filter(Boolean);
 const event = (name: string, type: string) => lines(name).map((l) => JSON.parse(l) as Line).filter((e) => e.type === type);
 
-/** A list as syslog and CEF carry it: items comma-joined, a comma or backslash inside one escaped with a backslash. */
-function items(v: unknown): string[] {
-  const out = [''];
-  let escaped = false;
-  for (const c of String(v)) {
-    if (escaped) [out[out.length - 1], escaped] = [out.at(-1) + c, false];
-    else if (c === '\\') escaped = true;
-    else if (c === ',') out.push('');
-    else out[out.length - 1] += c;
-  }
-  return out;
-}
 /** The keys an exported record names, as [id, name, KCV], read the way each format carries them. */
 function keysOf(format: string, x: Record<string, unknown>): string[][] {
   if (format === 'jsonl') return (x.keys as { id: string; name: string; kcv: string }[]).map((k) => [k.id, k.name, k.kcv]);

@@ -11,16 +11,12 @@ import { scratchDir } from '../helpers/scratch';
 import { parseTransportKey } from '../../src/core/documents/transport';
 import { planTemplate } from '../../src/core/plan/templates';
 import { nativeProvider as provider } from '../../src/node/native-provider';
-import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
+import { custos, custosOk, custosTyping, typing, workstation } from '../helpers/lifecycle';
 
 const dir = scratchDir('custos-predicted-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
-const ok = async (...args: string[]) => {
-  const r = await custos(...args);
-  expect(r.code, r.err + r.out).toBe(0);
-  return JSON.parse(r.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
-};
+const ok = custosOk;
 /** Every file under these folders, with its bytes: what "nothing was written" compares. */
 const snapshot = (...dirs: string[]) => Object.fromEntries(dirs.flatMap((d) => readdirSync(at(d)).sort().map((f) => [`${d}/${f}`, readFileSync(at(d, f)).toString('base64')])));
 

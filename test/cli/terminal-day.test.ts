@@ -13,18 +13,14 @@ import { describeShare } from '../../src/core/shares/record';
 import { shareToQrPayload } from '../../src/core/shares/qr';
 import { textToShare } from '../../src/core/shares/text';
 import { nativeProvider as provider } from '../../src/node/native-provider';
-import { custos, custosTyping, typing, workstation } from '../helpers/lifecycle';
+import { custos, custosOk, custosTyping, typing, workstation } from '../helpers/lifecycle';
 import { tool } from '../helpers/tools';
 import { scratchDir } from '../helpers/scratch';
 
 const dir = scratchDir('custos-day-'); // it holds a paper medium: never a temporary folder
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (...p: string[]) => join(dir, ...p);
-const ok = async (...args: string[]) => {
-  const r = await custos(...args);
-  expect(r.code, r.err + r.out).toBe(0);
-  return JSON.parse(r.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
-};
+const ok = custosOk;
 
 let w: Awaited<ReturnType<typeof workstation>>;
 /** A 2-of-3 set, recipient-protected files and paper cards. */

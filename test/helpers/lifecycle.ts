@@ -38,6 +38,13 @@ export async function custos(...args: string[]): Promise<CliResult> {
   return { code, out, err };
 }
 
+/** The CLI in-process, which must succeed: its last line of output, parsed as JSON. */
+export async function custosOk(...args: string[]): Promise<Record<string, unknown>> {
+  const r = await custos(...args);
+  if (r.code !== 0) throw new Error(`custos ${args[0] ?? ''} exited ${String(r.code)}: ${r.err}${r.out}`);
+  return JSON.parse(r.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
 /**
  * The people at the terminal in a real run: each types what a rehearsal's answers file would
  * hold (identity files in `dir/<idsDir>`, passphrases "<id> identity passphrase" and "<id>

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { items } from '../../helpers/siem-items';
 import { toCef, toJsonl, toSyslog, type AuditRecord } from '../../../src/core/audit/siem';
 import { tool } from '../../helpers/tools';
 
@@ -43,18 +44,6 @@ const listed: AuditRecord = {
   },
 };
 
-/** A list as syslog and CEF carry it: items comma-joined, a comma or backslash inside one escaped with a backslash. */
-function items(v: unknown): string[] {
-  const out = [''];
-  let escaped = false;
-  for (const c of String(v)) {
-    if (escaped) [out[out.length - 1], escaped] = [out.at(-1) + c, false];
-    else if (c === '\\') escaped = true;
-    else if (c === ',') out.push('');
-    else out[out.length - 1] += c;
-  }
-  return out;
-}
 
 describe.runIf(has)('SIEM escaping', () => {
   it.each([
