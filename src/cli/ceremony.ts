@@ -3,7 +3,7 @@ import { presentedShareBytes } from '../node/qr-image';
 import { existsSync } from 'node:fs';
 import { options, read, readBytes, type Io } from './io';
 import path from 'node:path';
-import { InputError, PolicyError, VerifyError } from '../core/errors';
+import { CustosError, InputError, PolicyError, VerifyError } from '../core/errors';
 import { parseAnswers } from '../core/ceremony/answers';
 import { sealedTo } from '../core/age';
 import { runPlan } from '../core/ceremony/run';
@@ -13,7 +13,7 @@ import { checkFingerprint, parseTransportKey } from '../core/documents/transport
 import { verifyBackup } from '../core/backup/archive';
 import { isAgeFile, openShareFile, parseSharePlaintext } from '../core/shares/file';
 import { ageIdentityString, openIdentity, wipeIdentity } from '../core/roster/identity';
-import { ask as terminalAsk } from '../node/prompt';
+import { INTERRUPTED, ask as terminalAsk } from '../node/prompt';
 import { wipeShareRecord } from '../core/shares/record';
 import { checkShareAgainst, shareSetsOf } from '../node/audit';
 import { fromUtf8, toHex } from '../core/crypto/bytes';
@@ -27,7 +27,7 @@ import { checkCeremonyTranscript } from '../core/ceremony/verify';
 import { writeNewFile } from '../node/durable';
 import { nativeProvider } from '../node/native-provider';
 import { osRng, systemClock } from '../node/platform';
-import { checkPlanFile } from '../node/plan-check';
+import { checkPlanFile, foreseeRun } from '../node/plan-check';
 import { cliPorts, planMedia } from '../node/ceremony-ports';
 
 export type { Io };
@@ -80,7 +80,28 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     answersDir: answersFile ? path.dirname(path.resolve(answersFile)) : process.cwd(),
     ...(io.terminal && { ask: io.terminal }),
   });
-  const r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });
+  let r: Awaited<ReturnType<typeof runPlan>>;
+  try {
+    r = await runPlan(ports, checked.plan, checked.roster, { planSha256: checked.planSha256, rehearsal, workFactor: lowered });
+  } catch (e) {
+    // Ctrl-C at a question: nothing is recorded as aborted, and the next run resumes, unless
+    // the interrupted step cannot be resumed (a split whose shares were not all written).
+    if (!(e instanceof InputError && e.code === INTERRUPTED)) throw e;
+    let blocked: string | undefined;
+    try {
+      foreseeRun(nativeProvider, checkPlanFile(nativeProvider, planFile, systemClock()), rehearsal, systemClock());
+    } catch (f) {
+      if (!(f instanceof CustosError)) throw f;
+      blocked = f.message;
+    }
+    throw new InputError(
+      INTERRUPTED,
+      e.field,
+      blocked === undefined
+        ? `interrupted (Ctrl-C): the ceremony is interrupted, not lost; run the same plan again (custos ${name} ${planFile}) to resume it`
+        : `interrupted (Ctrl-C), and the run cannot be resumed: ${blocked}`,
+    );
+  }
   if (json) io.out(JSON.stringify({ ok: true, rehearsal, ...r, headWords: r.headWords.join(' ') }) + '\n');
   else {
     const facts = Object.entries(r)

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError, PolicyError } from '../core/errors';
 import { textToShare } from '../core/shares/text';
 import { typeShareCard } from '../node/share-entry';
-import { ask as terminalAsk } from '../node/prompt';
+import { INTERRUPTED, ask as terminalAsk } from '../node/prompt';
 import { writeNewFile } from '../node/durable';
 import { options, printable, readBytes } from './io';
 import { presentedShareBytes } from '../node/qr-image';
@@ -27,7 +27,8 @@ import { vaultCommand, VAULT_USAGE } from './vault';
 import { auditCommand, AUDIT_USAGE } from './audit';
 import { printCommand, PRINT_USAGE } from './print';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes, listed the same way in HELP and the README. 130 is the shell's code for Ctrl-C. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 const VERSION = '0.1.0';
 
@@ -101,7 +102,8 @@ Options:
   -h, --help           Show help (also after a command)
   -V, --version        Show the version
 
-Exit codes: 0 ok, 1 verification failed or refused, 2 usage or input error.
+Exit codes: 0 ok, 1 verification failed or refused, 2 usage or input error, 130 interrupted
+(Ctrl-C at a question: a ceremony is interrupted, not lost; running its plan again resumes it).
 `;
 
 const SHARE_HELP = `Usage: custos share inspect FILE [--json]
@@ -190,7 +192,9 @@ for rehearsals only. If the plan's transcript exists in the vault and is not clo
 resumes it: the interruption is recorded and countersigned, finished steps are not repeated.
 A real run refuses a vault that holds a rehearsal verifying under its roster, and anything a
 rehearsal made; a file that does not verify is ignored and reported, and blocks nothing.
-Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input.
+Ctrl-C at a question stops the run there and restores the terminal; nothing is recorded as
+aborted, and running the plan again resumes it.
+Exit 0 closed, 1 refused by policy or a verification failed, 2 bad input, 130 interrupted.
 `,
   rehearse: `Usage: custos rehearse PLAN [--answers FILE] [--work-factor N] [--json]
 
@@ -461,7 +465,7 @@ function report(e: unknown, json: boolean, io: Io): number {
   if (!isCustosError(e)) throw e;
   if (json) io.out(JSON.stringify({ ok: false, error: { kind: e.kind, code: e.code, field: e.field, message: e.message } }) + '\n');
   else io.err(`custos: ${printable(e.message)}\n`); // a message may quote what a file holds
-  return e.kind === 'input' ? EXIT.usage : EXIT.failed;
+  return e.code === INTERRUPTED ? EXIT.interrupted : e.kind === 'input' ? EXIT.usage : EXIT.failed;
 }
 
 function planCommand(args: string[], json: boolean, io: Io): number {

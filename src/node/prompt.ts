@@ -4,14 +4,20 @@
  * terminal is switched to non-blocking raw reads and drained, which is what tcflush(TCIFLUSH)
  * does), so a keystroke meant for an earlier moment never answers this question; and for a
  * passphrase, echo, line editing and signal keys are switched off *before* the question
- * appears, so a person who types as soon as they see it is never echoed. Ctrl-C cancels a
- * passphrase. A plain answer (a file path) is read as a normal echoed line. Without a terminal
- * there is no one to ask: the caller gets an InputError naming the missing answer.
+ * appears, so a person who types as soon as they see it is never echoed. A plain answer (a file
+ * path) is read as a normal echoed line. Ctrl-C at either kind of question does not kill the
+ * process: the terminal's signal keys are off while it is asked (for a plain answer Ctrl-C ends
+ * the line instead, so line editing still works), the settings are restored, and the caller gets
+ * an InputError with the code `prompt.interrupted`. Without a terminal there is no one to ask:
+ * the caller gets an InputError naming the missing answer.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { InputError } from '../core/errors';
+
+/** The code of the error a Ctrl-C at a question throws. */
+export const INTERRUPTED = 'prompt.interrupted';
 
 /** Checked without touching process.stdin, which would make fd 0 non-blocking. */
 export function hasTerminal(): boolean {
@@ -45,26 +51,33 @@ export function ask(question: string, field: string, secret: boolean, flush = tr
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
   const saved = stty(fd, ['-g']);
+  let interrupted = false;
   try {
     if (flush) {
       stty(fd, [...(secret ? ['-echo', '-isig'] : []), '-icanon', 'min', '0', 'time', '0']);
       discardTypedAhead(fd);
       stty(fd, secret ? ['min', '1', 'time', '0'] : [saved]);
     } else if (secret) stty(fd, ['-echo', '-isig', '-icanon', 'min', '1', 'time', '0']);
+    // A plain line: Ctrl-C (no longer a signal) ends the line, so it is seen at once.
+    if (!secret) stty(fd, ['-isig', 'eol', '^C']);
     writeSync(fd, question);
     for (;;) {
       const n = readSync(fd, one, 0, 1, null);
       if (n === 0) break;
       const c = one[0]!;
       if (c === 10 || c === 13) break;
-      if (secret && c === 3) throw new InputError('prompt.cancelled', field, 'was cancelled');
+      if (c === 3) {
+        interrupted = true;
+        bytes.fill(0);
+        throw new InputError(INTERRUPTED, field, 'was interrupted (Ctrl-C)');
+      }
       if (secret && (c === 127 || c === 8)) bytes.pop();
       else bytes.push(c);
     }
   } finally {
     try {
       stty(fd, [saved]);
-      if (secret) writeSync(fd, '\n');
+      if (secret || interrupted) writeSync(fd, '\n');
     } finally {
       closeSync(fd);
       one.fill(0);
