@@ -107,3 +107,36 @@ describe('a torn transcript and the vault doctor', () => {
     expect(JSON.parse(again.out)).toMatchObject({ generation: 1 });
   }, 120_000);
 });
+
+describe('an aborted transcript', () => {
+  // A vault of its own, so this stands whatever the tests above left.
+  const where = { vault: 'vault-ab', out: 'out-ab' };
+  const abPlan = () => w.plan('ab-1', 'add-key', (t) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]').replace('"vsphere-kek-2026"', 'kek-ab-1'), where);
+  beforeAll(async () => {
+    const gen = w.plan('gen-ab', 'generate', (t) => t.replace('threshold: 3', 'threshold: 2').replace('[alice, bob, carol, dave, erin]', '[alice, bob, carol]').replace('forms: [file, paper]', 'forms: [file]'), where);
+    expect((await custos('rehearse', gen, '--answers', w.answersFile('gen-ab', 'out-ab', []), '--work-factor', '10')).code).toBe(0);
+  }, 120_000);
+
+  it('the rerun says to move it into the quarantine and start under a new name; the doctor lists it as aborted, with what to do', async () => {
+    // bob's share damaged: the quorum falls short once the ceremony is open, which aborts it.
+    const bad = readFileSync(at('out-ab', 'bob.share.age'));
+    bad[bad.length - 5]! ^= 1;
+    writeFileSync(at('bob-damaged.share.age'), bad);
+    const answers = w.answersFile('ab-1', 'out-ab', ['alice', 'bob']);
+    writeFileSync(answers, readFileSync(answers, 'utf8').replace('out-ab/bob.share.age', 'bob-damaged.share.age'));
+    const first = await custos('rehearse', abPlan(), '--answers', answers);
+    expect(first.code, first.err).toBe(1);
+    expect(readFileSync(at('vault-ab', 'ab-1.jsonl'), 'utf8')).toContain('"type":"ceremony.aborted"');
+
+    const rerun = await custos('rehearse', abPlan(), '--answers', w.answersFile('ab-1', 'out-ab', ['alice', 'bob']));
+    expect(rerun.code).toBe(1);
+    expect(rerun.err).toMatch(
+      /vault\/ab-1\.jsonl: records an aborted ceremony \(quorum\.short\): nothing more happens under it; move it aside into the vault's quarantine folder with custos vault quarantine VAULT ab-1\.jsonl .*start again under a new transcript name/,
+    );
+    const d = await custos('vault', 'doctor', at('vault-ab'), ...pin(), '--json');
+    const report = JSON.parse(d.out.split('\n')[0]!) as { findings: { file: string; status: string; todo: string }[] };
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ file: 'ab-1.jsonl', status: 'aborted', todo: expect.stringMatching(/move it aside \(custos vault quarantine VAULT ab-1\.jsonl .*\), and run its plan again under a new transcript name/) }),
+    );
+  }, 120_000);
+});

@@ -89,7 +89,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       closed.push(t.name);
     } catch (e) {
       if (!(e instanceof VerifyError)) throw e;
-      if (e.code === 'transcript.aborted') findings.push({ file: t.name, status: 'aborted', why: e.message, todo: 'nothing more happens under it; its plan needs a new transcript name to run again' });
+      if (e.code === 'transcript.aborted') findings.push({ file: t.name, status: 'aborted', why: e.message, todo: `nothing more happens under it; move it aside (${QUARANTINE(t.name)}), and run its plan again under a new transcript name` });
       else
         findings.push({
           file: t.name,

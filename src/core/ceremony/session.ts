@@ -140,7 +140,11 @@ export function resumable(provider: CryptoProvider, existing: string, roster: Ve
   }
   const last = report.events.at(-1)!;
   if (last.type === 'ceremony.aborted')
-    throw new PolicyError('resume.aborted', `vault/${plan.transcript}`, `records an aborted ceremony (${String(last.data.code)}): start again under a new transcript name`);
+    throw new PolicyError(
+      'resume.aborted',
+      `vault/${plan.transcript}`,
+      `records an aborted ceremony (${String(last.data.code)}): nothing more happens under it; move it aside into the vault's quarantine folder with custos vault quarantine VAULT ${plan.transcript} ... and start again under a new transcript name; custos vault doctor VAULT lists it`,
+    );
   return report;
 }
 
