@@ -16,6 +16,7 @@ import { parseRsaSpki } from '../core/crypto/der';
 import { transportFingerprint, transportSchema } from '../core/documents/transport';
 import { bundleManifestSchema } from '../core/documents/bundle';
 import { escrowManifestSchema } from '../core/documents/escrow';
+import { QUARANTINE_DIR, quarantineManifestSchema } from '../core/ceremony/doctor';
 import { receiptSchema } from '../core/documents/receipt';
 import { rosterPinSchema } from '../core/documents/roster-pin';
 import { parseDocumentLine, parseSignedDocument } from '../core/documents/signed';
@@ -153,6 +154,7 @@ function jsonDocument(file: string, text: string): Inspection {
   if (value.kind === 'custos.inventory') return inventory(file, text);
   if (keys === 'approvals,manifest' && manifestKind === 'custos.bundle') return bundle(file, text);
   if (keys === 'approvals,manifest' && manifestKind === 'custos.escrow') return escrow(file, text);
+  if (keys === 'approvals,manifest' && manifestKind === 'custos.quarantine') return deviation(file, text);
   if (keys === 'receipt,sig') return receipt(file, text);
   if (keys === 'pin,sig') return rosterPin(file, text);
   if (keys === 'request,sig') return request(file, text);
@@ -465,6 +467,38 @@ function inventory(file: string, text: string): Inspection {
   };
 }
 
+/** A deviation record of `custos vault quarantine`: a file of the vault moved aside, and why. */
+function deviation(file: string, text: string): Inspection {
+  const what = 'a quarantine deviation record';
+  let doc;
+  try {
+    doc = parseSignedDocument(text, 'deviation', quarantineManifestSchema, what);
+  } catch (e) {
+    return damaged(file, what, e);
+  }
+  const m = doc.manifest;
+  const signers = doc.approvals.map((x) => x.approver);
+  // The record sits in VAULT/quarantine/; the vault doctor checks it against the pinned roster.
+  const folder = path.dirname(file);
+  const vault = path.basename(path.resolve(folder)) === QUARANTINE_DIR ? path.dirname(folder) : 'VAULT';
+  const sha = sha256(text);
+  return {
+    type: 'custos.quarantine',
+    title: `a deviation record: ${m.file} moved aside into the vault's quarantine folder`,
+    verify: trusted(`custos vault doctor ${arg(vault)} ${PIN}`, ' (signatures of an operator and a witness of that roster, and the moved file against this SHA-256)'),
+    facts: { moved: m.file, movedSha256: m.sha256, movedSize: m.size, reason: m.reason, time: m.time, signers, roster: m.roster, sha256: sha },
+    lines: [
+      ['moved', `${m.file} (${m.size} bytes)`],
+      ['its sha256', m.sha256],
+      ['reason', m.reason],
+      ['time', m.time],
+      ['signed by', `${list(signers)} (operator, then witness; their signatures not checked)`],
+      ['roster', m.roster],
+      ['sha256', sha],
+    ],
+  };
+}
+
 // ---- transcript ---------------------------------------------------------------------------
 
 /** An event as read here: parsed, not verified. */
@@ -529,7 +563,7 @@ function transcript(file: string, text: string): Inspection {
   const name = String(d.name);
   return {
     type: 'transcript',
-    title: `${rehearsal ? 'the REHEARSAL ' : 'the '}transcript of a ${kind} ceremony, "${name}"`,
+    title: `${rehearsal ? 'the REHEARSAL ' : 'the '}transcript of ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} ceremony, "${name}"`,
     verify: trusted(`custos verify transcript ${arg(file)} ${PIN}`),
     facts: {
       ceremony: open.ceremony,

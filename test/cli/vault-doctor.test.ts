@@ -4,6 +4,7 @@
  * vault quarantine` moves each aside with a deviation record the operator and a witness sign,
  * and the plan then runs under a new transcript name.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +139,36 @@ describe('an aborted transcript', () => {
     expect(report.findings).toContainEqual(
       expect.objectContaining({ file: 'ab-1.jsonl', status: 'aborted', todo: expect.stringMatching(/move it aside \(custos vault quarantine VAULT ab-1\.jsonl .*\), and run its plan again under a new transcript name/) }),
     );
+  }, 120_000);
+
+  it('custos inspect reads the deviation record of a quarantine: what was moved, why, by whom, when, unverified, and the command that verifies it', async () => {
+    const q = await custosTyping(typing(dir, {}), 'vault', 'quarantine', at('vault-ab'), 'ab-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'aborted: bob brought a damaged share', '--json');
+    expect(q.code, q.err).toBe(0);
+    const record = at('vault-ab', 'quarantine', 'ab-1.jsonl.deviation.json');
+    const moved = readFileSync(at('vault-ab', 'quarantine', 'ab-1.jsonl'));
+    const text = await custos('inspect', record);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/^type +custos\.quarantine \(a deviation record: ab-1\.jsonl moved aside into the vault's quarantine folder\)$/m);
+    expect(text.out).toMatch(new RegExp(`^moved +ab-1\\.jsonl \\(${moved.length} bytes\\)$`, 'm'));
+    expect(text.out).toMatch(/^reason +aborted: bob brought a damaged share$/m);
+    expect(text.out).toMatch(/^time +\d{4}-\d\d-\d\dT/m);
+    expect(text.out).toMatch(/^signed by +oscar, wendy \(operator, then witness; their signatures not checked\)$/m);
+    expect(text.out).toContain(`unverified: custos vault doctor ${at('vault-ab')} --roster ROSTER`);
+    const json = await custos('inspect', record, '--json');
+    expect(JSON.parse(json.out)).toMatchObject({
+      ok: true,
+      type: 'custos.quarantine',
+      unverified: true,
+      moved: 'ab-1.jsonl',
+      movedSha256: createHash('sha256').update(moved).digest('hex'),
+      movedSize: moved.length,
+      reason: 'aborted: bob brought a damaged share',
+      signers: ['oscar', 'wendy'],
+      verify: expect.stringMatching(/^custos vault doctor /),
+    });
+    // And the file it moved is still read for what it is (an, not a, before a vowel).
+    expect((await custos('inspect', at('vault-ab', 'quarantine', 'ab-1.jsonl'))).out).toMatch(/the REHEARSAL transcript of an add-key ceremony/);
+    // The command it names does verify it.
+    expect((await custos('vault', 'doctor', at('vault-ab'), ...pin(), '--json')).code).toBe(0);
   }, 120_000);
 });

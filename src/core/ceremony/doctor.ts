@@ -126,7 +126,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
 export const QUARANTINE_DIR = 'quarantine';
 export const deviationName = (file: string) => `${file}.deviation.json`;
 
-const manifestSchema = z.strictObject({
+export const quarantineManifestSchema = z.strictObject({
   kind: z.literal('custos.quarantine'),
   file: z.string().min(1).max(200),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -135,7 +135,7 @@ const manifestSchema = z.strictObject({
   time: z.string().min(1).max(40),
   roster: z.string().regex(/^[0-9a-f]{64}$/),
 });
-export type QuarantineManifest = z.infer<typeof manifestSchema>;
+export type QuarantineManifest = z.infer<typeof quarantineManifestSchema>;
 
 /** The deviation record: signed by the operator, then the witness. */
 export function quarantineRecord(provider: CryptoProvider, m: Omit<QuarantineManifest, 'kind'>, operator: IdentitySecrets, witness: IdentitySecrets): string {
@@ -145,7 +145,7 @@ export function quarantineRecord(provider: CryptoProvider, m: Omit<QuarantineMan
 
 /** A deviation record, checked: an operator and a distinct witness of the roster signed it; `bytes`, if given, are the file it names. */
 export function checkQuarantineRecord(provider: CryptoProvider, text: string, roster: VerifiedRoster, bytes?: Uint8Array): QuarantineManifest & { operator: string; witness: string } {
-  const doc: SignedDocument<QuarantineManifest> = parseSignedDocument(text, 'deviation', manifestSchema, 'a quarantine record');
+  const doc: SignedDocument<QuarantineManifest> = parseSignedDocument(text, 'deviation', quarantineManifestSchema, 'a quarantine record');
   if (doc.approvals.length !== 2) throw new VerifyError('quarantine.approvals', 'deviation.approvals', 'must be signed by an operator and a witness');
   const [operator] = checkApprovals(provider, 'quarantine', { manifest: doc.manifest, approvals: [doc.approvals[0]!] }, roster, 'deviation', { count: 1, role: 'operator' });
   const [witness] = checkApprovals(provider, 'quarantine', { manifest: doc.manifest, approvals: [doc.approvals[1]!] }, roster, 'deviation', { count: 1, role: 'witness', exclude: [operator!] });
