@@ -5,7 +5,7 @@
  * and the plan then runs under a new transcript name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,27 @@ describe('an aborted transcript', () => {
     );
   }, 120_000);
 
+  it('a transcript cut after its split, before every share was written, is listed as never resumable (its key is gone), not as one to resume', async () => {
+    const lines = readFileSync(at('vault', 'generate.jsonl'), 'utf8').split('\n');
+    const firstIssued = lines.findIndex((l) => l.includes('"share.issued"'));
+    mkdirSync(at('vault-lost'));
+    writeFileSync(at('vault-lost', 'gen-lost.jsonl'), lines.slice(0, firstIssued + 1).join('\n') + '\n');
+    const d = await custos('vault', 'doctor', at('vault-lost'), ...pin(), '--json');
+    const report = JSON.parse(d.out.split('\n')[0]!) as { findings: { file: string; status: string; why: string; todo: string }[] };
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        file: 'gen-lost.jsonl',
+        status: 'aborted',
+        why: expect.stringMatching(/only 1 of the 3 shares of set [0-9a-f]{32} were written: the master key is gone and those shares are void, so its plan cannot resume it$/),
+        todo: expect.stringMatching(/^nothing more happens under it; move it aside/),
+      }),
+    );
+    // A transcript cut while its shares were still being checked (all issued) resumes: listed as interrupted.
+    const lastIssued = lines.map((l, i) => (l.includes('"share.issued"') ? i : -1)).filter((i) => i >= 0).at(-1)!;
+    writeFileSync(at('vault-lost', 'gen-lost.jsonl'), lines.slice(0, lastIssued + 1).join('\n') + '\n');
+    const again = JSON.parse((await custos('vault', 'doctor', at('vault-lost'), ...pin(), '--json')).out.split('\n')[0]!) as typeof report;
+    expect(again.findings).toContainEqual(expect.objectContaining({ file: 'gen-lost.jsonl', status: 'interrupted' }));
+  });
   it('custos inspect reads the deviation record of a quarantine: what was moved, why, by whom, when, unverified, and the command that verifies it', async () => {
     const q = await custosTyping(typing(dir, {}), 'vault', 'quarantine', at('vault-ab'), 'ab-1.jsonl', ...pin(), '--operator', 'oscar', '--witness', 'wendy', '--reason', 'aborted: bob brought a damaged share', '--json');
     expect(q.code, q.err).toBe(0);
