@@ -62,6 +62,12 @@ function temporaryFolders(): string[] {
   return [...new Set([tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].filter((d) => existsSync(d)).map((d) => realpathSync(d)))];
 }
 
+/** The temporary folder of this system that `dir` (an existing folder) is in, if any (links followed). */
+export function temporaryFolderOf(dir: string): string | undefined {
+  const real = realpathSync(dir);
+  return temporaryFolders().find((t) => inside(real, t));
+}
+
 export function checkPlanFile(provider: CryptoProvider, planFile: string, now: Date): CheckedPlan {
   let bytes: Buffer;
   try {
@@ -108,7 +114,7 @@ export function checkPlanFile(provider: CryptoProvider, planFile: string, now: D
   }
   // The share cards go only to a medium the operator chose and carries away, never to a folder
   // the system keeps for anyone's temporary files (whatever is mounted there).
-  const temporary = paperDir && temporaryFolders().find((t) => inside(realpathSync(paperDir), t));
+  const temporary = paperDir && temporaryFolderOf(paperDir);
   if (paperDir && temporary)
     throw new PolicyError('plan.paper', 'plan.outputs.paper', `${paperDir} is in ${temporary}, a temporary folder of this system: a paper share is the share in the clear, so it goes to a medium chosen for it (the printer's folder, a separate drive), never to a folder left on the workstation for anyone to read`);
   const outputs = [...(outputDir ? planOutputs(plan).map((f) => path.join(outputDir, f)) : []), ...(paperDir ? paperOutputs(plan).map((f) => path.join(paperDir, f)) : [])];
