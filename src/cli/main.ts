@@ -150,15 +150,17 @@ key); and (exit 1):
     the transcripts recorded, or an inventory file no ceremony recorded in the way of the next
     generation
   - an export's transport key (or an escrow agent's RSA key) that is not the pinned one or has
-    expired, a key it names that is not in the inventory or not active
+    expired, a key it names that is not in the inventory or not active; an add-key's name the
+    inventory already holds; a change-state of a key it does not hold, or to a state the key's
+    lifecycle forbids (SP 800-57)
   - a restore into a vault that is not empty, from a backup that is missing, does not verify or
     is of the other kind of run, with a quorum its share sets refuse (as above)
 --rehearsal yes checks for custos rehearse (a REHEARSAL roster implies it). custos run checks all
 of it too, before the first question. custos run also checks before its first question, and
 plan check does not: which master key a backup covers and its inventory, a confirm-import's
 receipt and bundle, an enrollment's requests and renewal. Checked as the ceremony goes: the
-shares brought (a share of another set or custodian is named and asked again), an add-key's
-name already in the inventory, a state change the lifecycle forbids, every KCV.
+shares brought (a share of another set or custodian is named and asked again), every KCV,
+and, on a resume, an add-key's or change-state's keys (the interrupted run may have done them).
 
 Paths in a plan (vault, outputs, roster.file, ...) are relative to the plan file's folder.
 `;

@@ -241,6 +241,12 @@ describe('a quorum ceremony: the inventory it opens, an export’s transport key
     expect(add.code, add.err).toBe(0);
     await predicted(exportPlan('export-later', (t) => t.replace('keys: ["vsphere-kek-2026"]', 'keys: [kek-later]')), /plan\.keys\[0\]: kek-later is pre-active: only active keys are exported/, folders('export-later'));
   }, 60_000);
+  it('an add-key of a name the inventory holds, a change of a key it does not hold, and a transition SP 800-57 forbids: found before the quorum', async () => {
+    const quorum2 = (t: string) => t.replace('quorum: [alice, bob, carol]', 'quorum: [alice, bob]');
+    await predicted(w.plan('add-again', 'add-key', quorum2), /plan\.keys\[0\]\.name: a key named "vsphere-kek-2026" already exists/, ['vault']);
+    await predicted(w.plan('change-unknown', 'change-state', (t) => quorum2(t).replace('key: "vsphere-kek-2026"', 'key: no-such-key')), /plan\.changes\[0\]\.key: no key named "no-such-key" in the inventory of master key [0-9a-f]{32}/, ['vault']);
+    await predicted(w.plan('change-back', 'change-state', (t) => quorum2(t).replace('to: deactivated ', 'to: pre-active ')), /plan\.changes\[0\]\.to: vsphere-kek-2026 cannot go from active to pre-active \(allowed: /, ['vault']);
+  }, 60_000);
   it('the current inventory missing from the vault', async () => {
     cpSync(at('vault'), at('vault-lost'), { recursive: true });
     const latest = readdirSync(at('vault-lost')).filter((n) => n.startsWith('inventory-')).sort().at(-1)!;

@@ -12,6 +12,7 @@
  * the pinned one or expired, and a key it names that is not in the inventory or not active.
  */
 import { PolicyError } from '../errors';
+import { checkNameFree, checkTransition } from '../inventory/inventory';
 import { planAssignment, type Plan } from '../plan/schema';
 import { checkSeparation, type VerifiedRoster } from '../roster/roster';
 import { checkAirgap } from './network';
@@ -83,6 +84,18 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   if (set && !(written && interrupted?.events.some((e) => e.type === written))) {
     const inventory = inventoryContents(ports.provider, ports.vault, state, set.keyId);
     if (plan.kind === 'export-bundle' || plan.kind === 'escrow') selectKeys(inventory, plan.keys);
+    // What the run would refuse once the quorum opened the inventory, found from its names and
+    // states now (an interrupted run may have done some of it: the run itself decides then).
+    if (plan.kind === 'add-key' && !resuming) for (const [i, k] of plan.keys.entries()) checkNameFree(inventory, k.name, `plan.keys[${i}].name`);
+    if (plan.kind === 'change-state' && !resuming) {
+      const states = new Map(inventory.keys.map((k) => [k.name, k.state]));
+      for (const [i, c] of plan.changes.entries()) {
+        const from = states.get(c.key);
+        if (from === undefined) throw new PolicyError('inventory.name', `plan.changes[${i}].key`, `no key named "${c.key}" in the inventory of master key ${set.keyId}`);
+        checkTransition({ name: c.key, state: from }, c.to, `plan.changes[${i}].to`);
+        states.set(c.key, c.to);
+      }
+    }
   }
   return { resuming, warnings, ...(set && { set: { setId: set.setId, kcv: set.kcv, threshold: set.threshold, count: set.count } }) };
 }

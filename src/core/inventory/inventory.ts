@@ -185,10 +185,21 @@ export interface NewKey {
 }
 
 /** Generate a new AES-256 key inside the inventory. Returns the new inventory and the key's public facts. */
+/** A new key's name is free: no key of that name that is not destroyed. Readable without the master key (names are in the clear). */
+export function checkNameFree(inv: Pick<Inventory, 'keys'>, name: string, field: string): void {
+  if (inv.keys.some((x) => x.name === name && x.state !== 'destroyed')) throw new PolicyError('inventory.duplicate', field, `a key named "${name}" already exists`);
+}
+
+/** The state a key may move to from its own (NIST SP 800-57 transitions). */
+export function checkTransition(key: { name: string; state: KeyState }, to: KeyState, field: string): void {
+  if (!TRANSITIONS[key.state].includes(to))
+    throw new PolicyError('inventory.transition', field, `${key.name} cannot go from ${key.state} to ${to} (allowed: ${TRANSITIONS[key.state].join(', ') || 'none'})`);
+}
+
 export function addKey(ctx: { provider: CryptoProvider; rng: Rng; now: Date }, inv: Inventory, master: Uint8Array, k: NewKey): { inventory: Inventory; key: InventoryKey } {
   const { provider, rng } = ctx;
   if (typeof k.name !== 'string' || !NAME_RE.test(k.name)) throw new InputError('inventory.name', 'name', 'must be 1 to 100 letters, digits, spaces, . _ -');
-  if (inv.keys.some((x) => x.name === k.name && x.state !== 'destroyed')) throw new PolicyError('inventory.duplicate', 'name', `a key named "${k.name}" already exists`);
+  checkNameFree(inv, k.name, 'name');
   if (!Array.isArray(k.usage) || k.usage.length === 0 || k.usage.some((u) => !(USAGES as readonly string[]).includes(u)))
     throw new InputError('inventory.usage', 'usage', `must list usages from: ${USAGES.join(', ')}`);
   if (!Number.isInteger(k.cryptoperiodDays) || k.cryptoperiodDays < 1 || k.cryptoperiodDays > 36500)
@@ -222,8 +233,7 @@ export function changeState(provider: CryptoProvider, inv: Inventory, master: Ui
   const key = inv.keys.find((k) => k.id === id);
   if (!key) throw new InputError('inventory.id', 'id', `no key ${id} in this inventory`);
   if (!(STATES as readonly string[]).includes(to)) throw new InputError('inventory.state', 'state', `must be one of: ${STATES.join(', ')}`);
-  if (!TRANSITIONS[key.state].includes(to))
-    throw new PolicyError('inventory.transition', 'state', `${key.name} cannot go from ${key.state} to ${to} (allowed: ${TRANSITIONS[key.state].join(', ') || 'none'})`);
+  checkTransition(key, to, 'state');
   if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) throw new InputError('inventory.reason', 'reason', 'must say why, in 1 to 500 characters');
   const changed: InventoryKey = {
     ...key,
