@@ -64,7 +64,7 @@ export class Runs {
     try {
       const r = this.active(runId);
       // Whether a card was printed is main's to say (its print dialog reported it), not the window's.
-      const answer = a.kind === 'show-share' ? { kind: 'show-share' as const, seen: true as const, ...(this.printedNow(runId, promptId) && { printed: true }) } : this.toEngine(a);
+      const answer = a.kind === 'show-share' ? { kind: 'show-share' as const, seen: true as const, ...(this.notedNow(runId, promptId, 'printed') && { printed: true }) } : this.toEngine(a, this.notedNow(runId, promptId, 'camera'));
       if (!answer) {
         this.deps.send({ run: runId, type: 'refused', reason: 'the answer names a file that was not chosen in this window' });
         return false;
@@ -95,8 +95,9 @@ export class Runs {
     if (this.open?.kind === 'show-share') this.open.printed = true;
   }
 
-  private printedNow(runId: number, promptId: number): boolean {
-    return this.open?.run === runId && this.open.id === promptId && this.open.printed;
+  /** What main noted (its print dialog printed, its camera gate opened) while this very prompt was open. */
+  private notedNow(runId: number, promptId: number, what: 'printed' | 'camera'): boolean {
+    return this.open?.run === runId && this.open.id === promptId && this.open[what];
   }
 
   cancel(runId: number): void {
@@ -109,7 +110,7 @@ export class Runs {
   }
 
   /** Tokens to paths; undefined if any token is unknown or of another kind. */
-  private toEngine(a: UiAnswer): Answer | undefined {
+  private toEngine(a: UiAnswer, cameraOpened: boolean): Answer | undefined {
     const c = this.deps.choices;
     switch (a.kind) {
       case 'unlock': {
@@ -122,7 +123,7 @@ export class Runs {
       }
       case 'share': {
         // Whether the camera was opened is main's to say: the window's claim is dropped.
-        const camera = this.open?.kind === 'share' && this.open.camera ? { camera: true as const } : {};
+        const camera = cameraOpened ? { camera: true as const } : {};
         if ('typed' in a) return { kind: 'share', typed: a.typed, ...camera };
         if ('scanned' in a) return { kind: 'share', scanned: a.scanned, ...camera };
         const f = c.resolve(a.file, 'share');

@@ -120,7 +120,11 @@ export function Ceremony({ plan, rehearsal, home, recheckAirGap }: { plan: Chose
   }, [plan.token, rehearsal, attempt, recheckAirGap]);
 
   // The step the engine said it started; before it says, the first step not done.
-  const current = useMemo(() => s.script?.steps.find((st) => (s.started !== undefined ? st.id === s.started && !s.done.has(st.id) : !s.done.has(st.id))) ?? s.script?.steps.find((st) => !s.done.has(st.id)), [s.script, s.done, s.started]);
+  const current = useMemo(() => {
+    const steps = s.script?.steps ?? [];
+    const said = s.started !== undefined && !s.done.has(s.started) ? steps.find((st) => st.id === s.started) : undefined;
+    return said ?? steps.find((st) => !s.done.has(st.id));
+  }, [s.script, s.done, s.started]);
   const running = s.run !== undefined && !s.end && !s.startError;
   const who = s.prompt?.prompt.who;
   const handOver = who !== undefined && who !== handedTo;
