@@ -59,14 +59,14 @@ export async function printCommand(args: string[], json: boolean, io: Io): Promi
   let pdf: Uint8Array;
   let ok = true;
   if (kind === 'script' && rest.length === 1) pdf = await scriptPdf(nativeProvider, rest[0]!, now);
-  else if (kind === 'transcript' && rest.length === 1 && opts.has('roster')) pdf = await transcriptPdf(nativeProvider, rest[0]!, pinnedRoster(opts.get('roster')!, all, pinFromOptions(opts)));
+  else if (kind === 'transcript' && rest.length === 1) pdf = await transcriptPdf(nativeProvider, rest[0]!, pinnedRoster(need(opts, 'roster'), all, pinFromOptions(opts)));
   else if (kind === 'receipt' && rest.length === 1) pdf = await receiptPdf(nativeProvider, rest[0]!, need(opts, 'transport'), need(opts, 'fingerprint'), opts.get('bundle'), now);
   else if (kind === 'audit' && rest.length === 2 && rest[0] === 'receipt') {
     const report = auditReceipt(nativeProvider, rest[1]!, need(opts, 'transport'), need(opts, 'fingerprint'), opts.get('bundle'), now);
     ok = report.ok;
     pdf = await auditPdf(report, receiptInputs(nativeProvider, need(opts, 'transport'), opts.get('bundle')));
-  } else if (kind === 'audit' && rest.length === 2 && ['transcript', 'bundle', 'backup', 'escrow'].includes(rest[0]!) && opts.has('roster')) {
-    const rosterFile = opts.get('roster')!;
+  } else if (kind === 'audit' && rest.length === 2 && ['transcript', 'bundle', 'backup', 'escrow'].includes(rest[0]!)) {
+    const rosterFile = need(opts, 'roster');
     const words = parseRosterWords(need(opts, 'roster-words'), '--roster-words', 'cli.pin');
     const text = read(rosterFile, 'roster');
     // A bundle's pins as custos verify bundle takes them, checked by the same functions.

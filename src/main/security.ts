@@ -107,11 +107,6 @@ export function isAllowedUrl(url: string, rendererRoot: string, opts: { devTools
 }
 
 /**
- * The one permission the window may ever hold: the camera (video only, never the microphone),
- * for the app's own page, and only while the scan screen is open (it opens and closes the gate
- * through main). Each opening and closing is kept with its time.
- */
-/**
  * Whether an IPC call comes from the app's own page: its frame shows exactly the app's index
  * (not another page of the protocol, a subframe elsewhere, or a frame that is gone).
  */
@@ -119,6 +114,12 @@ export function isAppSender(event: { senderFrame?: { url: string } | null }): bo
   return event.senderFrame?.url === APP_INDEX;
 }
 
+/**
+ * The one permission the window may ever hold: the camera (video only, never the microphone),
+ * for the app's own page, and only while the scan screen is open (it opens and closes the gate
+ * through main). Each opening and closing is kept with its time (read by the tests; the
+ * transcript records an opening at a share prompt, src/main/runs.ts).
+ */
 export class CameraGate {
   private open = false;
   readonly log: { at: string; open: boolean }[] = [];

@@ -14,7 +14,7 @@ const path = z.string().min(1).max(4096);
 export const PROMPT_KINDS = ['unlock', 'review', 'choose-identity-passphrase', 'save-identity', 'choose-passphrase', 'reenter-passphrase', 'dice', 'share', 'show-share'] as const;
 export type PromptKind = (typeof PROMPT_KINDS)[number];
 
-export const answerSchema = answerSchemaNaming(path);
+export const answerSchema = answerSchemaNaming(path, true);
 export type Answer = z.infer<typeof answerSchema>;
 
 /** A schema issue in words, naming where it is (`answer.passphrase: ...`). */

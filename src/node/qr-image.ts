@@ -91,6 +91,9 @@ export function readQrImage(bytes: Uint8Array, field: string): string {
     data.fill(0);
   }
   if (!code || code.data === '') throw new InputError('qr.none', field, 'has no QR code that could be read: photograph the whole code, flat, in even light, or type the card');
+  // The decoder's own copies of the payload (its bytes and segments) are cleared; the text goes on.
+  code.binaryData.fill(0);
+  code.chunks.length = 0;
   return code.data;
 }
 

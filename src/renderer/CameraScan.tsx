@@ -23,6 +23,7 @@ export function CameraScan({ onCode }: { onCode: (payload: string) => void }) {
     let stopped = false;
     const canvas = document.createElement('canvas');
     const stop = () => {
+      if (stopped) return; // once: after a read, and again as the screen goes
       stopped = true;
       if (timer) clearInterval(timer);
       stream?.getTracks().forEach((t) => t.stop());

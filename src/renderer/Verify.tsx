@@ -22,10 +22,11 @@ export function Verify() {
   const [fingerprint, setFingerprint] = useState('');
   const [bundle, setBundle] = useState<Chosen | undefined>();
   const [sharePass, setSharePass] = useState('');
-  const [verified, setVerified] = useState<{ request: VerifyRequest; report: AuditReport } | undefined>();
+  // The report and what it may print as (worked out once; a share's request, passphrase and all, is not kept).
+  const [verified, setVerified] = useState<{ report: AuditReport; printable: ReturnType<typeof printableAs> } | undefined>();
   const [error, setError] = useState('');
   const report = verified?.report;
-  const printable = verified ? printableAs(verified.request, verified.report) : [];
+  const printable = verified?.printable ?? [];
   const [doc, setDoc] = useState<ShownDocument | undefined>();
   const render = async (spec: DocumentRequest) => {
     setError('');
@@ -55,7 +56,8 @@ export function Verify() {
           ? { kind, file: file.token, ...(sharePass && { passphrase: toBytes(sharePass) }) }
           : { kind, file: file.token, roster: rosterFrom === 'vault' ? 'vault' : { file: roster?.token ?? '', words } };
     try {
-      setVerified({ request, report: await api().verify(request) });
+      const report = await api().verify(request);
+      setVerified({ report, printable: printableAs(request, report) });
     } catch (e) {
       setError(errorText(e));
     } finally {

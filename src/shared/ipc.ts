@@ -120,8 +120,13 @@ const promptId = z.int().min(1).max(2 ** 31);
 /**
  * What a person answers, with files and folders named by `file`: by dialog token from the
  * window (uiAnswerSchema), by path from main to the engine process (src/node/engine-protocol.ts).
+ * What main adds of its own (`mainNotes`: its camera gate opened at a share prompt, its print
+ * dialog printed a card) is part of main's answers only: the window's saying so is refused.
  */
-export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
+export function answerSchemaNaming<F extends z.ZodType<string>>(file: F, mainNotes: boolean) {
+  // In the window's schema these fields never validate: a window that sends one is refused, naming it.
+  const camera = { camera: (mainNotes ? z.literal(true) : z.never()).optional() };
+  const printed = { printed: (mainNotes ? z.boolean() : z.never()).optional() };
   return z.union([
     z.strictObject({ kind: z.literal('unlock'), identityFile: file, passphrase: secret }),
     z.strictObject({ kind: z.literal('review'), approve: z.boolean() }),
@@ -131,18 +136,17 @@ export function answerSchemaNaming<F extends z.ZodType<string>>(file: F) {
     z.strictObject({ kind: z.literal('reenter-passphrase'), passphrase: secret }),
     z.strictObject({ kind: z.literal('dice'), rolls: z.string().max(2000) }),
     /** A share file (with its passphrase, or none when it opens with the custodian's identity), or a paper share typed. */
-    // `camera`: the camera was opened while the share was asked. Main's to say (its gate saw it), never the window's.
-    z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional(), camera: z.literal(true).optional() }),
-    z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192), camera: z.literal(true).optional() }),
+    z.strictObject({ kind: z.literal('share'), file, passphrase: secret.optional(), ...camera }),
+    z.strictObject({ kind: z.literal('share'), typed: z.string().min(1).max(8192), ...camera }),
     /** The text of a card's QR code, read by the window's camera. */
-    z.strictObject({ kind: z.literal('share'), scanned: z.string().min(1).max(1024), camera: z.literal(true).optional() }),
-    /** The custodian has seen their own paper share (and printed its card, or not); the screen forgets it. */
-    z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true), printed: z.boolean().optional() }),
+    z.strictObject({ kind: z.literal('share'), scanned: z.string().min(1).max(1024), ...camera }),
+    /** The custodian has seen their own paper share (and, main says, printed its card); the screen forgets it. */
+    z.strictObject({ kind: z.literal('show-share'), seen: z.literal(true), ...printed }),
   ]);
 }
 
 /** What the person answers, in the renderer's terms: files and folders by token. */
-export const uiAnswerSchema = answerSchemaNaming(token);
+export const uiAnswerSchema = answerSchemaNaming(token, false);
 export type UiAnswer = z.infer<typeof uiAnswerSchema>;
 
 export const CHOICES = ['plan', 'identity', 'share', 'folder', 'roster', 'document'] as const;
@@ -174,7 +178,7 @@ export const METHODS = {
    * agree with): the line as printed and the versions still possible, or an error naming the
    * line. Nothing is corrected.
    */
-  checkShareLine: z.tuple([z.int().min(1).max(SHARE_CARD_LINES), z.string().min(1).max(200), z.array(z.union([z.literal(1), z.literal(2)])).min(1).max(2)]),
+  checkShareLine: z.tuple([z.int().min(1).max(SHARE_CARD_LINES), z.string().min(1).max(200), z.array(z.union([z.literal(1), z.literal(2)])).min(1).max(2).refine((v) => v.length === 1 || v[0]! < v[1]!, 'must be distinct card versions, in order')]),
   /**
    * A paper share typed whole (its lines as checked): its digest and its signature by the signer
    * it names, then its public fields; or an error naming what is wrong. The quorum then checks

@@ -209,6 +209,11 @@ describe('IPC validation in main', () => {
     await expect(call('verify', { kind: 'shares', file: 'A'.repeat(24), passphrase: 'typed as text' })).rejects.toThrowError(/custos:verify args\[0\]\[passphrase\]/);
     await expect(call('pinRoster', 42)).rejects.toThrowError(/custos:pinRoster args\[0\]/);
     await expect(call('savePlan', '')).rejects.toThrowError(/custos:savePlan args\[0\]/);
+    // What main says of its own (the camera opened, a card printed) the window cannot say.
+    await expect(call('answer', 1, 1, { kind: 'share', typed: 'CARD', camera: true })).rejects.toThrowError(/args\[2\]/);
+    await expect(call('answer', 1, 1, { kind: 'show-share', seen: true, printed: true })).rejects.toThrowError(/args\[2\]/);
+    // A card's versions: one or both, each once, in order.
+    for (const bad of [[1, 1], [2, 1], [], [3]]) await expect(call('checkShareLine', 1, '01 X 00', bad), JSON.stringify(bad)).rejects.toThrowError(/custos:checkShareLine args\[2\]/);
     expect(about).not.toHaveBeenCalled();
     expect(dialog).not.toHaveBeenCalled();
     expect(saveDialog).not.toHaveBeenCalled();

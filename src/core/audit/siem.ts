@@ -9,10 +9,8 @@
  * how a share was brought or whether its card was printed, who approved, counts), never a
  * secret: a transcript records none, and the list keeps out what a SIEM has no use for.
  */
-import type { CryptoProvider } from '../crypto/provider';
-import { verifyTranscript, type TranscriptReport } from '../transcript/transcript';
-import { checkCeremonyTranscript, type CeremonySummary } from '../ceremony/verify';
-import type { VerifiedRoster } from '../roster/roster';
+import type { TranscriptReport } from '../transcript/transcript';
+import type { CeremonySummary } from '../ceremony/verify';
 import type { Json } from '../transcript/canonical';
 
 export const AUDIT_FORMATS = ['jsonl', 'syslog', 'cef'] as const;
@@ -47,12 +45,6 @@ export interface AuditRecord {
   head: string;
   /** The event's public fields as recorded (a list of keys or files whole). */
   fields: Record<string, Json>;
-}
-
-/** The records of one transcript, which must be a valid, closed ceremony under `roster`. */
-export function auditRecords(provider: CryptoProvider, text: string, roster: VerifiedRoster): AuditRecord[] {
-  const report = verifyTranscript(provider, text, { publicKey: roster.publicKey });
-  return recordsOf(report, checkCeremonyTranscript(report, roster));
 }
 
 /**

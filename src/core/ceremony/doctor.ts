@@ -13,7 +13,6 @@
  * the roster: the file's name, SHA-256 and size, the reason, the time. The record goes into
  * the quarantine folder first, then the file; the doctor checks every record.
  */
-import type { SignedEvent } from '../transcript/transcript';
 import { z } from 'zod';
 import { VerifyError } from '../errors';
 import { toHex } from '../crypto/bytes';
@@ -22,7 +21,8 @@ import type { IdentitySecrets } from '../roster/identity';
 import type { VerifiedRoster } from '../roster/roster';
 import { approve, checkApprovals, documentToText, parseSignedDocument, type SignedDocument } from '../documents/signed';
 import type { Medium } from './ports';
-import type { TranscriptReport } from '../transcript/transcript';
+import type { SignedEvent, TranscriptReport } from '../transcript/transcript';
+import { keyLost } from './shares-steps';
 import { checkCeremonyTranscript, type CeremonySummary } from './verify';
 import { loadVaultState, VAULT_ROSTER_RE } from './vault';
 
@@ -49,19 +49,14 @@ export interface Diagnosis {
 
 const QUARANTINE = (file: string) => `custos vault quarantine VAULT ${file} --roster ROSTER --roster-words "..." --operator ID --witness ID --reason "..."`;
 
-/** Every file of the vault, read as the ceremonies read it, with what stands in the way. */
-/**
- * Why an interrupted transcript can never be resumed, read from its events alone (the rule the
- * run applies with its plan, `lostSplit`): a key generated and never split, or a split whose
- * shares were not all issued. Undefined when it can be resumed.
- */
-function keyLost(events: SignedEvent[]): string | undefined {
-  const split = events.filter((e) => e.type === 'shares.split').at(-1);
-  if (!split) return events.some((e) => e.type === 'key.generated') ? 'the key it generated was never split and is gone' : undefined;
-  const issued = events.filter((e) => e.type === 'share.issued' && e.data.setId === split.data.setId).length;
-  return issued < Number(split.data.count) ? `only ${issued} of the ${String(split.data.count)} shares of set ${String(split.data.setId)} were written: the master key is gone and those shares are void` : undefined;
+/** Why an interrupted transcript can never be resumed (`keyLost`, the run's rule), in words. */
+function lostInWords(events: SignedEvent[]): string | undefined {
+  const lost = keyLost(events);
+  if (!lost) return undefined;
+  return lost.setId === undefined ? 'the key it generated was never split and is gone' : `only ${lost.issued} of the ${lost.count} shares of set ${lost.setId} were written: the master key is gone and those shares are void`;
 }
 
+/** Every file of the vault, read as the ceremonies read it, with what stands in the way. */
 export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: VerifiedRoster, opts: { rehearsal?: boolean } = {}): Diagnosis {
   // Which kind of vault this is comes from who asks (or the roster), never from what the files say.
   const rehearsalVault = opts.rehearsal ?? roster.rehearsal;
@@ -102,7 +97,7 @@ export function diagnoseVault(provider: CryptoProvider, vault: Medium, roster: V
       closed.push(t.name);
     } catch (e) {
       if (!(e instanceof VerifyError)) throw e;
-      const lost = e.code === 'transcript.aborted' ? undefined : keyLost(t.report.events);
+      const lost = e.code === 'transcript.aborted' ? undefined : lostInWords(t.report.events);
       if (e.code === 'transcript.aborted') findings.push({ file: t.name, status: 'aborted', why: e.message, todo: `nothing more happens under it; move it aside (${QUARANTINE(t.name)}), and run its plan again under a new transcript name` });
       else if (lost)
         findings.push({

@@ -53,7 +53,7 @@ export function foresee(ports: Seen, plan: Plan, roster: VerifiedRoster | undefi
   const interrupted = existing !== undefined && roster && plan.kind !== 'enroll' ? resumable(ports.provider, existing, roster, plan, opts.planSha256, opts.rehearsal) : undefined;
   const resuming = existing !== undefined;
   // A split whose shares were not all written: its master key died with the interrupted run.
-  const lost = interrupted && 'shares' in plan ? lostSplit(interrupted.events, plan.shares) : undefined;
+  const lost = interrupted && 'shares' in plan ? lostSplit(interrupted.events) : undefined;
   if (lost) throw lost;
   checkOutputs(ports, plan, roster, interrupted);
   // The key an export wraps for: the one the plan pins, not expired.

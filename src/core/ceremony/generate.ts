@@ -51,7 +51,7 @@ export async function runGenerate(ports: CeremonyPorts, plan: GeneratePlan, rost
   return session.run(async () => {
     await session.open({ custodians: plan.shares.custodians, threshold: plan.shares.threshold }, warning);
     absorb(state, session.prior, session.ceremony, false, { own: true });
-    let setId = resumeSplit(session, plan.shares);
+    let setId = resumeSplit(session);
     if (setId === undefined) {
       const master = await newMasterKey(session, plan.key, plan.shares.custodians);
       try {

@@ -28,7 +28,7 @@ export async function runReshare(ports: CeremonyPorts, plan: PlanOf<'reshare'>, 
     roster,
     opts,
     async ({ session, unlocked }) => {
-      let setId = resumeSplit(session, plan.shares);
+      let setId = resumeSplit(session);
       if (setId === undefined) {
         const split = await splitAndRecord(session, unlocked.master, plan.shares);
         setId = toHex(split.setId);
@@ -49,7 +49,7 @@ export async function runRotate(ports: CeremonyPorts, plan: PlanOf<'rotate'>, ro
     roster,
     opts,
     async ({ session, state, unlocked, inventory }) => {
-      let setId = resumeSplit(session, plan.shares);
+      let setId = resumeSplit(session);
       let keyId: string;
       let newKcv: string;
       if (setId === undefined) {

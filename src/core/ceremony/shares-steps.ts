@@ -239,27 +239,35 @@ export async function verifyIssued(session: Session, setId: string, spec: Shares
  * only if every one was written; otherwise the master key died with the interrupted run and the
  * shares issued so far are void. Undefined when it can (or no split is recorded).
  */
-export function lostSplit(prior: SignedEvent[], spec: SharesSpec): PolicyError | undefined {
+export function lostSplit(prior: SignedEvent[]): PolicyError | undefined {
+  const lost = keyLost(prior);
+  if (!lost) return undefined;
+  return new PolicyError(
+    'ceremony.key-lost',
+    'transcript',
+    lost.setId === undefined
+      ? 'the run stopped after the key was generated and before it was split: that key is gone; start again under a new transcript name'
+      : `the run stopped before every share of set ${lost.setId} was written: the master key is gone and the shares issued so far are void; start again under a new transcript name`,
+  );
+}
+
+/**
+ * Whether an interrupted run's master key is gone, read from its events alone (the run and the
+ * vault doctor both ask): generated and never split, or split into a set of which fewer shares
+ * were issued, each to a custodian of its own, than the split made. Undefined when it is not.
+ */
+export function keyLost(prior: SignedEvent[]): { setId?: string; issued?: number; count?: number } | undefined {
   const split = prior.filter((e) => e.type === 'shares.split').at(-1);
-  if (!split) {
-    if (prior.some((e) => e.type === 'key.generated'))
-      return new PolicyError('ceremony.key-lost', 'transcript', 'the run stopped after the key was generated and before it was split: that key is gone; start again under a new transcript name');
-    return undefined;
-  }
+  if (!split) return prior.some((e) => e.type === 'key.generated') ? {} : undefined;
   const setId = String(split.data.setId);
-  const all = spec.custodians.every((c) => prior.some((e) => e.type === 'share.issued' && e.data.custodian === c && e.data.setId === setId));
-  if (!all)
-    return new PolicyError(
-      'ceremony.key-lost',
-      'transcript',
-      `the run stopped before every share of set ${setId} was written: the master key is gone and the shares issued so far are void; start again under a new transcript name`,
-    );
-  return undefined;
+  const count = Number(split.data.count);
+  const issued = new Set(prior.filter((e) => e.type === 'share.issued' && e.data.setId === setId).map((e) => String(e.data.custodian))).size;
+  return issued < count ? { setId, issued, count } : undefined;
 }
 
 /** On resume: the set whose shares were all written, to verify them; undefined when no split is recorded (`lostSplit` refuses the rest). */
-export function resumeSplit(session: Session, spec: SharesSpec): string | undefined {
-  const lost = lostSplit(session.prior, spec);
+export function resumeSplit(session: Session): string | undefined {
+  const lost = lostSplit(session.prior);
   if (lost) throw lost;
   const split = session.prior.filter((e) => e.type === 'shares.split').at(-1);
   return split ? String(split.data.setId) : undefined;

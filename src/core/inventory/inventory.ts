@@ -184,7 +184,6 @@ export interface NewKey {
   state?: 'pre-active' | 'active';
 }
 
-/** Generate a new AES-256 key inside the inventory. Returns the new inventory and the key's public facts. */
 /** A new key's name is free: no key of that name that is not destroyed. Readable without the master key (names are in the clear). */
 export function checkNameFree(inv: Pick<Inventory, 'keys'>, name: string, field: string): void {
   if (inv.keys.some((x) => x.name === name && x.state !== 'destroyed')) throw new PolicyError('inventory.duplicate', field, `a key named "${name}" already exists`);
@@ -196,6 +195,7 @@ export function checkTransition(key: { name: string; state: KeyState }, to: KeyS
     throw new PolicyError('inventory.transition', field, `${key.name} cannot go from ${key.state} to ${to} (allowed: ${TRANSITIONS[key.state].join(', ') || 'none'})`);
 }
 
+/** Generate a new AES-256 key inside the inventory. Returns the new inventory and the key's public facts. */
 export function addKey(ctx: { provider: CryptoProvider; rng: Rng; now: Date }, inv: Inventory, master: Uint8Array, k: NewKey): { inventory: Inventory; key: InventoryKey } {
   const { provider, rng } = ctx;
   if (typeof k.name !== 'string' || !NAME_RE.test(k.name)) throw new InputError('inventory.name', 'name', 'must be 1 to 100 letters, digits, spaces, . _ -');
