@@ -87,12 +87,14 @@ export async function runCommand(args: string[], json: boolean, io: Io, appVersi
     // Ctrl-C at a question: nothing is recorded as aborted, and the next run resumes, unless
     // the interrupted step cannot be resumed (a split whose shares were not all written).
     if (!(e instanceof InputError && e.code === INTERRUPTED)) throw e;
+    // Only a lost master key stops a resume; anything else the rerun reports itself (a network
+    // cable plugged in since is not a lost ceremony).
     let blocked: string | undefined;
     try {
-      foreseeRun(nativeProvider, checkPlanFile(nativeProvider, planFile, systemClock()), rehearsal, systemClock());
+      foreseeRun(nativeProvider, checked, rehearsal, systemClock());
     } catch (f) {
       if (!(f instanceof CustosError)) throw f;
-      blocked = f.message;
+      if (f.code === 'ceremony.key-lost') blocked = f.message;
     }
     throw new InputError(
       INTERRUPTED,
